@@ -1,0 +1,3 @@
+export * from './metadata';
+export * from './preprocess';
+export * from './classes';

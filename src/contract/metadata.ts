@@ -1,0 +1,214 @@
+/**
+ * The model contract, part 1: what travels beside model.json.
+ * Training writes it, the app and the server read it; every reader validates it with
+ * `parseModelMetadata`, so a hand-edited or truncated file fails loudly, naming the field.
+ */
+
+export const METADATA_SCHEMA_VERSION = 1;
+
+/** The graph's input: float32 NHWC, RGB in 0..255. Normalisation lives inside the graph. */
+export type PixelFormat = 'rgb-0-255';
+
+export type WeightDtype = 'float32' | 'float16' | 'uint8';
+
+export interface ClassMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ModelMetrics {
+  /** Test-split accuracy; the split the model never trained or tuned on. */
+  accuracy: number;
+  loss?: number;
+  /** Accuracy of always predicting the majority class, to read every figure against. */
+  baselineAccuracy?: number;
+  rocAuc?: number;
+  rocAucCi95?: [number, number];
+  sensitivity?: number;
+  specificity?: number;
+  eceBefore?: number;
+  eceAfter?: number;
+  perClass?: Record<string, ClassMetrics>;
+  confusionMatrix?: number[][];
+  testCount?: number;
+}
+
+/** Out-of-distribution statistics: Mahalanobis distance in a PCA space of the embedding. */
+export interface OodStats {
+  /** Mean embedding, length D. */
+  mean: number[];
+  /** PCA components, K rows of length D. */
+  components: number[][];
+  /** Variance along each component, length K. */
+  variances: number[];
+  /** Scores above this are "not a chest CT". */
+  threshold: number;
+}
+
+export interface ModelMetadata {
+  schemaVersion: number;
+  modelId: string;
+  classNames: string[];
+  /** Index into classNames of the class the threshold applies to (the cancer class). */
+  positiveClass: number;
+  inputSize: number;
+  pixelFormat: PixelFormat;
+  weightDtype: WeightDtype;
+  /** sha256 hex of model.json and of each weight file, by file name. */
+  hashes: { modelJson: string; weights: Record<string, string> };
+  datasetVersion: string;
+  metrics: ModelMetrics;
+  /** Probability of positiveClass at or above which the model calls it positive. */
+  decisionThreshold: number;
+  /** Softmax temperature fitted on validation; logits are divided by it. */
+  temperature: number;
+  createdAt: string;
+  trainingRunId: string;
+  /** Names of the graph's outputs, so the app need not guess their order. */
+  outputs: { probabilities: string; logits?: string; heatmap?: string; embedding?: string };
+  ood?: OodStats;
+  architecture: string;
+  versions: { tfjs: string; training: string };
+}
+
+export class MetadataError extends Error {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`metadata.json: field "${field}" ${problem}`);
+    this.name = 'MetadataError';
+  }
+}
+
+type Check = (value: unknown, field: string) => void;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+
+const num: Check = (v, f) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new MetadataError(f, `must be a finite number, got ${describe(v)}`);
+};
+const int: Check = (v, f) => {
+  num(v, f);
+  if (!Number.isInteger(v)) throw new MetadataError(f, `must be an integer, got ${String(v)}`);
+};
+const str: Check = (v, f) => {
+  if (typeof v !== 'string' || v.length === 0) throw new MetadataError(f, `must be a non-empty string, got ${describe(v)}`);
+};
+const sha256: Check = (v, f) => {
+  str(v, f);
+  if (!/^[0-9a-f]{64}$/.test(v as string)) throw new MetadataError(f, 'must be a sha256 hex digest (64 lowercase hex characters)');
+};
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v, f) => {
+    if (typeof v !== 'string' || !allowed.includes(v))
+      throw new MetadataError(f, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(v)}`);
+  };
+const arrayOf =
+  (item: Check, minLength = 0): Check =>
+  (v, f) => {
+    if (!Array.isArray(v)) throw new MetadataError(f, `must be an array, got ${describe(v)}`);
+    if (v.length < minLength) throw new MetadataError(f, `must have at least ${minLength} entries`);
+    v.forEach((x, i) => item(x, `${f}[${i}]`));
+  };
+const recordOf =
+  (item: Check): Check =>
+  (v, f) => {
+    if (!isObject(v)) throw new MetadataError(f, `must be an object, got ${describe(v)}`);
+    for (const [k, x] of Object.entries(v)) item(x, `${f}.${k}`);
+  };
+const optional =
+  (c: Check): Check =>
+  (v, f) => {
+    if (v !== undefined) c(v, f);
+  };
+const shape =
+  (fields: Record<string, Check>): Check =>
+  (v, f) => {
+    if (!isObject(v)) throw new MetadataError(f, `must be an object, got ${v === undefined ? 'nothing (missing)' : describe(v)}`);
+    for (const [k, c] of Object.entries(fields)) {
+      c(v[k], f ? `${f}.${k}` : k);
+    }
+  };
+// A missing key reaches its check as `undefined`; required() turns that into "is missing".
+const required =
+  (c: Check): Check =>
+  (v, f) => {
+    if (v === undefined) throw new MetadataError(f, 'is missing');
+    c(v, f);
+  };
+
+const classMetrics = shape({
+  precision: required(num),
+  recall: required(num),
+  f1: required(num),
+  support: required(int),
+});
+
+const metricsCheck = shape({
+  accuracy: required(num),
+  loss: optional(num),
+  baselineAccuracy: optional(num),
+  rocAuc: optional(num),
+  rocAucCi95: optional(arrayOf(num, 2)),
+  sensitivity: optional(num),
+  specificity: optional(num),
+  eceBefore: optional(num),
+  eceAfter: optional(num),
+  perClass: optional(recordOf(classMetrics)),
+  confusionMatrix: optional(arrayOf(arrayOf(int))),
+  testCount: optional(int),
+});
+
+const oodCheck = shape({
+  mean: required(arrayOf(num, 1)),
+  components: required(arrayOf(arrayOf(num, 1), 1)),
+  variances: required(arrayOf(num, 1)),
+  threshold: required(num),
+});
+
+const metadataCheck = shape({
+  schemaVersion: required(int),
+  modelId: required(str),
+  classNames: required(arrayOf(str, 2)),
+  positiveClass: required(int),
+  inputSize: required(int),
+  pixelFormat: required(oneOf('rgb-0-255')),
+  weightDtype: required(oneOf('float32', 'float16', 'uint8')),
+  hashes: required(shape({ modelJson: required(sha256), weights: required(recordOf(sha256)) })),
+  datasetVersion: required(str),
+  metrics: required(metricsCheck),
+  decisionThreshold: required(num),
+  temperature: required(num),
+  createdAt: required(str),
+  trainingRunId: required(str),
+  outputs: required(
+    shape({ probabilities: required(str), logits: optional(str), heatmap: optional(str), embedding: optional(str) }),
+  ),
+  ood: optional(oodCheck),
+  architecture: required(str),
+  versions: required(shape({ tfjs: required(str), training: required(str) })),
+});
+
+/** Validates untrusted JSON (already parsed) and returns it typed, or throws MetadataError naming the field. */
+export function parseModelMetadata(json: unknown): ModelMetadata {
+  metadataCheck(json, '');
+  const m = json as ModelMetadata;
+  if (m.schemaVersion !== METADATA_SCHEMA_VERSION)
+    throw new MetadataError('schemaVersion', `is ${m.schemaVersion}; this build reads version ${METADATA_SCHEMA_VERSION}`);
+  if (m.positiveClass < 0 || m.positiveClass >= m.classNames.length)
+    throw new MetadataError('positiveClass', `must index classNames (0..${m.classNames.length - 1})`);
+  if (m.inputSize < 16 || m.inputSize > 1024) throw new MetadataError('inputSize', 'must be between 16 and 1024');
+  if (m.decisionThreshold <= 0 || m.decisionThreshold >= 1)
+    throw new MetadataError('decisionThreshold', 'must be strictly between 0 and 1');
+  if (m.temperature <= 0) throw new MetadataError('temperature', 'must be positive');
+  if (Number.isNaN(Date.parse(m.createdAt))) throw new MetadataError('createdAt', 'must be an ISO 8601 date');
+  return m;
+}

@@ -1,0 +1,38 @@
+/**
+ * tfjs backend for Node: tfjs-node when it happens to be installed (optional, not a dependency:
+ * its install script downloads libtensorflow, which many machines cannot), else WASM, else CPU.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+export type NodeBackend = 'tensorflow' | 'wasm' | 'cpu';
+
+let chosen: NodeBackend | undefined;
+
+export async function initBackend(prefer: NodeBackend | 'auto' = (process.env.TFJS_BACKEND as NodeBackend) ?? 'auto'): Promise<NodeBackend> {
+  if (chosen && (prefer === 'auto' || prefer === chosen)) return chosen;
+  const order: NodeBackend[] = prefer === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [prefer];
+  for (const name of order) {
+    if (name === 'tensorflow') {
+      try {
+        // A variable specifier keeps bundlers and tsc from insisting the package exists.
+        const pkg = '@tensorflow/tfjs-node';
+        await import(pkg);
+      } catch {
+        continue;
+      }
+    }
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        chosen = name;
+        return name;
+      }
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error(`no tfjs backend could start (tried ${order.join(', ')})`);
+}
+
+export { tf };

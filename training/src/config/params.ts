@@ -1,0 +1,134 @@
+/**
+ * params.yaml → typed, validated parameters. Every stage reads its knobs through here, so a key
+ * has one name and one default.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { parse } from 'yaml';
+
+export interface Params {
+  data: {
+    source: string;
+    sha256: string | null;
+    classes: string[];
+    split_mode: 'ratios' | 'source';
+    split_ratios: { train: number; val: number; test: number };
+    seed: number;
+    near_duplicate_bits: number;
+    prepared_dir: string;
+  };
+  model: {
+    weights: string;
+    image_size: number;
+    head: 'flatten' | 'gap';
+    dropout: number;
+    fine_tune_from: string | null;
+  };
+  train: {
+    epochs: number;
+    batch_size: number;
+    learning_rate: number;
+    optimizer: 'sgd' | 'adam';
+    class_weights: boolean;
+    augment: boolean;
+    augment_views: number;
+    early_stopping_patience: number;
+    workers: number;
+  };
+  evaluate: { min_sensitivity: number; bootstrap: number };
+  export: { dtype: 'float32' | 'float16' | 'uint8'; shard_size_mb: number; out_dir: string };
+}
+
+export const DEFAULT_PARAMS: Params = {
+  data: {
+    source: 'kaggle:mohamedhanyyy/chest-ctscan-images',
+    sha256: null,
+    classes: ['adenocarcinoma', 'normal'],
+    split_mode: 'ratios',
+    split_ratios: { train: 0.7, val: 0.15, test: 0.15 },
+    seed: 42,
+    near_duplicate_bits: 4,
+    prepared_dir: 'data/prepared',
+  },
+  model: { weights: 'imagenet', image_size: 224, head: 'flatten', dropout: 0, fine_tune_from: null },
+  train: {
+    epochs: 10,
+    batch_size: 16,
+    learning_rate: 0.01,
+    optimizer: 'sgd',
+    class_weights: false,
+    augment: true,
+    augment_views: 4,
+    early_stopping_patience: 3,
+    workers: 2,
+  },
+  evaluate: { min_sensitivity: 0.95, bootstrap: 1000 },
+  export: { dtype: 'float16', shard_size_mb: 4, out_dir: 'public/model' },
+};
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep-merge `over` onto `base`, refusing keys and types the defaults do not have. */
+function merge(base: Json, over: Json, path: string): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const key = path ? `${path}.${k}` : k;
+    if (!(k in base)) throw new Error(`params: unknown key "${key}"`);
+    const b = base[k];
+    if (isObj(b)) {
+      if (!isObj(v)) throw new Error(`params: "${key}" must be a mapping`);
+      out[k] = merge(b, v, key);
+    } else if (b !== null && v !== null && typeof b !== typeof v) {
+      throw new Error(`params: "${key}" must be a ${typeof b}, got ${JSON.stringify(v)}`);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+function check(p: Params): Params {
+  const fail = (key: string, msg: string): never => {
+    throw new Error(`params: "${key}" ${msg}`);
+  };
+  if (p.data.classes.length < 2) fail('data.classes', 'needs at least two classes');
+  if (!['ratios', 'source'].includes(p.data.split_mode)) fail('data.split_mode', 'must be "ratios" or "source"');
+  const r = p.data.split_ratios;
+  if (Math.abs(r.train + r.val + r.test - 1) > 1e-6) fail('data.split_ratios', 'must sum to 1');
+  if (!Number.isInteger(p.model.image_size) || p.model.image_size < 32 || p.model.image_size % 32 !== 0)
+    fail('model.image_size', 'must be a multiple of 32 (VGG16 halves it five times)');
+  if (!['flatten', 'gap'].includes(p.model.head)) fail('model.head', 'must be "flatten" or "gap"');
+  if (!['sgd', 'adam'].includes(p.train.optimizer)) fail('train.optimizer', 'must be "sgd" or "adam"');
+  if (p.train.epochs < 1) fail('train.epochs', 'must be at least 1');
+  if (p.train.batch_size < 1) fail('train.batch_size', 'must be at least 1');
+  if (!(p.train.learning_rate > 0)) fail('train.learning_rate', 'must be positive');
+  if (!['float32', 'float16', 'uint8'].includes(p.export.dtype)) fail('export.dtype', 'must be float32, float16 or uint8');
+  return p;
+}
+
+/** Sets "a.b.c" in a nested object; used for `-S a.b.c=value` style overrides. */
+export function applyOverride(obj: Json, dotted: string, raw: string): void {
+  const keys = dotted.split('.');
+  let cur: Json = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (!isObj(cur[k])) cur[k] = {};
+    cur = cur[k] as Json;
+  }
+  cur[keys[keys.length - 1]!] = parse(raw) as unknown;
+}
+
+/** Reads params.yaml (if present) over the defaults, then `key=value` overrides. */
+export function loadParams(file = 'params.yaml', overrides: string[] = []): Params {
+  let doc: Json = {};
+  if (existsSync(file)) {
+    const parsed: unknown = parse(readFileSync(file, 'utf8'));
+    if (parsed !== null && parsed !== undefined && !isObj(parsed)) throw new Error(`${file}: top level must be a mapping`);
+    doc = (parsed as Json | null) ?? {};
+  }
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq < 1) throw new Error(`params override "${o}" must look like key.path=value`);
+    applyOverride(doc, o.slice(0, eq), o.slice(eq + 1));
+  }
+  return check(merge(DEFAULT_PARAMS as unknown as Json, doc, '') as unknown as Params);
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.{ts,tsx}', 'training/**/*.test.ts', 'server/**/*.test.{ts,js}', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'dist/**', 'e2e/**'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 600_000,
+    // Two cores: tfjs-heavy files would fight over them, so files run two at a time at most.
+    maxWorkers: 2,
+  },
+});
