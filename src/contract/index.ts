@@ -1,3 +1,4 @@
 export * from './metadata';
 export * from './preprocess';
 export * from './classes';
+export * from './postprocess';

@@ -67,7 +67,7 @@ export function rgbToInput(tf: Tf, rgb: Uint8Array, width: number, height: numbe
   return tf.tidy(() => {
     const img = tf.tensor3d(Float32Array.from(rgb), [height, width, 3], 'float32');
     const resized = tf.image.resizeBilinear(img, [size, size], RESIZE.alignCorners, RESIZE.halfPixelCenters);
-    return resized.expandDims(0) as tfc.Tensor4D;
+    return tf.expandDims(resized, 0) as tfc.Tensor4D;
   });
 }
 

@@ -1,0 +1,66 @@
+/**
+ * The model contract, part 3: from the graph's logits to what a user is told. Node (evaluation,
+ * parity tests) and the browser call the same functions, in float64, so a shown probability
+ * means the same on both sides.
+ */
+import type { ModelMetadata } from './metadata';
+
+/** Half-width of the "uncertain" band around the decision threshold. */
+export const UNCERTAIN_BAND = 0.1;
+
+/** softmax(logits / temperature), numerically stable. */
+export function calibratedProbabilities(logits: ArrayLike<number>, temperature: number): number[] {
+  if (!(temperature > 0)) throw new Error(`temperature must be positive, got ${temperature}`);
+  const z = Array.from(logits, (l) => l / temperature);
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+export interface Decision {
+  /** Index into classNames of the reported class. */
+  classIndex: number;
+  className: string;
+  /** Calibrated probability of the reported class. */
+  probability: number;
+  /** Calibrated probability of metadata.positiveClass. */
+  positiveProbability: number;
+  /** True when positiveProbability lies within UNCERTAIN_BAND of the threshold. */
+  uncertain: boolean;
+}
+
+/**
+ * The threshold applies to the positive (cancer) class: at or above it the positive class is
+ * reported; below it, the most probable other class. With two classes this is the usual
+ * binary rule; with more it keeps the operating point chosen on validation.
+ */
+export function decide(probabilities: readonly number[], meta: Pick<ModelMetadata, 'classNames' | 'positiveClass' | 'decisionThreshold'>): Decision {
+  const pos = meta.positiveClass;
+  const positiveProbability = probabilities[pos] ?? 0;
+  let classIndex = pos;
+  if (positiveProbability < meta.decisionThreshold) {
+    classIndex = -1;
+    probabilities.forEach((p, i) => {
+      if (i !== pos && (classIndex < 0 || p > probabilities[classIndex]!)) classIndex = i;
+    });
+  }
+  return {
+    classIndex,
+    className: meta.classNames[classIndex]!,
+    probability: probabilities[classIndex]!,
+    positiveProbability,
+    uncertain: Math.abs(positiveProbability - meta.decisionThreshold) < UNCERTAIN_BAND,
+  };
+}
+
+/** Mahalanobis distance of an embedding in the model's PCA space: the out-of-distribution score. */
+export function oodScore(embedding: ArrayLike<number>, ood: NonNullable<ModelMetadata['ood']>): number {
+  let sum = 0;
+  ood.components.forEach((component, k) => {
+    let proj = 0;
+    for (let d = 0; d < component.length; d++) proj += (embedding[d]! - ood.mean[d]!) * component[d]!;
+    sum += (proj * proj) / Math.max(ood.variances[k]!, 1e-12);
+  });
+  return Math.sqrt(sum);
+}
