@@ -1,0 +1,20 @@
+/**
+ * Once per Playwright run: build the app and train the models that specs share, with the real
+ * CLI. Specs assemble sites from these and start their own servers.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2E_CACHE, STATE_FILE } from './paths';
+import { buildApp, trainTinyModel, type E2eState } from './site';
+
+export default async function globalSetup(): Promise<void> {
+  mkdirSync(E2E_CACHE, { recursive: true });
+  const appDir = join(E2E_CACHE, 'app');
+  buildApp(appDir);
+  const models = {
+    a: await trainTinyModel(join(E2E_CACHE, 'model-a'), { seed: 1 }),
+    b: await trainTinyModel(join(E2E_CACHE, 'model-b'), { seed: 2 }),
+  };
+  const state: E2eState = { appDir, models };
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+}

@@ -1,0 +1,116 @@
+/**
+ * Real parts for browser tests: the app built by Vite, models trained by the real CLI, the real
+ * server/ process on a loopback port.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { E2E_CACHE, REPO, STATE_FILE } from './paths';
+import { writeSyntheticSet } from './synthetic';
+
+export interface E2eState {
+  /** The built SPA without any model. */
+  appDir: string;
+  /** Model directories trained by the CLI, by name. */
+  models: Record<string, string>;
+}
+
+export const readState = (): E2eState => JSON.parse(readFileSync(STATE_FILE, 'utf8')) as E2eState;
+
+export function buildApp(outDir: string): void {
+  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: REPO, stdio: 'inherit' });
+}
+
+export interface TinyModelOptions {
+  classes?: string[];
+  seed?: number;
+  imageSize?: number;
+  epochs?: number;
+  perClass?: number;
+}
+
+/** Trains a small model with the real CLI on generated images; returns its model directory. */
+export async function trainTinyModel(outDir: string, opts: TinyModelOptions = {}): Promise<string> {
+  const data = join(E2E_CACHE, `data-${opts.seed ?? 1}-${(opts.classes ?? []).join('_') || 'default'}`);
+  rmSync(data, { recursive: true, force: true });
+  await writeSyntheticSet(data, { classes: opts.classes ?? ['adenocarcinoma', 'normal'], perClass: opts.perClass ?? 24, seed: opts.seed ?? 1 });
+  execFileSync(
+    process.execPath,
+    [
+      '--import', 'tsx', 'training/src/cli.ts', 'train',
+      '--data', data,
+      '--out', outDir,
+      '--image-size', String(opts.imageSize ?? 32),
+      '--epochs', String(opts.epochs ?? 6),
+      '--seed', String(opts.seed ?? 1),
+    ],
+    { cwd: REPO, stdio: 'inherit', env: { ...process.env, RESPIDETECT_QUIET: '1' } },
+  );
+  return outDir;
+}
+
+/** A servable root: the built app plus, optionally, a model under /model. */
+export function assembleSite(appDir: string, modelDir: string | null): string {
+  const root = mkdtempSync(join(E2E_CACHE, 'site-'));
+  cpSync(appDir, root, { recursive: true });
+  rmSync(join(root, 'model'), { recursive: true, force: true });
+  if (modelDir) cpSync(modelDir, join(root, 'model'), { recursive: true });
+  return root;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  root: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server/ on a free loopback port and waits for /healthz. */
+export async function startServer(root: string): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO, 'server', 'src', 'main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROOT: root, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was healthy`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server on ${url} did not become healthy within 15 s`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    root,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export const hasModel = (dir: string): boolean => existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'metadata.json'));
