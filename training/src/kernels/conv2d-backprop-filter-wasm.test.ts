@@ -31,7 +31,7 @@ function filterGrad(c: Case, xv: Float32Array, fv: Float32Array, wv: Float32Arra
   return tf.tidy(() => {
     const x = tf.tensor4d(xv, c.x);
     const w = tf.tensor(wv, outShape);
-    const g = tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, f, c.strides, c.pad), w)));
+    const g = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.strides, c.pad), w)));
     return g(tf.tensor4d(fv, c.f)).dataSync() as Float32Array;
   });
 }
