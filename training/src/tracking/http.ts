@@ -68,7 +68,6 @@ export function resolveServer(uri: string, env: NodeJS.ProcessEnv = process.env)
     base.username = '';
     base.password = '';
   }
-  base.pathname = base.pathname.replace(/\/+$/, '');
   const token = env.MLFLOW_TRACKING_TOKEN;
   let authorization: string | undefined;
   if (token) {
@@ -102,8 +101,13 @@ export class MlflowHttp {
     return this.base.href;
   }
 
+  /** Hosted servers live under a path (DagsHub: /<user>/<repo>.mlflow); the API hangs off it. */
+  private endpoint(rest: string): URL {
+    return new URL(`${this.base.pathname.replace(/\/+$/, '')}/api/2.0/${rest}`, this.base.origin);
+  }
+
   async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const url = new URL(`${this.base.pathname}/api/2.0/mlflow/${path}`, this.base);
+    const url = this.endpoint(`mlflow/${path}`);
     let payload: string | undefined;
     if (method === 'GET' && body) {
       for (const [k, v] of Object.entries(body as Record<string, string>)) url.searchParams.set(k, v);
@@ -116,7 +120,7 @@ export class MlflowHttp {
   }
 
   async put(path: string, data: Uint8Array, label: string): Promise<void> {
-    const url = new URL(`${this.base.pathname}/api/2.0/mlflow-artifacts/artifacts/${path}`, this.base);
+    const url = this.endpoint(`mlflow-artifacts/artifacts/${path}`);
     const res = await this.send('PUT', url, data, 'application/octet-stream', `PUT artifact ${label}`);
     await res.arrayBuffer();
   }
