@@ -1,0 +1,223 @@
+/**
+ * The Docker image's runtime stage, reproduced without a Docker engine from the same npm scripts the
+ * Dockerfile runs: build the SPA, stage dist + server + production deps into a directory OUTSIDE the
+ * repository, then start the real server from it as an unprivileged user (uid/gid 65534, no groups),
+ * as the image's USER does, and drive it over loopback.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './image/runtime-deps';
+import { stageApp, verifyModelDir, type StageReport } from './image/stage';
+
+const NOBODY = 65534;
+/** setpriv (util-linux) drops to the user without a login shell or PAM, like Docker's USER. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+// The staged runtime must fit this so that base image (~130 MB, see deploy/README.md) + app < 150 MB.
+const STAGE_BUDGET_BYTES = 20 * 1024 * 1024;
+
+let work: string;
+let stage: string;
+let report: StageReport;
+
+function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      out.push(relative(dir, full));
+      if (e.isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/** Runs `argv` as uid/gid 65534 from the stage dir with only the variables the image sets. */
+function asNobody(argv: string[], env: Record<string, string>): ChildProcess {
+  if (!SETPRIV) throw new Error('setpriv (util-linux) is required to drop privileges');
+  return spawn(SETPRIV, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv], {
+    cwd: stage,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function uidOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+  if (!m) throw new Error(`no Uid line in /proc/${pid}/status`);
+  return Number(m[2]);
+}
+
+function runHealthcheck(port: number): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = asNobody([process.execPath, join(stage, 'healthcheck.mjs')], { PORT: String(port) });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'respidetect-image-'));
+  // The image copies /app owned by root and world-readable; the unprivileged user must reach it.
+  chmodSync(work, 0o755);
+  const dist = join(work, 'build');
+  // What `npm run build` does (vite build + postbuild precompress), into a scratch dir so the
+  // checkout's dist/ is left alone. Type checking is the typecheck script's job, not repeated here.
+  const vite = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (vite.status !== 0) throw new Error(`vite build failed:\n${vite.stdout}${vite.stderr}`);
+  const pre = spawnSync(process.execPath, [join(REPO_ROOT, 'server', 'src', 'precompress.js'), dist], { encoding: 'utf8' });
+  if (pre.status !== 0) throw new Error(`precompress failed:\n${pre.stdout}${pre.stderr}`);
+  stage = join(work, 'app');
+  report = stageApp({ out: stage, dist });
+  console.log(`image stage: ${JSON.stringify(report.bytes)}`);
+}, 300_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('staged runtime (the image /app)', () => {
+  it('holds only dist, server (no tests), production deps and the healthcheck', () => {
+    expect(readdirSync(stage).sort()).toEqual(['dist', 'healthcheck.mjs', 'node_modules', 'server']);
+    expect(existsSync(join(stage, 'dist', 'index.html'))).toBe(true);
+    expect(existsSync(join(stage, 'server', 'src', 'main.js'))).toBe(true);
+    const files = listTree(stage);
+    expect(files.filter((f) => /\.test\.[cm]?[jt]sx?$/.test(f))).toEqual([]);
+    // Dev tooling and the app's own libraries stay in the build stage.
+    for (const devOnly of ['vite', 'typescript', 'vitest', 'react', '@tensorflow', 'sharp', 'tsx', 'eslint']) {
+      expect(existsSync(join(stage, 'node_modules', devOnly)), `${devOnly} must not be in the runtime`).toBe(false);
+    }
+  });
+
+  it('is self-contained: lives outside the repository with no node_modules above it', () => {
+    expect(relative(REPO_ROOT, stage).startsWith('..')).toBe(true);
+    for (let d = dirname(stage); d !== dirname(d); d = dirname(d)) {
+      expect(existsSync(join(d, 'node_modules')), `${d}${sep}node_modules would leak modules into the runtime`).toBe(false);
+    }
+  });
+
+  it(`fits the size budget (${STAGE_BUDGET_BYTES / 1024 / 1024} MiB for the app without a model)`, () => {
+    expect(report.bytes.model).toBe(0);
+    expect(report.bytes.total).toBeLessThan(STAGE_BUDGET_BYTES);
+  });
+
+  it('refuses to stage into a non-empty directory or from a missing build', () => {
+    expect(() => stageApp({ out: stage, dist: join(stage, 'dist') })).toThrow(/not empty/);
+    expect(() => stageApp({ out: join(work, 'other'), dist: join(work, 'nope') })).toThrow(/nope: no index\.html; run `npm run build` first/);
+  });
+});
+
+describe('model baking checks the model before it enters an image', () => {
+  it('names the missing metadata.json', () => {
+    const dir = join(work, 'model-empty');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'model.json'), '{}');
+    expect(() => verifyModelDir(dir)).toThrow(`${join(dir, 'metadata.json')}: missing`);
+  });
+
+  it('names the bad field of metadata.json', () => {
+    const dir = join(work, 'model-badmeta');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ schemaVersion: 1 }));
+    expect(() => verifyModelDir(dir)).toThrow(join(dir, 'metadata.json'));
+  });
+});
+
+describe('the real server started from the stage as uid 65534', () => {
+  let server: ChildProcess;
+  let port: number;
+  let url: string;
+  let before: string[];
+  let logs = '';
+
+  beforeAll(async () => {
+    before = listTree(stage);
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    // No ROOT: the server must find dist/ from its own location, as in the image's layout.
+    server = asNobody([process.execPath, join(stage, 'server', 'src', 'main.js')], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    server.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
+    server.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}:\n${logs}`);
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`server not healthy within 15 s:\n${logs}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 30_000);
+
+  afterAll(() => {
+    if (server && server.exitCode === null) server.kill('SIGKILL');
+  });
+
+  it('runs as the unprivileged user', () => {
+    // setpriv execs node in place, so the child's pid is the server's.
+    expect(uidOf(server.pid!)).toBe(NOBODY);
+  });
+
+  it('answers /healthz and serves the app at /', async () => {
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const home = await fetch(`${url}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await home.text();
+    expect(html).toMatch(/<script type="module"[^>]+src="\/assets\/[^"]+\.js"/);
+    // The bundle the page references is served from the stage too.
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const js = await fetch(`${url}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('reports not ready, with the reason, when the image carries no model', async () => {
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).toMatch(/no model deployed/);
+  });
+
+  it("passes the image's HEALTHCHECK command, which fails when nothing listens", async () => {
+    expect(await runHealthcheck(port)).toMatchObject({ code: 0 });
+    const idle = await freePort();
+    const down = await runHealthcheck(idle);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(`http://127.0.0.1:${idle}/healthz failed`);
+  });
+
+  it('wrote nothing into the app tree (works on a read-only root filesystem)', () => {
+    expect(listTree(stage)).toEqual(before);
+    // Owned by root and not writable by others, as COPY --chown=0:0 leaves it in the image.
+    expect(statSync(join(stage, 'dist', 'index.html')).mode & 0o002).toBe(0);
+  });
+
+  it('exits 0 on SIGTERM (docker stop)', async () => {
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Assembles the runtime image's /app from a built checkout: exactly what the Dockerfile's runtime
+ * stage copies, so the test suite can start the same tree as a non-root user without a Docker engine.
+ *
+ *   <out>/dist/               the built SPA (npm run build), optionally with a baked model in dist/model/
+ *   <out>/server/             server/package.json and server/src (no tests)
+ *   <out>/node_modules/       the server's production dependencies only (runtime-deps.ts)
+ *   <out>/healthcheck.mjs     what the image's HEALTHCHECK runs
+ *
+ *   npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>]
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseModelMetadata } from '../../src/contract/metadata';
+import { installRuntimeDeps, REPO_ROOT, SERVER_WORKSPACE } from './runtime-deps';
+
+export interface StageOptions {
+  out: string;
+  /** The built SPA; default <repo>/dist. */
+  dist?: string;
+  /** A model directory (model.json, shards, metadata.json) to bake in as dist/model/. */
+  model?: string;
+  repoRoot?: string;
+}
+
+export interface StageReport {
+  out: string;
+  bytes: { dist: number; server: number; node_modules: number; model: number; total: number };
+  modelBaked: boolean;
+}
+
+const TEST_FILE = /\.test\.[cm]?[jt]sx?$/;
+
+/** Apparent size of a tree in bytes (what `du --apparent-size -b` reports), without following links. */
+export function treeBytes(path: string): number {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let total = 0;
+  for (const name of readdirSync(path)) total += treeBytes(join(path, name));
+  return total;
+}
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * Checks a model directory before it goes into an image: metadata.json obeys the contract, and
+ * model.json and every weight file exist with the sha256 that metadata.json records.
+ */
+export function verifyModelDir(dir: string): void {
+  const metaPath = join(dir, 'metadata.json');
+  if (!existsSync(metaPath)) throw new Error(`${metaPath}: missing; a model directory needs model.json, its shards and metadata.json`);
+  let meta;
+  try {
+    meta = parseModelMetadata(JSON.parse(readFileSync(metaPath, 'utf8')));
+  } catch (err) {
+    throw new Error(`${metaPath}: ${(err as Error).message}`, { cause: err });
+  }
+  const checks: Array<[string, string]> = [['model.json', meta.hashes.modelJson], ...Object.entries(meta.hashes.weights)];
+  for (const [file, expected] of checks) {
+    const path = join(dir, file);
+    if (!existsSync(path)) throw new Error(`${path}: listed in metadata.json but missing`);
+    const actual = sha256(path);
+    if (actual !== expected) throw new Error(`${path}: sha256 ${actual} does not match metadata.json (${expected})`);
+  }
+}
+
+export function stageApp(opts: StageOptions): StageReport {
+  const repoRoot = opts.repoRoot ?? REPO_ROOT;
+  const out = resolve(opts.out);
+  const dist = resolve(opts.dist ?? join(repoRoot, 'dist'));
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}: no index.html; run \`npm run build\` first`);
+  if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out}: not empty; stage into a fresh directory`);
+  if (opts.model) verifyModelDir(resolve(opts.model));
+  mkdirSync(out, { recursive: true });
+
+  cpSync(dist, join(out, 'dist'), { recursive: true });
+  const serverSrc = join(repoRoot, SERVER_WORKSPACE);
+  cpSync(join(serverSrc, 'package.json'), join(out, 'server', 'package.json'));
+  cpSync(join(serverSrc, 'src'), join(out, 'server', 'src'), {
+    recursive: true,
+    filter: (src) => !TEST_FILE.test(basename(src)),
+  });
+  cpSync(fileURLToPath(new URL('./healthcheck.mjs', import.meta.url)), join(out, 'healthcheck.mjs'));
+  if (opts.model) {
+    // A baked model replaces whatever the build carried over from public/model.
+    rmSync(join(out, 'dist', 'model'), { recursive: true, force: true });
+    cpSync(resolve(opts.model), join(out, 'dist', 'model'), { recursive: true });
+  }
+  installRuntimeDeps(out, repoRoot);
+
+  const bytes = {
+    dist: treeBytes(join(out, 'dist')),
+    server: treeBytes(join(out, 'server')) + treeBytes(join(out, 'healthcheck.mjs')),
+    node_modules: treeBytes(join(out, 'node_modules')),
+    model: treeBytes(join(out, 'dist', 'model')),
+    total: 0,
+  };
+  bytes.total = bytes.dist + bytes.server + bytes.node_modules;
+  return { out, bytes, modelBaked: Boolean(opts.model) };
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, dist: { type: 'string' }, model: { type: 'string' } } });
+  if (!values.out) throw new Error('usage: npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>]');
+  const report = stageApp({ out: values.out, dist: values.dist, model: values.model });
+  console.log(JSON.stringify({ ...report, out: relative(process.cwd(), report.out) || '.' }));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (err) {
+    console.error(`image:stage: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
