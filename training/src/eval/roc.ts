@@ -3,7 +3,7 @@
  * interval. AUC is computed as the Mann–Whitney statistic (ties count one half), which equals the
  * trapezoidal area under the tie-aware curve.
  */
-import { seededRng } from './rng';
+import { rng as seededRng } from '../util/rng';
 
 export interface RocPoint {
   fpr: number;
@@ -71,7 +71,7 @@ export interface BootstrapCi {
  * take the 2.5th and 97.5th percentiles of the AUCs. Resamples with a single class are redrawn,
  * at most 10× the requested count in total, so a degenerate input cannot loop forever.
  */
-export function bootstrapAucCi(scores: readonly number[], positive: readonly boolean[], resamples: number, seed: number | string): BootstrapCi {
+export function bootstrapAucCi(scores: readonly number[], positive: readonly boolean[], resamples: number, seed: number): BootstrapCi {
   const n = scores.length;
   const rng = seededRng(seed);
   const aucs: number[] = [];
