@@ -1,16 +1,85 @@
 /**
- * Image file → DecodedPixels (the contract's input) with sharp. 16-bit and palette images come
- * out as 8-bit RGB(A); greyscale stays one channel and the contract's toRgb expands it.
+ * Image file → DecodedPixels (the contract's input) with sharp. The format is decided by the
+ * file's first bytes, never its name: the real set has JPEGs called `.png`. 16-bit and palette
+ * images come out as 8-bit RGB(A); greyscale stays one channel and the contract's toRgb expands it.
  */
 import sharp from 'sharp';
 import type { DecodedPixels } from '../../../src/contract';
 
-export async function decodeImage(input: string | Buffer): Promise<DecodedPixels> {
-  // Palette PNGs would otherwise come out as palette indices; 16-bit as 16-bit.
-  const { data, info } = await sharp(input, { failOn: 'error', pages: 1 })
-    .toColourspace('srgb')
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  const channels = info.channels as DecodedPixels['channels'];
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels };
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'bmp';
+
+/** Formats sharp can decode here (libvips without ImageMagick has no BMP loader). */
+export const DECODABLE: ReadonlySet<ImageFormat> = new Set(['png', 'jpeg', 'webp', 'gif', 'tiff']);
+
+/** A file that is not a usable image; `reason` is short and stable enough to group in reports. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) => sig.every((v, i) => b[at + i] === v);
+
+/** The image format announced by the magic bytes, or null when they match none we know. */
+export function sniffFormat(b: Uint8Array): ImageFormat | null {
+  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(b, [0x52, 0x49, 0x46, 0x46]) && startsWith(b, [0x57, 0x45, 0x42, 0x50], 8)) return 'webp';
+  if (startsWith(b, [0x47, 0x49, 0x46, 0x38])) return 'gif';
+  if (startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
+  if (startsWith(b, [0x42, 0x4d])) return 'bmp';
+  return null;
+}
+
+const EXTENSIONS: Record<ImageFormat, readonly string[]> = {
+  png: ['.png'],
+  jpeg: ['.jpg', '.jpeg', '.jpe', '.jfif'],
+  webp: ['.webp'],
+  gif: ['.gif'],
+  tiff: ['.tif', '.tiff'],
+  bmp: ['.bmp'],
+};
+
+/** True when a file name's extension disagrees with its sniffed format (reported, not fatal). */
+export function extensionMismatch(name: string, format: ImageFormat): boolean {
+  const dot = name.lastIndexOf('.');
+  const ext = dot >= 0 ? name.slice(dot).toLowerCase() : '';
+  return !EXTENSIONS[format].includes(ext);
+}
+
+const hex = (b: Uint8Array) =>
+  Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0')).join(' ');
+
+/** Raises a DecodeError for bytes that cannot be an image we decode, before sharp sees them. */
+export function checkDecodable(file: string, bytes: Uint8Array): ImageFormat {
+  if (bytes.length === 0) throw new DecodeError(file, 'empty file (0 bytes)');
+  const format = sniffFormat(bytes);
+  if (!format) throw new DecodeError(file, `not an image (unrecognised leading bytes: ${hex(bytes)})`);
+  if (!DECODABLE.has(format)) throw new DecodeError(file, `${format.toUpperCase()} images are not supported`);
+  return format;
+}
+
+/**
+ * Decodes bytes (or a path) to 8-bit pixels. With `file` given, failures are DecodeErrors naming
+ * it; sharp's own message ("VipsJpeg: premature end of input file") is kept as the reason.
+ */
+export async function decodeImage(input: string | Buffer, file = typeof input === 'string' ? input : '<buffer>'): Promise<DecodedPixels> {
+  if (Buffer.isBuffer(input)) checkDecodable(file, input);
+  try {
+    // failOn 'warning' rejects truncated files that libvips would otherwise pad with grey.
+    const { data, info } = await sharp(input, { failOn: 'warning', pages: 1 })
+      // Palette PNGs would otherwise come out as palette indices; 16-bit as 16-bit.
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const channels = info.channels as DecodedPixels['channels'];
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels };
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+    throw new DecodeError(file, `cannot decode: ${msg}`);
+  }
 }

@@ -1,0 +1,305 @@
+/**
+ * The ingest stage: source → scanned files → content hashes → decoded (or cached) pixels →
+ * duplicate groups → leak-free split → manifest + report. Everything downstream trusts this, so
+ * anything doubtful (undecodable file, image with two labels) is left out and reported, never guessed.
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { toRgb } from '../../../src/contract/preprocess';
+import type { Params } from '../config/params';
+import { writeJsonAtomic } from '../util/atomic';
+import { sha256Hex } from '../util/hash';
+import { progress } from '../util/progress';
+import { checkDecodable, decodeImage, DecodeError, extensionMismatch, sniffFormat, type ImageFormat } from './decode';
+import { groupContents, type Content } from './dedupe';
+import { dHashRgb, thumbRgb } from './dhash';
+import { datasetVersion, MANIFEST_FILE, SPLITS, type Manifest, type ManifestRow, type Split } from './manifest';
+import { peekPrepared, PREP_VERSION, writePrepared, type PreparedHeader } from './prepared';
+import { scanDataset, type ScannedFile } from './scan';
+import { resolveSource, type SourceOptions } from './sources';
+import { splitByRatios, splitBySource, type SplitGroup } from './split';
+
+export interface IngestOptions {
+  /** Where reports/data.json goes; null skips it. */
+  reportPath: string | null;
+  cacheDir: string;
+  endpoints?: SourceOptions['endpoints'];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DataReport {
+  datasetVersion: string;
+  source: string;
+  datasetRoot: string;
+  layout: 'class' | 'split/class';
+  classes: string[];
+  splitMode: Params['data']['split_mode'];
+  seed: number;
+  nearDuplicateBits: number;
+  /** Kept distinct images per split and class (what later stages see). */
+  counts: Record<Split, Record<string, number>> & { total: Record<string, number> };
+  /** Files per source split/folder class as found, before anything was removed (all classes). */
+  sourceCounts: Record<string, Record<string, number>>;
+  files: { scanned: number; decodable: number; distinct: number; rejected: number; kept: number };
+  duplicates: {
+    /** Over the whole source (all class folders): contents found more than once. */
+    exactGroups: number;
+    exactRedundantCopies: number;
+    /** Groups of distinct contents joined by dHash, and how many contents they hold. */
+    nearGroups: number;
+    nearGroupedImages: number;
+    /** Groups whose copies the source put in more than one split (leaks it had). */
+    crossSplitGroups: number;
+    /** source mode: kept images whose group was moved off a later split to stop a leak. */
+    movedBySplitRule: number;
+  };
+  labelConflicts: Array<{ group: string; classes: string[]; paths: string[] }>;
+  rejected: Array<{ path: string; reason: string }>;
+  rejectedByReason: Record<string, number>;
+  extensionMismatches: Array<{ path: string; format: ImageFormat }>;
+  /** Source classes not in data.classes: files left out on purpose. */
+  excludedClasses: Record<string, number>;
+  ignored: string[];
+  decode: { decoded: number; cached: number; rejectedCached: number };
+  timingsMs: Record<'source' | 'scan' | 'hash' | 'decode' | 'group' | 'split' | 'total', number>;
+}
+
+export interface IngestResult {
+  manifest: Manifest;
+  report: DataReport;
+}
+
+const REJECTED_FILE = 'rejected.json';
+
+interface RejectedCache {
+  version: number;
+  reasons: Record<string, string>;
+}
+
+function loadRejectedCache(preparedDir: string): Record<string, string> {
+  const file = join(preparedDir, REJECTED_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as RejectedCache;
+    return doc.version === PREP_VERSION ? doc.reasons : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Runs `fn` over items with at most `limit` in flight; results keep input order. */
+async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Short reason for grouping in the report ("cannot decode: VipsJpeg: …" → "cannot decode"). */
+const reasonKey = (reason: string) => reason.replace(/[:(].*$/, '').trim();
+
+export async function ingest(params: Params, opts: IngestOptions): Promise<IngestResult> {
+  const t0 = performance.now();
+  const lap = (() => {
+    let last = t0;
+    return () => {
+      const now = performance.now();
+      const d = Math.round(now - last);
+      last = now;
+      return d;
+    };
+  })();
+  const d = params.data;
+  const preparedDir = resolve(d.prepared_dir);
+
+  const src = await resolveSource(d.source, { cacheDir: opts.cacheDir, sha256: d.sha256, endpoints: opts.endpoints, env: opts.env });
+  const tSource = lap();
+
+  const scan = scanDataset(src.dir);
+  const found = [...new Set(scan.files.map((f) => f.class))].sort();
+  const missing = d.classes.filter((c) => !found.includes(c));
+  if (missing.length)
+    throw new Error(`data.classes: ${missing.map((c) => `"${c}"`).join(', ')} not found in ${scan.root}; its class folders give: ${found.join(', ')}`);
+  if (d.split_mode === 'source' && scan.layout !== 'split/class')
+    throw new Error(`data.split_mode "source" needs train|valid|test folders, but ${scan.root} has only class folders; use "ratios"`);
+  const tScan = lap();
+
+  // Pass 1: hash and sniff every file. Cheap (no decoding) and all a cached rerun has to do.
+  const hashBar = progress('ingest: hashing', scan.files.length, 'files');
+  const hashed = await mapPool(scan.files, 8, async (f) => {
+    const bytes = await readFile(f.absPath);
+    hashBar.tick();
+    return { file: f, sha256: sha256Hex(bytes), format: sniffFormat(bytes), size: bytes.length };
+  });
+  hashBar.done();
+  const tHash = lap();
+
+  // Pass 2: one decode per distinct content that the cache does not already hold.
+  const byContent = new Map<string, { files: ScannedFile[]; size: number }>();
+  for (const h of hashed) {
+    const e = byContent.get(h.sha256) ?? { files: [], size: h.size };
+    e.files.push(h.file);
+    byContent.set(h.sha256, e);
+  }
+  const rejectedCache = loadRejectedCache(preparedDir);
+  const headers = new Map<string, PreparedHeader>();
+  const rejectedReason = new Map<string, string>();
+  const todo: string[] = [];
+  let rejectedCached = 0;
+  for (const sha of byContent.keys()) {
+    const cachedReason = rejectedCache[sha];
+    const header = cachedReason === undefined ? peekPrepared(preparedDir, sha) : null;
+    if (cachedReason !== undefined) {
+      rejectedReason.set(sha, cachedReason);
+      rejectedCached++;
+    } else if (header) headers.set(sha, header);
+    else todo.push(sha);
+  }
+  const cached = headers.size;
+  const decodeBar = progress('ingest: decoding', todo.length, 'images');
+  await mapPool(todo, Math.max(2, availableParallelism()), async (sha) => {
+    const file = byContent.get(sha)!.files[0]!;
+    try {
+      const bytes = await readFile(file.absPath);
+      checkDecodable(file.path, bytes);
+      const pixels = await decodeImage(bytes, file.path);
+      const rgb = toRgb(pixels);
+      const { width, height } = pixels;
+      const header = { width, height, dhash: dHashRgb(rgb, width, height), thumb: thumbRgb(rgb, width, height) };
+      await writePrepared(preparedDir, sha, rgb, header);
+      headers.set(sha, header);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      rejectedReason.set(sha, err.reason);
+    }
+    decodeBar.tick();
+  });
+  decodeBar.done();
+  const newRejections = Object.fromEntries([...rejectedReason].sort(([a], [b]) => (a < b ? -1 : 1)));
+  writeJsonAtomic(join(preparedDir, REJECTED_FILE), { version: PREP_VERSION, reasons: newRejections } satisfies RejectedCache);
+  const tDecode = lap();
+
+  // Groups over every decodable content of every class folder, so an image filed under two
+  // labels is caught even when one of them is not in data.classes.
+  const contents: Content[] = [...headers].map(([sha, h]) => ({
+    sha256: sha,
+    dhash: h.dhash,
+    thumb: h.thumb,
+    classes: new Set(byContent.get(sha)!.files.map((f) => f.class)),
+  }));
+  const groups = groupContents(contents, d.near_duplicate_bits);
+  const tGroup = lap();
+
+  const labelConflicts: DataReport['labelConflicts'] = [];
+  const splitGroups: SplitGroup[] = [];
+  const groupOf = new Map<string, string>();
+  let crossSplitGroups = 0;
+  for (const g of groups) {
+    const files = g.members.flatMap((sha) => byContent.get(sha)!.files);
+    const sourceSplits = new Set(files.map((f) => f.sourceSplit).filter((s): s is Split => s !== null));
+    if (sourceSplits.size > 1) crossSplitGroups++;
+    if (g.classes.length > 1) {
+      labelConflicts.push({ group: g.id, classes: g.classes, paths: files.map((f) => f.path).sort() });
+      continue;
+    }
+    const cls = g.classes[0]!;
+    if (!d.classes.includes(cls)) continue;
+    for (const sha of g.members) groupOf.set(sha, g.id);
+    splitGroups.push({ id: g.id, class: cls, size: g.members.length, sourceSplits });
+  }
+  const splitOf = d.split_mode === 'ratios' ? splitByRatios(splitGroups, d.split_ratios, d.seed) : splitBySource(splitGroups);
+
+  const rows: ManifestRow[] = [];
+  let moved = 0;
+  for (const [sha, group] of groupOf) {
+    const split = splitOf.get(group)!;
+    const files = byContent.get(sha)!.files;
+    // The representative copy: one from the split it lands in when the source had one there.
+    const inSplit = files.filter((f) => f.sourceSplit === split);
+    const rep = (inSplit.length ? inSplit : files).map((f) => f.path).sort()[0]!;
+    if (d.split_mode === 'source' && inSplit.length === 0) moved++;
+    rows.push({ path: rep, sha256: sha, class: files[0]!.class, split, group });
+  }
+  rows.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const tSplit = lap();
+
+  const manifest: Manifest = {
+    datasetVersion: datasetVersion(rows, d.classes),
+    source: d.source,
+    datasetRoot: scan.root,
+    classes: [...d.classes],
+    splitMode: d.split_mode,
+    seed: d.seed,
+    rows,
+  };
+  writeJsonAtomic(join(preparedDir, MANIFEST_FILE), manifest);
+
+  const counts = Object.fromEntries(
+    [...SPLITS, 'total'].map((s) => [s, Object.fromEntries(d.classes.map((c) => [c, rows.filter((r) => (s === 'total' || r.split === s) && r.class === c).length]))]),
+  ) as DataReport['counts'];
+  const sourceCounts: DataReport['sourceCounts'] = {};
+  for (const f of scan.files) {
+    const k = f.sourceSplit ?? 'all';
+    sourceCounts[k] ??= {};
+    sourceCounts[k][f.class] = (sourceCounts[k][f.class] ?? 0) + 1;
+  }
+  const rejected = hashed
+    .filter((h) => rejectedReason.has(h.sha256))
+    .map((h) => ({ path: h.file.path, reason: rejectedReason.get(h.sha256)! }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const rejectedByReason: Record<string, number> = {};
+  for (const r of rejected) rejectedByReason[reasonKey(r.reason)] = (rejectedByReason[reasonKey(r.reason)] ?? 0) + 1;
+  const decodable = [...byContent].filter(([sha]) => headers.has(sha));
+  const excludedClasses: Record<string, number> = {};
+  for (const f of scan.files) if (!d.classes.includes(f.class)) excludedClasses[f.class] = (excludedClasses[f.class] ?? 0) + 1;
+  const nearGroups = groups.filter((g) => g.members.length > 1);
+
+  const report: DataReport = {
+    datasetVersion: manifest.datasetVersion,
+    source: d.source,
+    datasetRoot: scan.root,
+    layout: scan.layout,
+    classes: [...d.classes],
+    splitMode: d.split_mode,
+    seed: d.seed,
+    nearDuplicateBits: d.near_duplicate_bits,
+    counts,
+    sourceCounts,
+    files: {
+      scanned: scan.files.length,
+      decodable: decodable.reduce((s, [, e]) => s + e.files.length, 0),
+      distinct: decodable.length,
+      rejected: rejected.length,
+      kept: rows.length,
+    },
+    duplicates: {
+      exactGroups: decodable.filter(([, e]) => e.files.length > 1).length,
+      exactRedundantCopies: decodable.reduce((s, [, e]) => s + e.files.length - 1, 0),
+      nearGroups: nearGroups.length,
+      nearGroupedImages: nearGroups.reduce((s, g) => s + g.members.length, 0),
+      crossSplitGroups,
+      movedBySplitRule: moved,
+    },
+    labelConflicts,
+    rejected,
+    rejectedByReason,
+    extensionMismatches: hashed
+      .filter((h) => h.format && headers.has(h.sha256) && extensionMismatch(h.file.path, h.format))
+      .map((h) => ({ path: h.file.path, format: h.format! }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
+    excludedClasses,
+    ignored: scan.ignored,
+    decode: { decoded: todo.length, cached, rejectedCached },
+    timingsMs: { source: tSource, scan: tScan, hash: tHash, decode: tDecode, group: tGroup, split: tSplit, total: Math.round(performance.now() - t0) },
+  };
+  if (opts.reportPath) writeJsonAtomic(opts.reportPath, report);
+  return { manifest, report };
+}

@@ -1,0 +1,56 @@
+/**
+ * `data.source` → a local folder holding the dataset. Local folders are used in place; URL, Drive
+ * and Kaggle sources are downloaded into `.cache/datasets` and extracted once.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { archivePath, downloadArchive, extractCached } from './archive';
+import { fetchGdrive, GDRIVE_URL } from './gdrive';
+import { fetchKaggle, KAGGLE_API } from './kaggle';
+
+export interface SourceOptions {
+  /** Where downloads and extractions are cached. */
+  cacheDir: string;
+  /** Expected sha256 of the downloaded archive (params data.sha256). */
+  sha256?: string | null;
+  /** Base URLs, overridable so tests can point them at a loopback server. */
+  endpoints?: { gdrive?: string; kaggle?: string };
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedSource {
+  kind: 'local' | 'url' | 'gdrive' | 'kaggle';
+  dir: string;
+  archive?: string;
+}
+
+export async function resolveSource(source: string, opts: SourceOptions): Promise<ResolvedSource> {
+  const env = opts.env ?? process.env;
+  const cacheDir = resolve(opts.cacheDir);
+  const dest = archivePath(cacheDir, source);
+  let kind: ResolvedSource['kind'];
+  let archive: string;
+  if (/^https?:\/\//i.test(source)) {
+    kind = 'url';
+    archive = await downloadArchive({ url: source, dest, sha256: opts.sha256 ?? undefined, label: source.split('/').pop() || source });
+  } else if (source.startsWith('gdrive:')) {
+    kind = 'gdrive';
+    archive = await fetchGdrive(source.slice('gdrive:'.length), dest, {
+      baseUrl: opts.endpoints?.gdrive ?? env.RESPIDETECT_GDRIVE_URL ?? GDRIVE_URL,
+      sha256: opts.sha256,
+    });
+  } else if (source.startsWith('kaggle:')) {
+    kind = 'kaggle';
+    archive = await fetchKaggle(source.slice('kaggle:'.length), dest, {
+      baseUrl: opts.endpoints?.kaggle ?? env.RESPIDETECT_KAGGLE_API ?? KAGGLE_API,
+      sha256: opts.sha256,
+      env,
+    });
+  } else {
+    const dir = resolve(source);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new Error(`data.source "${source}": no such folder (a source is a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>)`);
+    return { kind: 'local', dir };
+  }
+  return { kind, dir: await extractCached(archive, cacheDir), archive };
+}
