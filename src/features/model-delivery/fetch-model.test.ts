@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchModelFiles, ModelIntegrityError, NoModelError, type ModelLoadProgress, type VerifiedModelFiles } from './index';
+import { fetchModelFiles, resolveModelMetadata, ModelIntegrityError, NoModelError, type ModelLoadProgress, type VerifiedModelFiles } from './index';
 import { writeFixtureModel, IN, type FixtureModel } from './test/fixture';
 import { startFileServer, type TestFileServer } from './test/file-server';
 
@@ -49,6 +49,8 @@ describe('fetchModelFiles over real HTTP', () => {
     expect(new Set(events.map((e) => e.file).filter(Boolean))).toEqual(new Set(fx.shards));
     expect(files.stats.networkBytes).toBeGreaterThanOrEqual(total);
 
+    expect((await resolveModelMetadata(server.url)).modelId).toBe(fx.metadata.modelId);
+
     const x = [0.5, -1, 2, 0.25];
     const got = await predict(files, x);
     fx.expected(x).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
@@ -90,9 +92,17 @@ describe('fetchModelFiles over real HTTP', () => {
       broken.setRoot(d);
     };
 
-    it('with no model at all is NoModelError', async () => {
+    it('with no model at all is NoModelError, for the loader and for the page', async () => {
       broken.setRoot(dir);
       await expect(fetchModelFiles(broken.url, fast)).rejects.toThrow(NoModelError);
+      await expect(resolveModelMetadata(broken.url, fast)).rejects.toThrow(NoModelError);
+    });
+
+    it('answering an HTML page (SPA fallback) for metadata.json is NoModelError', async () => {
+      const d = mkdtempSync(join(tmpdir(), 'respidetect-deploy-'));
+      writeFileSync(join(d, 'metadata.json'), '<!doctype html><html></html>');
+      broken.setRoot(d);
+      await expect(fetchModelFiles(broken.url, fast)).rejects.toThrow(/HTML page for metadata.json/);
     });
 
     it('with a shard that is wrong on the server is ModelIntegrityError naming the shard, after one re-fetch', async () => {

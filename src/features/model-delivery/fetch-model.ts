@@ -86,9 +86,12 @@ function resolveBase(baseUrl: string): string {
 }
 
 function parseMetadataBytes(bytes: Uint8Array): ModelMetadata {
+  const text = decoder.decode(bytes);
+  // A server with an SPA fallback answers index.html for a missing file: that is "no model".
+  if (/^\s*</.test(text)) throw new NoModelError('No model is deployed: the server answered an HTML page for metadata.json.');
   let json: unknown;
   try {
-    json = JSON.parse(decoder.decode(bytes));
+    json = JSON.parse(text);
   } catch (e) {
     throw new ModelIntegrityError('metadata.json', `is not valid JSON (${(e as Error).message})`);
   }
@@ -278,6 +281,36 @@ export async function fetchModelFiles(baseUrl: string, opts: FetchModelOptions =
   }
 }
 
+/**
+ * The metadata of the model fetchModelFiles would load now (pinned and cached, else deployed,
+ * else newest cached), without the weights: for the page's model id and model card, so they
+ * agree with the worker online and offline.
+ */
+export async function resolveModelMetadata(baseUrl: string, opts: { signal?: AbortSignal; retries?: number } = {}): Promise<ModelMetadata> {
+  const base = resolveBase(baseUrl);
+  const metaUrl = new URL('metadata.json', base).href;
+  const store = ModelCacheStore.open();
+  const pinned = store ? await store.getPinned(base) : null;
+  if (store && pinned) {
+    const bytes = await store.read(pinned, metaUrl);
+    if (bytes) {
+      const metadata = parseMetadataBytes(bytes);
+      if (metadata.modelId === pinned) return metadata;
+    }
+  }
+  try {
+    return parseMetadataBytes(await download(metaUrl, 'metadata.json', { cache: 'no-cache', signal: opts.signal, retries: opts.retries ?? defaultRetries() }));
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new NoModelError(`No model is deployed: ${metaUrl} answered 404.`);
+    if (e instanceof ModelDownloadError) {
+      const fallback = store ? await newestCachedModel(store, metaUrl) : null;
+      if (fallback) return fallback.metadata;
+      throw new NoModelError(`The model cannot be downloaded (${e.message}) and no copy is cached on this device.`);
+    }
+    throw e;
+  }
+}
+
 export interface ModelUpdate {
   /** The model this origin is pinned to, or null before the first complete load. */
   currentModelId: string | null;
@@ -299,7 +332,7 @@ export async function checkForModelUpdate(baseUrl: string, signal?: AbortSignal)
   try {
     latest = parseMetadataBytes(await download(new URL('metadata.json', base).href, 'metadata.json', { cache: 'no-cache', signal, retries: 0 }));
   } catch (e) {
-    if (e instanceof ModelDownloadError || e instanceof NotFoundError || e instanceof ModelIntegrityError) return null;
+    if (e instanceof ModelDownloadError || e instanceof NotFoundError || e instanceof ModelIntegrityError || e instanceof NoModelError) return null;
     if (e instanceof TypeError) return null;
     throw e;
   }
