@@ -95,7 +95,7 @@ describe('fetchModelFiles over real HTTP', () => {
     it('with no model at all is NoModelError, for the loader and for the page', async () => {
       broken.setRoot(dir);
       await expect(fetchModelFiles(broken.url, fast)).rejects.toThrow(NoModelError);
-      await expect(resolveModelMetadata(broken.url, fast)).rejects.toThrow(NoModelError);
+      await expect(resolveModelMetadata(broken.url, { retries: 0 })).rejects.toThrow(NoModelError);
     });
 
     it('answering an HTML page (SPA fallback) for metadata.json is NoModelError', async () => {
