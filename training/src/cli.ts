@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S npx tsx
 /**
  * respidetect-train: one subcommand per pipeline stage (the DVC stages call these), plus
  * `pipeline` to run them all. Each command lives in commands/<name>.ts and exports `run(argv)`.
