@@ -1,0 +1,41 @@
+/**
+ * A feature-extraction worker thread: its own tfjs WASM backend and its own copy of the base,
+ * because WASM tfjs in Node computes on one thread; N workers use N cores.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend, tf } from '../backend';
+import { loadBase } from '../model/base-artifact';
+import { computeViews, type ImageTask } from './compute';
+
+export interface WorkerInit {
+  baseDir: string;
+}
+export type WorkerRequest = { id: number; task: ImageTask };
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'fatal'; error: string }
+  | { id: number; ok: true; features: Float32Array[] }
+  | { id: number; ok: false; error: string };
+
+const port = parentPort;
+if (!port) throw new Error('features/worker.ts must run as a worker thread');
+
+async function main(): Promise<void> {
+  const { baseDir } = workerData as WorkerInit;
+  await initBackend('wasm');
+  const { model, info } = await loadBase(baseDir);
+  // Warm-up: the first predict compiles and allocates.
+  tf.tidy(() => model.predict(tf.zeros([1, info.imageSize, info.imageSize, 3])));
+  port!.on('message', (msg: WorkerRequest) => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: msg.id, ok: true, features: computeViews(tf, model, msg.task, info.imageSize) };
+    } catch (err) {
+      reply = { id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    port!.postMessage(reply, reply.ok ? reply.features.map((f) => f.buffer as ArrayBuffer) : []);
+  });
+  port!.postMessage({ type: 'ready' } satisfies WorkerReply);
+}
+
+main().catch((err: unknown) => port.postMessage({ type: 'fatal', error: err instanceof Error ? err.message : String(err) } satisfies WorkerReply));
