@@ -124,7 +124,10 @@ describe('Kaggle source', () => {
       cacheDir: cacheDir(),
       env: { KAGGLE_USERNAME: 'alice', KAGGLE_KEY: 'wrong-key-value' },
       endpoints: { kaggle: `${server.url}/api/v1` },
-    }).catch((e: unknown) => e as Error);
+    }).then(
+      () => new Error('expected a rejection'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toMatch(/Kaggle refused the credentials of user "alice" \(from KAGGLE_USERNAME\/KAGGLE_KEY\), HTTP 401/);
     expect(err.message).not.toContain('wrong-key-value');
     expect(err.message).not.toContain(Buffer.from('alice:wrong-key-value').toString('base64'));
