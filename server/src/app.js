@@ -74,6 +74,8 @@ export async function startServer(config, options = {}) {
     const parsed = parseRequestPath(req.url);
     if (!parsed.ok) {
       logger.debug('rejected path', { url: req.url?.slice(0, 200), reason: parsed.reason });
+      // A client that sends such a target is broken or probing; don't keep its connection.
+      if (parsed.status === 400) res.setHeader('Connection', 'close');
       return replyStatus(res, parsed.status);
     }
     if (parsed.path === '/healthz') return replyJson(res, 200, { status: 'ok' });
@@ -134,6 +136,11 @@ export async function startServer(config, options = {}) {
     },
   );
   server.timeout = SOCKET_IDLE_TIMEOUT_MS;
+  // Without a listener Node drops CONNECT sockets without a word; say no properly.
+  server.on('connect', (/** @type {http.IncomingMessage} */ req, /** @type {import('node:stream').Duplex} */ socket) => {
+    logger.info('request', { method: req.method, path: req.url?.slice(0, 200), status: 405, bytes: 0, ms: 0 });
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
