@@ -1,9 +1,11 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+import { pwaOptions } from './src/features/offline/pwa-config';
 
 // The model under public/model/ is produced by training and served as-is (content-hashed shards).
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), VitePWA(pwaOptions)],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   server: {

@@ -1,0 +1,74 @@
+/**
+ * Deployment updates: a new app build (a waiting service worker) and a new model (metadata.json
+ * with another model id than the pinned one). Both end in one prompt; accepting waits until no
+ * batch is running, unpins the model, activates the waiting worker if any, and reloads, so app
+ * code and model switch together.
+ */
+import { Workbox } from 'workbox-window';
+import { create } from 'zustand';
+import { checkForModelUpdate, releaseModelPin, type ModelUpdate } from '../model-delivery';
+
+export interface UpdateState {
+  /** A new app build is installed and waiting. */
+  appUpdate: boolean;
+  modelUpdate: ModelUpdate | null;
+  /** The shell is precached: the app will load with the network off. */
+  offlineReady: boolean;
+  /** Accepted, waiting for the running batch to finish. */
+  deferred: boolean;
+  error: string | null;
+}
+
+export const useUpdateStore = create<UpdateState>(() => ({ appUpdate: false, modelUpdate: null, offlineReady: false, deferred: false, error: null }));
+
+let workbox: Workbox | null = null;
+let registration: Promise<ServiceWorkerRegistration | undefined> | null = null;
+
+/** Registers /sw.js once per page (production builds only: the dev server has no service worker). */
+export function registerServiceWorker(): void {
+  if (registration || typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !import.meta.env.PROD) return;
+  workbox = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL });
+  workbox.addEventListener('waiting', () => useUpdateStore.setState({ appUpdate: true }));
+  workbox.addEventListener('activated', (e) => {
+    if (!e.isUpdate) useUpdateStore.setState({ offlineReady: true });
+  });
+  registration = workbox.register().catch((e: unknown) => {
+    useUpdateStore.setState({ error: `service worker registration failed: ${e instanceof Error ? e.message : String(e)}` });
+    return undefined;
+  });
+  void navigator.serviceWorker.ready.then(() => useUpdateStore.setState({ offlineReady: true }));
+}
+
+/** Looks for a new app build and a new model; quiet when offline. */
+export async function checkForUpdates(modelBaseUrl: string): Promise<void> {
+  const reg = await registration;
+  await reg?.update().catch(() => undefined);
+  const modelUpdate = await checkForModelUpdate(modelBaseUrl).catch(() => null);
+  useUpdateStore.setState({ modelUpdate });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Switches to the new deployment once `isBusy()` is false. The page reloads: the new worker
+ * (if any) serves the new app, and the unpinned loader takes the deployed model, deleting the old
+ * model's cache once the new one is verified.
+ */
+export async function applyUpdate(modelBaseUrl: string, isBusy: () => boolean): Promise<void> {
+  if (isBusy()) {
+    useUpdateStore.setState({ deferred: true });
+    while (isBusy()) await sleep(250);
+  }
+  await releaseModelPin(modelBaseUrl);
+  const wb = workbox;
+  if (wb && useUpdateStore.getState().appUpdate) {
+    // Reload once the new worker controls the page; a timeout covers a worker that never claims.
+    const controlled = new Promise<void>((resolve) => {
+      wb.addEventListener('controlling', () => resolve());
+      setTimeout(resolve, 10_000);
+    });
+    wb.messageSkipWaiting();
+    await controlled;
+  }
+  location.reload();
+}
