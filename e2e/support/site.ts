@@ -42,7 +42,7 @@ export async function trainTinyModel(outDir: string, opts: TinyModelOptions = {}
       '--data', data,
       '--out', outDir,
       '--image-size', String(opts.imageSize ?? 32),
-      '--epochs', String(opts.epochs ?? 6),
+      '--epochs', String(opts.epochs ?? 4),
       '--seed', String(opts.seed ?? 1),
     ],
     { cwd: REPO, stdio: 'inherit', env: { ...process.env, RESPIDETECT_QUIET: '1' } },

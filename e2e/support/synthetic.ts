@@ -5,18 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { rng } from '../../training/src/util/rng';
 
-/** Deterministic PRNG (mulberry32) so generated sets are identical run to run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** Class k: a bright disc for k=0, horizontal stripes for k=1, a diagonal gradient for k=2, … with noise. */
 export function syntheticPixels(classIndex: number, width: number, height: number, rand: () => number): Uint8Array {

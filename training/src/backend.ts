@@ -35,4 +35,14 @@ export async function initBackend(prefer: NodeBackend | 'auto' = (process.env.TF
   throw new Error(`no tfjs backend could start (tried ${order.join(', ')})`);
 }
 
+/**
+ * Training needs gradients. Until every gradient kernel a model uses exists on WASM, a backend
+ * that lacks one falls back to CPU for training (inference stays on the faster backend).
+ */
+export async function initTrainingBackend(requiredKernels: string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']): Promise<NodeBackend> {
+  const name = await initBackend();
+  if (requiredKernels.every((k) => tf.getKernel(k, name) !== undefined)) return name;
+  return initBackend('cpu');
+}
+
 export { tf };
