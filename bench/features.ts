@@ -1,7 +1,8 @@
 /**
  * bench:features — VGG16 feature-extraction throughput with 1 worker and with N workers
  * (N = os.availableParallelism()), same images, same run, fresh caches.
- *   BENCH_SIZE (default 224), BENCH_IMAGES (default 8), CHEST_CT_DIR (else generated images).
+ *   BENCH_SIZE (default 224), BENCH_IMAGES (default 8), BENCH_WORKERS (default: all cores),
+ *   CHEST_CT_DIR (else generated images).
  * Weights are random ('none'): speed does not depend on their values, and nothing is downloaded.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     await writeBase(baseDir, model, { weights: 'none', weightsSha256: weights.hash, imageSize: size });
     model.dispose();
     const { items, source } = await images();
-    const n = availableParallelism();
+    const n = Number(process.env.BENCH_WORKERS ?? availableParallelism());
     const runs: { workers: number; seconds: number; imagesPerSecond: number }[] = [];
     for (const workers of [...new Set([1, n])]) {
       const t0 = performance.now();
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       imageSize: size,
       images: items.length,
       source,
-      cores: n,
+      cores: availableParallelism(),
       cpu: cpus()[0]?.model,
       loadAverage1m: +loadavg()[0]!.toFixed(2),
       runs,
