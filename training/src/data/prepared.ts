@@ -6,7 +6,7 @@
  *   0  "RDPX"            magic
  *   4  u8  version       bumps when decoding changes, which invalidates the cache
  *   5  u8  channels (3)
- *   6  u8  codec         0 raw, 1 zlib deflate (CT slices are mostly black: ~4x smaller, fast to inflate)
+ *   6  u8  codec         0 raw (zlib made the cache 3x smaller but reads 5x slower; reads are what later stages repeat)
  *   7  u8  reserved
  *   8  u32 width, 12 u32 height
  *   16 char[16] dHash (hex)
@@ -18,8 +18,6 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { deflate, inflate } from 'node:zlib';
 import type { DecodedPixels } from '../../../src/contract';
 import { writeFileAtomic } from '../util/atomic';
 import { THUMB_SIZE, type DHash } from './dhash';
@@ -27,12 +25,9 @@ import { THUMB_SIZE, type DHash } from './dhash';
 export { loadManifest } from './manifest';
 
 /** Bump when decode.ts or the RGB conversion changes what pixels an image yields. */
-export const PREP_VERSION = 2;
+export const PREP_VERSION = 3;
 const MAGIC = 0x58504452; // "RDPX" read as little-endian u32
 const HEADER = 32 + THUMB_SIZE * THUMB_SIZE;
-
-const deflateAsync = promisify(deflate);
-const inflateAsync = promisify(inflate);
 
 export function preparedImagePath(preparedDir: string, sha256: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: "${sha256}"`);
@@ -46,7 +41,7 @@ export interface PreparedHeader {
   thumb: Uint8Array;
 }
 
-function encodeHeader(h: PreparedHeader, codec: 0 | 1): Buffer {
+function encodeHeader(h: PreparedHeader, codec: 0): Buffer {
   const b = Buffer.alloc(HEADER);
   b.writeUInt32LE(MAGIC, 0);
   b.writeUInt8(PREP_VERSION, 4);
@@ -75,8 +70,7 @@ function decodeHeader(b: Uint8Array, file: string): PreparedHeader & { codec: nu
 
 export async function writePrepared(preparedDir: string, sha256: string, rgb: Uint8Array, header: PreparedHeader): Promise<void> {
   if (rgb.length !== header.width * header.height * 3) throw new Error(`writePrepared ${sha256}: ${rgb.length} bytes is not ${header.width}x${header.height}x3`);
-  const payload = await deflateAsync(rgb, { level: 1 });
-  writeFileAtomic(preparedImagePath(preparedDir, sha256), Buffer.concat([encodeHeader(header, 1), payload]));
+  writeFileAtomic(preparedImagePath(preparedDir, sha256), Buffer.concat([encodeHeader(header, 0), rgb]));
 }
 
 /**
@@ -110,8 +104,8 @@ export async function readPrepared(preparedDir: string, sha256: string): Promise
   }
   const h = decodeHeader(bytes, file);
   if (h.version !== PREP_VERSION) throw new Error(`${file}: prepared with version ${h.version}, this code expects ${PREP_VERSION}; rerun ingest`);
-  const body = bytes.subarray(HEADER);
-  const data = h.codec === 1 ? await inflateAsync(body) : body;
+  if (h.codec !== 0) throw new Error(`${file}: unknown pixel codec ${h.codec}; rerun ingest`);
+  const data = bytes.subarray(HEADER);
   if (data.length !== h.width * h.height * 3) throw new Error(`${file}: ${data.length} pixel bytes do not fit ${h.width}x${h.height}x3`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: h.width, height: h.height, channels: 3 };
 }
