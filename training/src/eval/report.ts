@@ -44,12 +44,25 @@ export interface Figures {
   confusionMatrix: number[][];
 }
 
-export interface EvaluationReport {
-  /** Test accuracy under the shipped decision rule (calibrated probabilities + threshold), as the app decides. */
+/** Hard-decision figures of one decision rule. */
+export interface DecisionFigures {
   accuracy: number;
-  /** In the shape of the contract's ModelMetrics, for the exporter to copy into metadata.json. */
+  sensitivity: number;
+  specificity: number;
+  perClass: Record<string, ClassMetrics>;
+  confusionMatrix: number[][];
+}
+
+export interface EvaluationReport {
+  /** Test accuracy of the most probable class (the conventional figure, independent of the threshold rule). */
+  accuracy: number;
+  /** In the shape of the contract's ModelMetrics, for the exporter to copy into metadata.json; see `definitions`. */
   metrics: ModelMetrics;
-  model: Figures & { lossCalibrated: number; eceCalibrated: number; rocAucCi95: [number, number]; argmaxAccuracy: number };
+  definitions: Record<string, string>;
+  /** Figures at the shipped decision rule: calibrated probabilities, positive class at or above the threshold. */
+  model: Figures & { lossCalibrated: number; eceCalibrated: number; rocAucCi95: [number, number] };
+  /** Figures when the most probable class is reported (no threshold). */
+  argmax: DecisionFigures;
   /** Always answer the training split's majority class, with the training prior as probabilities. */
   baseline: Figures & { class: string };
   calibration: {
@@ -122,7 +135,13 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
   const isPos = labels.map((y) => y === positive);
   const posScores = calProbs.map((p) => p[positive]!);
   const ci = bootstrapAucCi(posScores, isPos, opts.bootstrap, opts.seed);
-  const argmaxAccuracy = accuracyOf(confusionMatrix(labels, rawProbs.map(argmax), k));
+  const argmaxCm = confusionMatrix(labels, rawProbs.map(argmax), k);
+  const argmaxFigures: DecisionFigures = {
+    accuracy: accuracyOf(argmaxCm),
+    ...sensitivitySpecificity(argmaxCm, positive),
+    perClass: perClassMetrics(argmaxCm, classNames),
+    confusionMatrix: argmaxCm,
+  };
   const rawLoss = crossEntropy(rawProbs, labels);
   const rawEce = expectedCalibrationError(rawProbs, labels);
 
@@ -142,7 +161,7 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
   );
 
   const metrics: ModelMetrics = {
-    accuracy: model.accuracy,
+    accuracy: argmaxFigures.accuracy,
     loss: rawLoss,
     baselineAccuracy: baseline.accuracy,
     rocAuc: model.rocAuc,
@@ -157,8 +176,17 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
   };
 
   return {
-    accuracy: model.accuracy,
+    accuracy: argmaxFigures.accuracy,
     metrics,
+    definitions: {
+      split: 'every figure is on the test split; validation was used only to fit the temperature and the threshold',
+      accuracy: 'most probable class (argmax), as conventionally reported; model.accuracy is the accuracy at the shipped threshold',
+      'metrics.sensitivity/specificity/perClass/confusionMatrix': `at the shipped decision rule (temperature-scaled probabilities, ${classNames[positive]} at or above decisionThreshold)`,
+      'metrics.loss': 'mean cross-entropy of the uncalibrated softmax (T = 1)',
+      'metrics.eceBefore/eceAfter': 'expected calibration error, 15 equal-width bins, before/after temperature scaling',
+      'metrics.rocAucCi95': `percentile bootstrap over test items, ${opts.bootstrap} resamples, seed ${opts.seed}`,
+      baseline: 'always the training split\'s majority class, with the training class prior as its probabilities',
+    },
     model: {
       ...model,
       // `loss` and `ece` of the shipped model are reported uncalibrated (as trained), the calibrated ones beside them.
@@ -167,8 +195,8 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
       lossCalibrated: model.loss,
       eceCalibrated: model.ece,
       rocAucCi95: [ci.low, ci.high],
-      argmaxAccuracy,
     },
+    argmax: argmaxFigures,
     baseline: { ...baseline, class: classNames[majority]! },
     calibration: {
       temperature,

@@ -1,0 +1,142 @@
+/**
+ * The train stage: manifest + prepared base → cached features → head → artifacts/head,
+ * artifacts/predictions.json (val/test logits for evaluate) and metrics/train.tsv.
+ */
+import { join } from 'node:path';
+import { positiveClassIndex } from '../../../src/contract';
+import type { Params } from '../config/params';
+import { loadManifest, readPrepared } from '../data/prepared';
+import type { ManifestRow } from '../data/manifest';
+import type { Predictions } from '../eval/report';
+import { extractFeatures, type Features } from '../features';
+import { readBaseInfo } from '../model/base-artifact';
+import { saveModel } from '../model/io';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { hashFile, sha256Hex } from '../util/hash';
+import { fitHead, predictLogits, type FeatureMatrix, type FitResult } from './fit';
+import { LOGITS_LAYER, PROBABILITIES_LAYER } from './head';
+import { stagePaths, trainTsv, type HeadInfo, type StagePaths } from './outputs';
+
+export interface TrainStageOptions {
+  baseDir: string;
+  paths?: StagePaths;
+  log?: (line: string) => void;
+  /** Called after each completed (checkpointed) epoch; tracking hooks in here. */
+  onEpochEnd?: Parameters<typeof fitHead>[2]['onEpochEnd'];
+}
+
+export interface TrainStageResult {
+  info: HeadInfo;
+  fit: FitResult;
+  /** Images whose features could not be computed, left out with the reason. */
+  failed: { path: string; error: string }[];
+}
+
+function matrix(rows: readonly ManifestRow[], feats: Features, views: number, classes: string[]): FeatureMatrix {
+  const dim = feats.shape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(rows.length * (views + 1) * dim);
+  const labels: number[] = [];
+  let r = 0;
+  for (const row of rows)
+    for (let v = 0; v <= views; v++) {
+      x.set(feats.get(row.sha256, v), r++ * dim);
+      labels.push(classes.indexOf(row.class));
+    }
+  return { x, labels };
+}
+
+export async function runTrainStage(params: Params, opts: TrainStageOptions): Promise<TrainStageResult> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`train: ${l}\n`));
+  const paths = opts.paths ?? stagePaths();
+  if (params.model.fine_tune_from !== null)
+    throw new Error(
+      `model.fine_tune_from is "${params.model.fine_tune_from}": fine_tune_from is not implemented yet; set it to null to train the head on the frozen base`,
+    );
+  const manifest = loadManifest(params.data.prepared_dir);
+  const classNames = manifest.classes;
+  const positiveClass = positiveClassIndex(classNames);
+  const base = readBaseInfo(opts.baseDir);
+  if (base.imageSize !== params.model.image_size)
+    throw new Error(`${opts.baseDir}/base.json is for ${base.imageSize}px but model.image_size is ${params.model.image_size}; rerun prepare-base`);
+  if (base.featureShape.length !== 3) throw new Error(`${opts.baseDir}/base.json: featureShape must be [h, w, c], got ${JSON.stringify(base.featureShape)}`);
+  const featureShape = base.featureShape as [number, number, number];
+
+  const bySplit = (s: string) => manifest.rows.filter((r) => r.split === s);
+  const views = params.train.augment ? params.train.augment_views : 0;
+  const load = (r: ManifestRow) => ({ sha256: r.sha256, load: () => readPrepared(params.data.prepared_dir, r.sha256) });
+  const trainFeats = await extractFeatures({ items: bySplit('train').map(load), baseDir: opts.baseDir, views, workers: params.train.workers, label: 'features train' });
+  const evalFeats = await extractFeatures({
+    items: [...bySplit('val'), ...bySplit('test')].map(load),
+    baseDir: opts.baseDir,
+    views: 0,
+    workers: params.train.workers,
+    label: 'features val+test',
+  });
+  const failedSha = new Map([...trainFeats.failed, ...evalFeats.failed].map((f) => [f.sha256, f.error]));
+  const failed = manifest.rows.filter((r) => failedSha.has(r.sha256)).map((r) => ({ path: r.path, error: failedSha.get(r.sha256)! }));
+  for (const f of failed) log(`left out ${f.path}: ${f.error}`);
+  const ok = (s: string) => bySplit(s).filter((r) => !failedSha.has(r.sha256));
+  const [trainRows, valRows, testRows] = [ok('train'), ok('val'), ok('test')];
+  log(`${trainRows.length} train images × ${views + 1} views, ${valRows.length} val, ${testRows.length} test; features ${featureShape.join('x')}`);
+
+  const train = matrix(trainRows, trainFeats, views, classNames);
+  const val = matrix(valRows, evalFeats, 0, classNames);
+  const test = matrix(testRows, evalFeats, 0, classNames);
+  const head = { head: params.model.head, dropout: params.model.dropout, numClasses: classNames.length, featureShape, seed: params.data.seed };
+  const settings = {
+    head,
+    optimizer: params.train.optimizer,
+    learningRate: params.train.learning_rate,
+    batchSize: params.train.batch_size,
+    classWeights: params.train.class_weights,
+  };
+  const fingerprint = sha256Hex(
+    JSON.stringify({ settings, views, datasetVersion: manifest.datasetVersion, base: [base.weightsSha256, base.imageSize], train: trainRows.map((r) => r.sha256) }),
+  );
+  const fit = await fitHead(train, val, {
+    ...settings,
+    epochs: params.train.epochs,
+    patience: params.train.early_stopping_patience,
+    checkpointDir: paths.checkpoints,
+    fingerprint,
+    log,
+    onEpochEnd: opts.onEpochEnd,
+  });
+
+  // Head first (weights.bin, then model.json), head.json last: it names the weights' hash.
+  await saveModel(fit.model, paths.head);
+  const info: HeadInfo = {
+    head: params.model.head,
+    dropout: params.model.dropout,
+    optimizer: params.train.optimizer,
+    learningRate: params.train.learning_rate,
+    batchSize: params.train.batch_size,
+    classWeights: params.train.class_weights,
+    augmentViews: views,
+    featureShape,
+    classNames,
+    positiveClass,
+    datasetVersion: manifest.datasetVersion,
+    weightsSha256: await hashFile(join(paths.head, 'weights.bin')),
+    base: { weights: base.weights, weightsSha256: base.weightsSha256, imageSize: base.imageSize },
+    layers: { logits: LOGITS_LAYER, probabilities: PROBABILITIES_LAYER },
+    bestEpoch: fit.bestEpoch,
+    epochsRun: fit.history.length,
+    stoppedEarly: fit.stoppedEarly,
+    trainItems: trainRows.length,
+    createdAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(paths.headJson, info);
+
+  const predictions: Predictions = {
+    classNames,
+    positiveClass,
+    datasetVersion: manifest.datasetVersion,
+    trainCounts: classNames.map((c) => trainRows.filter((r) => r.class === c).length),
+    val: { sha256: valRows.map((r) => r.sha256), labels: val.labels, logits: await predictLogits(fit.logits, val, featureShape) },
+    test: { sha256: testRows.map((r) => r.sha256), labels: test.labels, logits: await predictLogits(fit.logits, test, featureShape) },
+  };
+  writeJsonAtomic(paths.predictions, predictions);
+  writeFileAtomic(paths.trainTsv, trainTsv(fit.history));
+  return { info, fit, failed };
+}
