@@ -21,13 +21,12 @@ export interface UpdateState {
 
 export const useUpdateStore = create<UpdateState>(() => ({ appUpdate: false, modelUpdate: null, offlineReady: false, deferred: false, error: null }));
 
-let workbox: Workbox | null = null;
 let registration: Promise<ServiceWorkerRegistration | undefined> | null = null;
 
 /** Registers /sw.js once per page (production builds only: the dev server has no service worker). */
 export function registerServiceWorker(): void {
   if (registration || typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !import.meta.env.PROD) return;
-  workbox = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL });
+  const workbox = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL });
   workbox.addEventListener('waiting', () => useUpdateStore.setState({ appUpdate: true }));
   workbox.addEventListener('activated', (e) => {
     if (!e.isUpdate) useUpdateStore.setState({ offlineReady: true });
@@ -49,10 +48,24 @@ export async function checkForUpdates(modelBaseUrl: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves when `sw` has finished installing (or failed), at most after `ms`. */
+function installed(sw: ServiceWorker, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      if (sw.state !== 'installing' && sw.state !== 'parsed') resolve();
+    };
+    sw.addEventListener('statechange', done);
+    setTimeout(resolve, ms);
+    done();
+  });
+}
+
 /**
- * Switches to the new deployment once `isBusy()` is false. The page reloads: the new worker
- * (if any) serves the new app, and the unpinned loader takes the deployed model, deleting the old
- * model's cache once the new one is verified.
+ * Switches to the new deployment once `isBusy()` is false. Before reloading it looks once more
+ * for a new service worker and lets it finish installing, so a model update is never applied
+ * under the previous build's code when a new build is on its way. The page then reloads: the new
+ * worker (if any) serves the new app, and the unpinned loader takes the deployed model, deleting
+ * the old model's cache once the new one is verified.
  */
 export async function applyUpdate(modelBaseUrl: string, isBusy: () => boolean): Promise<void> {
   if (isBusy()) {
@@ -60,15 +73,20 @@ export async function applyUpdate(modelBaseUrl: string, isBusy: () => boolean): 
     while (isBusy()) await sleep(250);
   }
   await releaseModelPin(modelBaseUrl);
-  const wb = workbox;
-  if (wb && useUpdateStore.getState().appUpdate) {
-    // Reload once the new worker controls the page; a timeout covers a worker that never claims.
-    const controlled = new Promise<void>((resolve) => {
-      wb.addEventListener('controlling', () => resolve());
-      setTimeout(resolve, 10_000);
-    });
-    wb.messageSkipWaiting();
-    await controlled;
+  const reg = await registration;
+  if (reg) {
+    await reg.update().catch(() => undefined);
+    if (reg.installing) await installed(reg.installing, 60_000);
+    const waiting = reg.waiting;
+    if (waiting) {
+      // Reload once the new worker controls the page; a timeout covers one that never claims.
+      const controlled = new Promise<void>((resolve) => {
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
+        setTimeout(resolve, 10_000);
+      });
+      waiting.postMessage({ type: 'SKIP_WAITING' });
+      await controlled;
+    }
   }
   location.reload();
 }
