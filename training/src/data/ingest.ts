@@ -164,7 +164,8 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
     else todo.push(sha);
   }
   const cached = headers.size;
-  const decodeBar = progress('ingest: decoding', todo.length, 'images');
+  // A cached rerun has nothing to decode: no bar for it.
+  const decodeBar = todo.length ? progress('ingest: decoding', todo.length, 'images') : { tick: () => undefined, done: () => undefined };
   await mapPool(todo, Math.max(2, availableParallelism()), async (sha) => {
     const file = byContent.get(sha)!.files[0]!;
     try {
