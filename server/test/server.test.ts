@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/app.js';
 import { ConfigError, DEFAULT_ROOT, readConfig, type ServerConfig } from '../src/config.js';
@@ -279,3 +280,38 @@ describe('slow clients', () => {
     expect((await request(target, '/healthz')).status).toBe(200);
   });
 });
+
+describe('precompress (build step)', () => {
+  it('writes .br/.gz only where they pay off, and removes stale ones', async () => {
+    const { precompressFile } = await import('../src/precompress.js');
+    const dir = fs.mkdtempSync(path.join(fx.base, 'pc-'));
+    const text = path.join(dir, 'app.js');
+    fs.writeFileSync(text, 'export const a = [1, 2, 3].map((x) => x * 2);\n'.repeat(200));
+    const r = await precompressFile(text);
+    expect(r.br).not.toBeNull();
+    expect(r.gzip).not.toBeNull();
+    expect(zlibRoundTrip(fs.readFileSync(`${text}.br`), 'br').equals(fs.readFileSync(text))).toBe(true);
+    expect(zlibRoundTrip(fs.readFileSync(`${text}.gz`), 'gzip').equals(fs.readFileSync(text))).toBe(true);
+    // Tiny: not worth a second file.
+    const tiny = path.join(dir, 'tiny.css');
+    fs.writeFileSync(tiny, 'a{b:c}');
+    expect(await precompressFile(tiny)).toMatchObject({ br: null, gzip: null });
+    expect(fs.existsSync(`${tiny}.br`)).toBe(false);
+    // Incompressible: a stale variant from an earlier build is removed, never served.
+    const noise = path.join(dir, 'noise.json');
+    fs.writeFileSync(noise, (await import('node:crypto')).randomBytes(8192));
+    fs.writeFileSync(`${noise}.br`, 'stale');
+    expect(await precompressFile(noise)).toMatchObject({ br: null, gzip: null });
+    expect(fs.existsSync(`${noise}.br`)).toBe(false);
+  });
+
+  it('leaves model shards alone (they barely compress; see bench:server)', () => {
+    const shard = path.join(fx.root, fx.files.shard1);
+    expect(fs.existsSync(`${shard}.br`) || fs.existsSync(`${shard}.gz`)).toBe(false);
+    expect(fs.existsSync(path.join(fx.root, `${fx.files.js}.br`))).toBe(true);
+  });
+});
+
+function zlibRoundTrip(data: Buffer, enc: 'br' | 'gzip'): Buffer {
+  return enc === 'br' ? zlib.brotliDecompressSync(data) : zlib.gunzipSync(data);
+}

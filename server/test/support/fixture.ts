@@ -1,12 +1,14 @@
 // A built-app look-alike in a temp dir: the layout `npm run build` produces (Vite assets, PWA files,
 // a model whose metadata.json passes the real contract), precompressed by the real build step, plus a
 // secret outside ROOT and symlinks that point at it.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { METADATA_SCHEMA_VERSION, parseModelMetadata, type ModelMetadata } from '../../../src/contract/metadata';
-import { precompressDir } from '../../src/precompress.js';
+
+const PRECOMPRESS_CLI = path.resolve(import.meta.dirname, '..', '..', 'src', 'precompress.js');
 
 export interface Fixture {
   base: string;
@@ -125,10 +127,10 @@ export function makeFixture(opts: { shardBytes?: number } = {}): Fixture {
   };
 }
 
-/** Runs the real build step over the fixture, then plants a .br that points out of ROOT. */
+/** Runs the real build step (the postbuild CLI) over the fixture, then plants a .br that points out of ROOT. */
 export async function makePrecompressedFixture(opts: { shardBytes?: number } = {}): Promise<Fixture> {
   const fx = makeFixture(opts);
-  await precompressDir(fx.root);
+  execFileSync(process.execPath, [PRECOMPRESS_CLI, fx.root], { stdio: 'pipe' });
   const evil = path.join(fx.root, 'assets', 'evil-12345678.js.br');
   fs.rmSync(evil, { force: true });
   fs.symlinkSync('../../secret.txt', evil);
