@@ -31,7 +31,12 @@ export async function run(argv: string[]): Promise<void> {
   const { roc, ...scores } = report;
   writeJsonAtomic(paths.scores, scores);
   writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, positiveClass: report.positiveClass, classNames: report.classNames });
-  writeFileAtomic(paths.confusionPng, await svgToPng(confusionMatrixSvg(m.confusionMatrix, report.classNames, `Test confusion matrix (n=${report.test.count}, T=${c.temperature.toFixed(2)}, threshold ${c.decisionThreshold.toFixed(3)})`)));
+  writeFileAtomic(paths.confusionPng, await svgToPng(confusionMatrixSvg(
+          m.confusionMatrix,
+          report.classNames,
+          `Test confusion matrix (n=${report.test.count})`,
+          `at the shipped rule: T = ${c.temperature.toFixed(2)}, ${pos} if p ≥ ${c.decisionThreshold.toFixed(3)}`,
+        )));
   writeFileAtomic(
     paths.rocPng,
     await svgToPng(rocSvg(roc.model, `AUC ${f3(m.rocAuc)} [${f3(m.rocAucCi95[0])}, ${f3(m.rocAucCi95[1])}]`, `Test ROC: ${pos} vs rest (n=${report.test.count})`)),

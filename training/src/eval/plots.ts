@@ -8,17 +8,19 @@ import type { RocPoint } from './roc';
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const FONT = 'font-family="DejaVu Sans, sans-serif"';
 
-export function confusionMatrixSvg(cm: readonly number[][], classNames: readonly string[], title: string): string {
+export function confusionMatrixSvg(cm: readonly number[][], classNames: readonly string[], title: string, subtitle = ''): string {
   const k = classNames.length;
   const cell = 90;
   const left = 170;
-  const top = 70;
-  const width = left + k * cell + 30;
+  const top = 80;
+  // Wide enough for the grid and for the title (≈ 9 px per character at 16 px).
+  const width = Math.max(left + k * cell + 30, Math.ceil(title.length * 9) + 40, Math.ceil(subtitle.length * 7) + 40);
   const height = top + k * cell + 80;
   const max = Math.max(1, ...cm.flat());
   const parts: string[] = [
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="28" ${FONT} font-size="16" text-anchor="middle">${esc(title)}</text>`,
+    `<text x="${width / 2}" y="50" ${FONT} font-size="12" text-anchor="middle" fill="#444">${esc(subtitle)}</text>`,
     `<text x="${left + (k * cell) / 2}" y="${top + k * cell + 60}" ${FONT} font-size="13" text-anchor="middle">predicted</text>`,
     `<text x="16" y="${top + (k * cell) / 2}" ${FONT} font-size="13" text-anchor="middle" transform="rotate(-90 16 ${top + (k * cell) / 2})">true</text>`,
   ];

@@ -93,7 +93,9 @@ describe('evaluation report', () => {
 
   it('renders the confusion matrix and ROC curve to PNGs of the drawn size', async () => {
     const cm = await sharp(await svgToPng(confusionMatrixSvg(r.model.confusionMatrix, pred.classNames, 'cm'))).metadata();
-    expect([cm.format, cm.width, cm.height]).toEqual(['png', 170 + 2 * 90 + 30, 70 + 2 * 90 + 80]);
+    expect([cm.format, cm.width, cm.height]).toEqual(['png', 170 + 2 * 90 + 30, 80 + 2 * 90 + 80]);
+    // A long title widens the image instead of being clipped.
+    expect((await sharp(await svgToPng(confusionMatrixSvg(r.model.confusionMatrix, pred.classNames, 'x'.repeat(60)))).metadata()).width).toBe(60 * 9 + 40);
     const roc = await sharp(await svgToPng(rocSvg(rocCurve([0.1, 0.9], [false, true]), 'AUC 1', 'roc'))).metadata();
     expect([roc.format, roc.width, roc.height]).toEqual(['png', 450, 470]);
   });
