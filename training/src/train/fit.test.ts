@@ -1,30 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
-import { rng as seededRng } from '../util/rng';
+import { blobs, DIM, SHAPE } from './testdata/blobs';
 import { readState } from './checkpoint';
 import { balancedClassWeights, fitHead, predictLogits, type FeatureMatrix, type FitOptions } from './fit';
-
-const SHAPE: [number, number, number] = [2, 2, 8];
-const DIM = 32;
-
-/** Two noisy clusters: class c has mean +1 on its own half of the features. Not separable without noise overlap. */
-function blobs(n: number, seed: number, ratio = 0.5): FeatureMatrix {
-  const rng = seededRng(seed);
-  const x = new Float32Array(n * DIM);
-  const labels: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const y = rng() < ratio ? 0 : 1;
-    labels.push(y);
-    for (let d = 0; d < DIM; d++) {
-      const gauss = Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
-      x[i * DIM + d] = (d % 2 === y ? 0.6 : 0) + gauss;
-    }
-  }
-  return { x, labels };
-}
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -100,6 +82,25 @@ describe('head training', () => {
     // Only the last and the best epoch stay on disk.
     expect(readdirSync(dir).filter((n) => n.startsWith('epoch-')).length).toBeLessThanOrEqual(2);
   });
+
+  it('a real process SIGKILLed mid-run resumes from its last completed epoch to the unbroken result', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata/train-child.ts'), dir], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const epochOnDisk = () => (existsSync(join(dir, 'state.json')) ? (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { epoch: number }).epoch : 0);
+    // Bounded wait: 60 s for tsx + tfjs start-up and three epochs.
+    for (let i = 0; i < 600 && epochOnDisk() < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = epochOnDisk();
+    expect(killedAt).toBeGreaterThanOrEqual(3);
+    expect(killedAt).toBeLessThan(8);
+    const o = { ...opts(dir), epochs: 8, fingerprint: 'crash-test', learningRate: 0.05 };
+    const resumed = await fitHead(train, val, o);
+    expect(resumed.resumedFrom).toBe(killedAt);
+    const whole = await fitHead(train, val, { ...o, checkpointDir: tmp() });
+    expect(resumed.history).toEqual(whole.history);
+  }, 90_000);
 
   it('a changed fingerprint discards old checkpoints instead of resuming them', async () => {
     const dir = tmp();
