@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
 import { blobs, DIM, SHAPE } from './testdata/blobs';
 import { readState } from './checkpoint';
-import { balancedClassWeights, fitHead, predictLogits, type FeatureMatrix, type FitOptions } from './fit';
+import { balancedClassWeights, fitHead, predictLogits, type FitOptions } from './fit';
 
 const dirs: string[] = [];
 const tmp = () => {
