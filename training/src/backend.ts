@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerMissingWasmKernels } from './kernels';
 
 export type NodeBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -25,6 +26,8 @@ export async function initBackend(prefer: NodeBackend | 'auto' = (process.env.TF
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
+        // tfjs-backend-wasm 4.22 lacks gradient kernels that training needs.
+        if (name === 'wasm') registerMissingWasmKernels();
         chosen = name;
         return name;
       }

@@ -50,8 +50,7 @@ export async function run(argv: string[]): Promise<void> {
   const epochs = Number(args.flags.epochs ?? 8);
   const seed = Number(args.flags.seed ?? params.data.seed);
   const dtype = String(args.flags.dtype ?? 'float32') as WeightDtype;
-  // Adam at 1e-4: caffe-normalised inputs span ±128, and faster rates saturate a from-scratch net.
-  const learningRate = Number(args.flags['learning-rate'] ?? 1e-4);
+  const learningRate = Number(args.flags['learning-rate'] ?? 1e-3);
   if (!Number.isInteger(size) || size < 8 || size % 4 !== 0) throw new Error(`--image-size must be a multiple of 4, at least 8; got ${String(args.flags['image-size'])}`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer`);
 

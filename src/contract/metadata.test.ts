@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { MetadataError, parseModelMetadata, type ModelMetadata } from './metadata';
+
+const valid = (): ModelMetadata => ({
+  schemaVersion: 1,
+  modelId: '0123456789abcdef',
+  classNames: ['adenocarcinoma', 'normal'],
+  positiveClass: 0,
+  inputSize: 224,
+  pixelFormat: 'rgb-0-255',
+  weightDtype: 'float16',
+  hashes: { modelJson: 'a'.repeat(64), weights: { 'group1-shard1of1.aaaa.bin': 'b'.repeat(64) } },
+  datasetVersion: 'ds-1',
+  metrics: { accuracy: 0.9, perClass: { normal: { precision: 1, recall: 0.5, f1: 0.66, support: 4 } } },
+  decisionThreshold: 0.4,
+  temperature: 1.3,
+  createdAt: '2026-11-28T10:00:00.000Z',
+  trainingRunId: 'run-1',
+  outputs: { probabilities: 'probabilities', logits: 'logits' },
+  architecture: 'vgg16',
+  versions: { tfjs: '4.22.0', training: '0.1.0' },
+});
+
+const without = (path: string): unknown => {
+  const m = structuredClone(valid()) as unknown as Record<string, unknown>;
+  const keys = path.split('.');
+  let cur = m;
+  for (const k of keys.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
+  delete cur[keys[keys.length - 1]!];
+  return m;
+};
+
+const withValue = (path: string, value: unknown): unknown => {
+  const m = structuredClone(valid()) as unknown as Record<string, unknown>;
+  const keys = path.split('.');
+  let cur = m;
+  for (const k of keys.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
+  cur[keys[keys.length - 1]!] = value;
+  return m;
+};
+
+describe('ModelMetadata validation', () => {
+  it('accepts a complete document', () => {
+    expect(parseModelMetadata(valid()).modelId).toBe('0123456789abcdef');
+  });
+
+  it.each(['schemaVersion', 'classNames', 'inputSize', 'hashes.modelJson', 'hashes.weights', 'metrics.accuracy', 'decisionThreshold', 'temperature', 'trainingRunId', 'datasetVersion', 'versions.tfjs', 'outputs.probabilities'])(
+    'a missing %s is named',
+    (field) => {
+      expect(() => parseModelMetadata(without(field))).toThrow(new MetadataError(field, 'is missing'));
+    },
+  );
+
+  it.each([
+    ['inputSize', '224', /inputSize" must be a finite number, got a string/],
+    ['inputSize', 22.5, /inputSize" must be an integer/],
+    ['classNames', 'normal', /classNames" must be an array/],
+    ['classNames', ['normal'], /classNames" must have at least 2/],
+    ['classNames', ['normal', 3], /classNames\[1\]" must be a non-empty string/],
+    ['weightDtype', 'float64', /weightDtype" must be one of "float32", "float16", "uint8"/],
+    ['hashes.modelJson', 'abc', /hashes.modelJson" must be a sha256/],
+    ['hashes.weights', { 'x.bin': 'nope' }, /hashes.weights.x.bin" must be a sha256/],
+    ['metrics.perClass', { normal: { precision: 1, recall: 1, f1: 1 } }, /metrics.perClass.normal.support" is missing/],
+    ['positiveClass', 2, /positiveClass" must index classNames/],
+    ['decisionThreshold', 1, /decisionThreshold" must be strictly between 0 and 1/],
+    ['temperature', 0, /temperature" must be positive/],
+    ['createdAt', 'yesterday', /createdAt" must be an ISO 8601 date/],
+    ['schemaVersion', 2, /schemaVersion" is 2; this build reads version 1/],
+    ['hashes', null, /hashes" must be an object, got null/],
+  ])('%s = %j is refused with the field named', (field, value, message) => {
+    expect(() => parseModelMetadata(withValue(field, value))).toThrow(message);
+  });
+
+  it('refuses a non-object document', () => {
+    expect(() => parseModelMetadata([])).toThrow(/must be an object, got an array/);
+    expect(() => parseModelMetadata(undefined)).toThrow(/missing/);
+  });
+});
