@@ -8,7 +8,7 @@ import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDockerfileRules, runtimeCommands } from './lib/dockerfile-rules';
+import { checkDockerfileRules, runtimeCommands, runtimeUser } from './lib/dockerfile-rules';
 import { REPO_ROOT } from './image/runtime-deps';
 
 const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
@@ -45,8 +45,8 @@ describe('Dockerfile: our rules', () => {
   });
 
   it('flags a root or missing USER', () => {
-    expect(checkDockerfileRules(dockerfile.replace('USER 1000:1000', 'USER root'), { scripts })).toEqual([expect.stringMatching(/^non-root-user: line \d+: USER root is root/)]);
-    expect(checkDockerfileRules(dockerfile.replace('USER 1000:1000', 'USER 0'), { scripts })).toEqual([expect.stringMatching(/USER 0 is root/)]);
+    expect(checkDockerfileRules(dockerfile.replace('USER 65532:65532', 'USER root'), { scripts })).toEqual([expect.stringMatching(/^non-root-user: line \d+: USER root is root/)]);
+    expect(checkDockerfileRules(dockerfile.replace('USER 65532:65532', 'USER 0'), { scripts })).toEqual([expect.stringMatching(/USER 0 is root/)]);
     expect(checkDockerfileRules(dockerfile.replace(/^USER .*$/m, ''), { scripts })).toEqual(['non-root-user: the final stage has no USER, so it runs as root']);
   });
 
@@ -55,12 +55,15 @@ describe('Dockerfile: our rules', () => {
   });
 
   it('flags unpinned bases', () => {
-    for (const bad of ['node:20-alpine', 'node:latest', 'node', 'node:lts-alpine']) {
-      const problems = checkDockerfileRules(dockerfile.replace('FROM node:20.20.2-alpine3.23 AS runtime', `FROM ${bad} AS runtime`), { scripts });
+    for (const bad of ['alpine:3.23', 'alpine:latest', 'alpine', 'node:lts-alpine']) {
+      const problems = checkDockerfileRules(dockerfile.replace('FROM alpine:3.23.3 AS runtime', `FROM ${bad} AS runtime`), { scripts });
       expect(problems, bad).toEqual([expect.stringMatching(new RegExp(`^pinned-base: line \\d+: FROM ${bad} is not pinned`))]);
     }
     const digest = 'node@sha256:' + 'a'.repeat(64);
-    expect(checkDockerfileRules(dockerfile.replace('FROM node:20.20.2-alpine3.23 AS runtime', `FROM ${digest} AS runtime`), { scripts })).toEqual([]);
+    expect(checkDockerfileRules(dockerfile.replace('FROM alpine:3.23.3 AS runtime', `FROM ${digest} AS runtime`), { scripts })).toEqual([]);
+    expect(checkDockerfileRules(dockerfile.replace('COPY --from=nodejs /usr/local/bin/node', 'COPY --from=node:20-alpine /usr/local/bin/node'), { scripts })).toEqual([
+      expect.stringMatching(/^pinned-base: line \d+: COPY --from=node:20-alpine is not pinned/),
+    ]);
   });
 
   it('flags secrets in ENV and ARG', () => {
@@ -82,6 +85,11 @@ describe('Dockerfile: our rules', () => {
     const runs = [...dockerfile.matchAll(/^RUN npm run ([\w:]+)/gm)].map((m) => m[1]);
     expect(runs).toEqual(['image:deps', 'build', 'image:stage', 'image:stage']);
     expect(scripts['image:deps']).toBe('npm ci --no-audit --no-fund');
+  });
+
+  it('runs as a numeric non-root uid:gid', () => {
+    expect(runtimeUser(dockerfile)).toEqual({ uid: 65532, gid: 65532 });
+    expect(() => runtimeUser(dockerfile.replace('USER 65532:65532', 'USER app'))).toThrow(/must be numeric uid:gid, got "app"/);
   });
 
   it("starts the staged server and health-checks with the staged script (paths exist in the stage layout)", () => {

@@ -1,8 +1,8 @@
 /**
  * The Docker image's runtime stage, reproduced without a Docker engine from the same npm scripts the
  * Dockerfile runs: build the SPA, stage dist + server + production deps into a directory OUTSIDE the
- * repository, then start the real server from it as an unprivileged user (uid/gid 65534, no groups),
- * as the image's USER does, and drive it over loopback.
+ * repository, then start the real server from it as the Dockerfile's unprivileged USER (no groups),
+ * and drive it over loopback.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,12 +12,21 @@ import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './image/runtime-deps';
 import { stageApp, verifyModelDir, type StageReport } from './image/stage';
+import { runtimeUser } from './lib/dockerfile-rules';
 
-const NOBODY = 65534;
+const DOCKERFILE = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+/** The Dockerfile's USER, so the test runs the server as the image would. */
+const APP_USER = runtimeUser(DOCKERFILE);
 /** setpriv (util-linux) drops to the user without a login shell or PAM, like Docker's USER. */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-// The staged runtime must fit this so that base image (~130 MB, see deploy/README.md) + app < 150 MB.
-const STAGE_BUDGET_BYTES = 20 * 1024 * 1024;
+/** The image target (ci.yml checks the real image against the same number on GitHub's runners). */
+const IMAGE_LIMIT_BYTES = 150_000_000;
+/**
+ * The runtime image minus /app: alpine:3.23 (~8.5 MB unpacked) + libstdc++/libgcc (~3 MB) + the node
+ * binary. The binary is measured (this machine's Node 20 build stands in for the musl one); the rest
+ * is Alpine's published size, rounded up.
+ */
+const ALPINE_AND_LIBS_BYTES = 12_000_000;
 
 let work: string;
 let stage: string;
@@ -47,10 +56,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Runs `argv` as uid/gid 65534 from the stage dir with only the variables the image sets. */
+/** Runs `argv` as the image's uid/gid from the stage dir with only the variables the image sets. */
 function asNobody(argv: string[], env: Record<string, string>): ChildProcess {
   if (!SETPRIV) throw new Error('setpriv (util-linux) is required to drop privileges');
-  return spawn(SETPRIV, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv], {
+  return spawn(SETPRIV, [`--reuid=${APP_USER.uid}`, `--regid=${APP_USER.gid}`, '--clear-groups', '--', ...argv], {
     cwd: stage,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,6 +92,8 @@ beforeAll(() => {
   const vite = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
+    // Vitest sets NODE_ENV=test, which would give a development build (e.g. an unminified service worker).
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (vite.status !== 0) throw new Error(`vite build failed:\n${vite.stdout}${vite.stderr}`);
   const pre = spawnSync(process.execPath, [join(REPO_ROOT, 'server', 'src', 'precompress.js'), dist], { encoding: 'utf8' });
@@ -116,9 +127,23 @@ describe('staged runtime (the image /app)', () => {
     }
   });
 
-  it(`fits the size budget (${STAGE_BUDGET_BYTES / 1024 / 1024} MiB for the app without a model)`, () => {
+  it('keeps the estimated image under 150 MB without a model', () => {
     expect(report.bytes.model).toBe(0);
-    expect(report.bytes.total).toBeLessThan(STAGE_BUDGET_BYTES);
+    const node = statSync(process.execPath).size;
+    const estimate = ALPINE_AND_LIBS_BYTES + node + report.bytes.total;
+    console.log(`image estimate: ${JSON.stringify({ alpineAndLibs: ALPINE_AND_LIBS_BYTES, node, app: report.bytes, estimate })}`);
+    expect(estimate).toBeLessThan(IMAGE_LIMIT_BYTES);
+  });
+
+  it('leaves source maps out, but everything the service worker precaches in', () => {
+    const files = listTree(join(stage, 'dist'));
+    expect(files.filter((f) => f.endsWith('.map') || f.endsWith('.map.br') || f.endsWith('.map.gz'))).toEqual([]);
+    const sw = join(stage, 'dist', 'sw.js');
+    if (existsSync(sw)) {
+      const precached = [...readFileSync(sw, 'utf8').matchAll(/["']?url["']?\s*:\s*["']([^"']+)["']/g)].map((m) => m[1]!);
+      expect(precached.length).toBeGreaterThan(0);
+      expect(precached.filter((u) => !existsSync(join(stage, 'dist', u)))).toEqual([]);
+    }
   });
 
   it('refuses to stage into a non-empty directory or from a missing build', () => {
@@ -143,7 +168,7 @@ describe('model baking checks the model before it enters an image', () => {
   });
 });
 
-describe('the real server started from the stage as uid 65534', () => {
+describe("the real server started from the stage as the image's non-root user", () => {
   let server: ChildProcess;
   let port: number;
   let url: string;
@@ -177,7 +202,8 @@ describe('the real server started from the stage as uid 65534', () => {
 
   it('runs as the unprivileged user', () => {
     // setpriv execs node in place, so the child's pid is the server's.
-    expect(uidOf(server.pid!)).toBe(NOBODY);
+    expect(uidOf(server.pid!)).toBe(APP_USER.uid);
+    expect(APP_USER.uid).not.toBe(0);
   });
 
   it('answers /healthz and serves the app at /', async () => {

@@ -7,7 +7,7 @@
  *   <out>/node_modules/       the server's production dependencies only (runtime-deps.ts)
  *   <out>/healthcheck.mjs     what the image's HEALTHCHECK runs
  *
- *   npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>]
+ *   npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>] [--sourcemaps]
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +23,11 @@ export interface StageOptions {
   dist?: string;
   /** A model directory (model.json, shards, metadata.json) to bake in as dist/model/. */
   model?: string;
+  /**
+   * Ship source maps (and their .br/.gz) too. Off by default: they are ~3/4 of the built app's bytes
+   * and only serve debugging; dist/ keeps them for that (or for an error tracker).
+   */
+  sourcemaps?: boolean;
   repoRoot?: string;
 }
 
@@ -33,6 +38,7 @@ export interface StageReport {
 }
 
 const TEST_FILE = /\.test\.[cm]?[jt]sx?$/;
+const SOURCE_MAP = /\.map(\.br|\.gz)?$/;
 
 /** Apparent size of a tree in bytes (what `du --apparent-size -b` reports), without following links. */
 export function treeBytes(path: string): number {
@@ -79,7 +85,7 @@ export function stageApp(opts: StageOptions): StageReport {
   if (opts.model) verifyModelDir(resolve(opts.model));
   mkdirSync(out, { recursive: true });
 
-  cpSync(dist, join(out, 'dist'), { recursive: true });
+  cpSync(dist, join(out, 'dist'), { recursive: true, filter: (src) => opts.sourcemaps || !SOURCE_MAP.test(src) });
   const serverSrc = join(repoRoot, SERVER_WORKSPACE);
   cpSync(join(serverSrc, 'package.json'), join(out, 'server', 'package.json'));
   cpSync(join(serverSrc, 'src'), join(out, 'server', 'src'), {
@@ -106,9 +112,9 @@ export function stageApp(opts: StageOptions): StageReport {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, dist: { type: 'string' }, model: { type: 'string' } } });
-  if (!values.out) throw new Error('usage: npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>]');
-  const report = stageApp({ out: values.out, dist: values.dist, model: values.model });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, dist: { type: 'string' }, model: { type: 'string' }, sourcemaps: { type: 'boolean' } } });
+  if (!values.out) throw new Error('usage: npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>] [--sourcemaps]');
+  const report = stageApp({ out: values.out, dist: values.dist, model: values.model, sourcemaps: values.sourcemaps });
   console.log(JSON.stringify({ ...report, out: relative(process.cwd(), report.out) || '.' }));
 }
 

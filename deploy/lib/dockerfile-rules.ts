@@ -14,6 +14,8 @@ const PINNED_TAG = /^\d+\.\d+\.\d+(?:-[a-z]+\d+(?:\.\d+)*)?$/;
 const SECRET_NAME = /(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth)/i;
 const SECRET_VALUE = /(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_[A-Za-z0-9]{30,}|xox[abp]-)/;
 const ROOT_USERS = new Set(['root', '0']);
+/** Build contexts passed with `--build-context NAME=…` (documented in the Dockerfile), not images. */
+const NAMED_CONTEXTS = new Set(['model']);
 
 interface Stage {
   name: string | null;
@@ -62,6 +64,16 @@ export function checkDockerfileRules(content: string, opts: RuleOptions): string
     if (stage.name) known.add(stage.name);
   }
 
+  // COPY --from may name an image instead of a stage; it is a base too.
+  for (const stage of stages) {
+    for (const ins of stage.instructions.filter((x) => x.getKeyword() === 'COPY')) {
+      const from = /--from=(\S+)/.exec(ins.getTextContent())?.[1];
+      if (!from || known.has(from) || /^\d+$/.test(from) || NAMED_CONTEXTS.has(from)) continue;
+      const [, tag, digest] = /^[^@:]+(?::([^@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(from) ?? [];
+      if (!digest && !(tag && PINNED_TAG.test(tag))) problems.push(`pinned-base: line ${lineOf(ins)}: COPY --from=${from} is not pinned to an exact version or a digest`);
+    }
+  }
+
   // No secrets baked into the image's metadata (ENV persists; ARG shows in `docker history`).
   for (const ins of df.getInstructions()) {
     const kw = ins.getKeyword();
@@ -106,6 +118,18 @@ export function checkDockerfileRules(content: string, opts: RuleOptions): string
     if (lastUser && lineOf(lastUser) > lineOf(cmd)) problems.push(`non-root-user: line ${lineOf(lastUser)}: USER comes after CMD`);
   }
   return problems;
+}
+
+/** The runtime stage's USER as numbers (the image's rule is a numeric uid:gid). */
+export function runtimeUser(content: string): { uid: number; gid: number } {
+  const user = DockerfileParser.parse(content)
+    .getInstructions()
+    .filter((i) => i.getKeyword() === 'USER')
+    .at(-1)
+    ?.getArgumentsContent();
+  const m = /^(\d+):(\d+)$/.exec(user?.trim() ?? '');
+  if (!m) throw new Error(`the runtime USER must be numeric uid:gid, got ${JSON.stringify(user)}`);
+  return { uid: Number(m[1]), gid: Number(m[2]) };
 }
 
 /** The runtime stage's exec-form HEALTHCHECK and CMD argv, for tests that check they name real files. */
