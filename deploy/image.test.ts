@@ -5,7 +5,7 @@
  * and drive it over loopback.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './image/runtime-deps';
 import { stageApp, verifyModelDir, type StageReport } from './image/stage';
 import { runtimeUser } from './lib/dockerfile-rules';
+import { makeFixture, type Fixture } from '../server/test/support/fixture';
 
 const DOCKERFILE = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 /** The Dockerfile's USER, so the test runs the server as the image would. */
@@ -57,10 +58,10 @@ function freePort(): Promise<number> {
 }
 
 /** Runs `argv` as the image's uid/gid from the stage dir with only the variables the image sets. */
-function asNobody(argv: string[], env: Record<string, string>): ChildProcess {
+function asAppUser(argv: string[], env: Record<string, string>, cwd = stage): ChildProcess {
   if (!SETPRIV) throw new Error('setpriv (util-linux) is required to drop privileges');
   return spawn(SETPRIV, [`--reuid=${APP_USER.uid}`, `--regid=${APP_USER.gid}`, '--clear-groups', '--', ...argv], {
-    cwd: stage,
+    cwd,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,9 +74,41 @@ function uidOf(pid: number): number {
   return Number(m[2]);
 }
 
+interface Started {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  logs: () => string;
+}
+
+/** Starts the staged server as the app user, without ROOT (it must find dist/ from its own location). */
+async function startStaged(appDir: string): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = asAppUser([process.execPath, join(appDir, 'server', 'src', 'main.js')], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, appDir);
+  let logs = '';
+  child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server not healthy within 15 s:\n${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, port, logs: () => logs };
+}
+
 function runHealthcheck(port: number): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = asNobody([process.execPath, join(stage, 'healthcheck.mjs')], { PORT: String(port) });
+    const child = asAppUser([process.execPath, join(stage, 'healthcheck.mjs')], { PORT: String(port) });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stderr }));
@@ -168,32 +201,55 @@ describe('model baking checks the model before it enters an image', () => {
   });
 });
 
+describe('a model baked in by `npm run image:stage -- --model` (the Dockerfile\'s MODEL=baked path)', () => {
+  let fixture: Fixture;
+  let baked: string;
+  let started: Started | undefined;
+
+  beforeAll(() => {
+    // A model directory that passes the real contract (the server tests' fixture: model.json, two shards,
+    // metadata.json with their sha256).
+    fixture = makeFixture({ shardBytes: 64 * 1024 });
+    baked = join(work, 'app-baked');
+    const run = spawnSync('npm', ['run', '--silent', 'image:stage', '--', '--out', baked, '--dist', join(work, 'build'), '--model', join(fixture.root, 'model')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`image:stage --model failed:\n${run.stdout}${run.stderr}`);
+  }, 120_000);
+
+  afterAll(() => {
+    if (started && started.child.exitCode === null) started.child.kill('SIGKILL');
+    fixture?.cleanup();
+  });
+
+  it('refuses a model whose files do not match metadata.json', () => {
+    const copy = join(work, 'model-tampered');
+    cpSync(join(fixture.root, 'model'), copy, { recursive: true });
+    const shard = readdirSync(copy).find((f) => f.endsWith('.bin'))!;
+    writeFileSync(join(copy, shard), 'tampered');
+    expect(() => verifyModelDir(copy)).toThrow(new RegExp(`${shard}: sha256 [0-9a-f]{64} does not match metadata\\.json`));
+  });
+
+  it('serves the baked model and reports ready', async () => {
+    started = await startStaged(baked);
+    const ready = await fetch(`${started.url}/readyz`);
+    expect(ready.status, await ready.clone().text()).toBe(200);
+    const modelJson = await fetch(`${started.url}/model/model.json`);
+    expect(modelJson.status).toBe(200);
+    expect(Buffer.from(await modelJson.arrayBuffer()).equals(readFileSync(join(fixture.root, 'model', 'model.json')))).toBe(true);
+  });
+});
+
 describe("the real server started from the stage as the image's non-root user", () => {
   let server: ChildProcess;
   let port: number;
   let url: string;
   let before: string[];
-  let logs = '';
 
   beforeAll(async () => {
     before = listTree(stage);
-    port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    // No ROOT: the server must find dist/ from its own location, as in the image's layout.
-    server = asNobody([process.execPath, join(stage, 'server', 'src', 'main.js')], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    server.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
-    server.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}:\n${logs}`);
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`server not healthy within 15 s:\n${logs}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ({ child: server, url, port } = await startStaged(stage));
   }, 30_000);
 
   afterAll(() => {
