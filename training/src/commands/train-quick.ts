@@ -83,10 +83,10 @@ export async function run(argv: string[]): Promise<void> {
   const evalSet = held.length > 0 ? held : train;
   {
     const { x, y } = toBatch(evalSet, size, classes);
-    const pred = tf.tidy(() => (model.predict(x) as tf.Tensor2D).argMax(1));
-    const truth = tf.tidy(() => y.argMax(1));
-    const p = await pred.data();
-    const t = await truth.data();
+    const pred = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1));
+    const truth = tf.tidy(() => tf.argMax(y, 1));
+    const p = Array.from(await pred.data());
+    const t = Array.from(await truth.data());
     accuracy = p.reduce((n, v, i) => n + (v === t[i] ? 1 : 0), 0) / p.length;
     tf.dispose([x, y, pred, truth]);
     counts = evalSet.length;

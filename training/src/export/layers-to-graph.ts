@@ -46,9 +46,19 @@ export interface GraphExportOptions {
   caffeNormalisation: boolean;
 }
 
-export function layersToGraph(model: tf.LayersModel, opts: GraphExportOptions): GraphExport {
+/** A chain of layers applied in order: one model, or a base followed by a head. */
+export interface LayerChain {
+  layers: tf.layers.Layer[];
+  /** [null, h, w, 3] */
+  inputShape: (number | null)[];
+}
+
+export const chainOf = (model: tf.LayersModel): LayerChain => ({ layers: model.layers, inputShape: model.inputs[0]!.shape });
+
+export function layersToGraph(chain: LayerChain, opts: GraphExportOptions): GraphExport {
   const g = new GraphBuilder();
-  const inShape = model.inputs[0]!.shape; // [null, h, w, 3]
+  const layers = chain.layers;
+  const inShape = chain.inputShape;
   if (inShape.length !== 4 || inShape[3] !== 3) throw new Error(`graph export: expected an NHWC RGB input, got [${inShape}]`);
   const inputShape = [-1, inShape[1]!, inShape[2]!, 3];
   let x = g.placeholder(INPUT_NAME, inputShape);
@@ -68,7 +78,7 @@ export function layersToGraph(model: tf.LayersModel, opts: GraphExportOptions): 
   let logits: string | undefined;
   let classes = 0;
 
-  for (const layer of model.layers) {
+  for (const layer of layers) {
     const cls = layer.getClassName();
     const cfg = layer.getConfig() as LayerConfig;
     const name = layer.name;
@@ -136,7 +146,7 @@ export function layersToGraph(model: tf.LayersModel, opts: GraphExportOptions): 
         if (!biasT) throw new Error(`graph export: Dense ${name} without bias is not supported`);
         const k = g.constant(`${name}/kernel`, kernelT.dataSync() as Float32Array, kernelT.shape);
         const b = g.constant(`${name}/bias`, biasT.dataSync() as Float32Array, biasT.shape);
-        const isLast = layer === model.layers[model.layers.length - 1] || nextIsSoftmaxOnly(model, layer);
+        const isLast = layer === layers[layers.length - 1] || nextIsSoftmaxOnly(layers, layer);
         const fused = activation === 'relu' ? ['BiasAdd', 'Relu'] : ['BiasAdd'];
         x = g.op('_FusedMatMul', isLast ? OUTPUT_NAMES.logits : name, [x, k, b], {
           transpose_a: attr.bool(false),
@@ -175,8 +185,8 @@ export function layersToGraph(model: tf.LayersModel, opts: GraphExportOptions): 
   return { builder: g, outputs, inputShape, classes };
 }
 
-function nextIsSoftmaxOnly(model: tf.LayersModel, layer: tf.layers.Layer): boolean {
-  const rest = model.layers.slice(model.layers.indexOf(layer) + 1);
+function nextIsSoftmaxOnly(layers: tf.layers.Layer[], layer: tf.layers.Layer): boolean {
+  const rest = layers.slice(layers.indexOf(layer) + 1);
   return rest.length > 0 && rest.every((l) => l.getClassName() === 'Activation' || l.getClassName() === 'Dropout');
 }
 

@@ -10,7 +10,7 @@ import { version_core as tfjsVersion } from '@tensorflow/tfjs';
 import { parseModelMetadata, METADATA_SCHEMA_VERSION, type ModelMetadata, type WeightDtype } from '../../../src/contract/metadata';
 import { writeFileAtomic } from '../util/atomic';
 import { sha256Hex } from '../util/hash';
-import { layersToGraph, INPUT_NAME, OUTPUT_NAMES } from './layers-to-graph';
+import { chainOf, layersToGraph, INPUT_NAME, OUTPUT_NAMES, type LayerChain } from './layers-to-graph';
 import { writeWeights } from './weights-writer';
 
 export const TRAINING_VERSION = '0.1.0';
@@ -22,7 +22,8 @@ export type ModelFacts = Omit<
 > & { createdAt?: string };
 
 export interface WriteGraphModelOptions {
-  model: tf.LayersModel;
+  /** The network: a LayersModel, or a chain such as the VGG16 base's layers followed by the head's. */
+  model: tf.LayersModel | LayerChain;
   outDir: string;
   dtype: WeightDtype;
   shardBytes: number;
@@ -38,7 +39,8 @@ export interface WrittenModel {
 }
 
 export function writeGraphModel(opts: WriteGraphModelOptions): WrittenModel {
-  const graph = layersToGraph(opts.model, { caffeNormalisation: opts.caffeNormalisation });
+  const chain = 'layers' in opts.model && !('predict' in opts.model) ? opts.model : chainOf(opts.model as tf.LayersModel);
+  const graph = layersToGraph(chain, { caffeNormalisation: opts.caffeNormalisation });
   const weights = writeWeights(graph.builder.consts, opts.dtype, opts.shardBytes);
   const modelJson = {
     format: 'graph-model',

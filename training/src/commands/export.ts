@@ -1,0 +1,168 @@
+/**
+ * `respidetect-train export`: the DVC `export` stage. Joins the VGG16 base and the trained head
+ * into one graph model with the caffe normalisation inside, heatmap and embedding outputs, OOD
+ * statistics, calibration and test metrics, and writes it to export.out_dir (public/model).
+ *
+ * Quantized weights must earn their place: the candidate graph runs on every validation and test
+ * image and is compared with the float32 head's own predictions; a quantization that decides
+ * differently is refused and nothing already deployed is touched.
+ */
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readJsonFile } from '../util/json';
+import type { ModelMetrics } from '../../../src/contract/metadata';
+import { calibratedProbabilities } from '../../../src/contract/postprocess';
+import { initBackend, tf } from '../backend';
+import { parseCommandArgs } from '../cli/args';
+import { loadParams } from '../config/params';
+import { loadManifest, readPrepared } from '../data/prepared';
+import type { Predictions } from '../eval/report';
+import { fitOod } from '../export/ood';
+import { assertQuantizationOk, checkQuantization } from '../export/quantization-check';
+import { writeWeights } from '../export/weights-writer';
+import { writeGraphModel } from '../export/write-model';
+import { layersToGraph } from '../export/layers-to-graph';
+import { extractFeatures } from '../features';
+import { loadModel as loadLayersModel } from '../model/io';
+import { DEFAULT_BASE_DIR, loadBase } from '../model/base-artifact';
+import { loadGraphModelDir, predictPixels } from '../inference/graph-model';
+import { PIPELINE_RUN_FILE, withRun } from '../tracking';
+import type { HeadInfo } from '../train/outputs';
+import { stagePaths } from '../train/outputs';
+import { writeJsonAtomic } from '../util/atomic';
+import { progress } from '../util/progress';
+
+export const EXPORT_REPORT = 'reports/export.json';
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parseCommandArgs(argv, { out: { type: 'string' }, 'base-dir': { type: 'string' } });
+  const params = loadParams(args.params, args.overrides);
+  const paths = stagePaths();
+  const outDir = resolve(String(args.flags.out ?? params.export.out_dir));
+  const baseDir = String(args.flags['base-dir'] ?? DEFAULT_BASE_DIR);
+  const t0 = Date.now();
+  await initBackend();
+
+  const head = readJsonFile<HeadInfo>(paths.headJson, 'run the train stage first');
+  const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string }>(paths.calibration, 'run the evaluate stage first');
+  const scores = readJsonFile<{ metrics: ModelMetrics }>(paths.scores, 'run the evaluate stage first');
+  const predictions = readJsonFile<Predictions>(paths.predictions, 'run the train stage first');
+  const manifest = loadManifest(params.data.prepared_dir);
+  if (manifest.datasetVersion !== head.datasetVersion)
+    throw new Error(`the head was trained on dataset ${head.datasetVersion} but ${params.data.prepared_dir} holds ${manifest.datasetVersion}; rerun train`);
+
+  const { model: base, info: baseInfo } = await loadBase(baseDir);
+  if (baseInfo.weightsSha256 !== head.base.weightsSha256) throw new Error(`${baseDir} holds other weights than the head was trained on; rerun prepare-base and train`);
+  const headModel = await loadLayersModel(paths.head);
+  const chain = {
+    layers: [...base.layers, ...headModel.layers].filter((l) => l.getClassName() !== 'InputLayer'),
+    inputShape: base.inputs[0]!.shape,
+  };
+
+  // OOD statistics from the pooled block5 features the train stage already cached.
+  const bySplit = (s: string) => manifest.rows.filter((r) => r.split === s);
+  const feats = await extractFeatures({
+    items: [...bySplit('train'), ...bySplit('val')].map((r) => ({ sha256: r.sha256, load: () => readPrepared(params.data.prepared_dir, r.sha256) })),
+    baseDir,
+    views: 0,
+    workers: params.train.workers,
+    label: 'embeddings',
+  });
+  const failed = new Set(feats.failed.map((f) => f.sha256));
+  const embed = (s: string) => bySplit(s).filter((r) => !failed.has(r.sha256)).map((r) => feats.embedding(r.sha256, 0));
+  const { valPassRate, ...ood } = fitOod(embed('train'), embed('val'));
+
+  let trainingRunId = 'untracked';
+  if (existsSync(PIPELINE_RUN_FILE)) trainingRunId = (JSON.parse(readFileSync(PIPELINE_RUN_FILE, 'utf8')) as { run_id: string }).run_id;
+
+  const staging = `${outDir}.staging`;
+  rmSync(staging, { recursive: true, force: true });
+  const written = writeGraphModel({
+    model: chain,
+    outDir: staging,
+    dtype: params.export.dtype,
+    shardBytes: Math.round(params.export.shard_size_mb * 1024 * 1024),
+    caffeNormalisation: true,
+    facts: {
+      classNames: head.classNames,
+      positiveClass: head.positiveClass,
+      datasetVersion: head.datasetVersion,
+      metrics: scores.metrics,
+      decisionThreshold: calibration.decisionThreshold,
+      temperature: calibration.temperature,
+      trainingRunId,
+      architecture: `VGG16 (${baseInfo.weights} weights, frozen) + ${head.head} head, ${baseInfo.imageSize}px`,
+      ood,
+    },
+  });
+
+  // The candidate graph on every validation and test image, against the float32 head.
+  const graph = await loadGraphModelDir(staging);
+  const reference: number[][] = [];
+  const candidate: number[][] = [];
+  const labels: number[] = [];
+  const items = [...predictions.val.sha256.map((s, i) => ({ s, i, split: predictions.val })), ...predictions.test.sha256.map((s, i) => ({ s, i, split: predictions.test }))];
+  const bar = progress(`export check (${params.export.dtype})`, items.length, 'images');
+  for (const { s, i, split } of items) {
+    const p = await predictPixels(graph, await readPrepared(params.data.prepared_dir, s));
+    candidate.push(calibratedProbabilities(p.logits, 1));
+    reference.push(calibratedProbabilities(split.logits[i]!, 1));
+    labels.push(split.labels[i]!);
+    bar.tick();
+  }
+  bar.done();
+  graph.model.dispose();
+  const check = checkQuantization(params.export.dtype, reference, candidate, labels, head.positiveClass);
+  try {
+    assertQuantizationOk(check);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+
+  // Only now replace what is deployed.
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(staging, outDir);
+
+  // Download sizes per dtype, from the same constants (no need to write them).
+  const consts = layersToGraph(chain, { caffeNormalisation: true }).builder.consts;
+  const sizes = Object.fromEntries((['float32', 'float16', 'uint8'] as const).map((d) => [d, writeWeights(consts, d, 1 << 30).totalBytes]));
+  const report = {
+    modelId: written.metadata.modelId,
+    dtype: params.export.dtype,
+    weightBytes: written.weightBytes,
+    modelJsonBytes: written.modelJsonBytes,
+    weightBytesByDtype: sizes,
+    shards: Object.keys(written.metadata.hashes.weights).length,
+    quantization: check,
+    ood: { components: ood.components.length, threshold: ood.threshold, validationPassRate: valPassRate },
+    seconds: (Date.now() - t0) / 1000,
+  };
+  writeJsonAtomic(EXPORT_REPORT, report);
+
+  await withRun({ stage: 'export', resumeFile: PIPELINE_RUN_FILE, datasetVersion: head.datasetVersion }, async (r) => {
+    await r.logMetrics({
+      export_weight_mib: written.weightBytes / 2 ** 20,
+      export_top1_agreement: check.agreement,
+      export_auc_drop: check.aucDrop,
+      ood_val_pass_rate: valPassRate,
+    });
+    await r.setTag('model.id', written.metadata.modelId);
+    await r.logArtifact(outDir, 'model');
+    await r.logArtifact(EXPORT_REPORT, 'export');
+    if (existsSync('reports/data.json')) await r.logArtifact('reports/data.json', 'data');
+    const reg = await r.registerModel('respidetect', 'model');
+    if (!reg.ok) process.stderr.write(`mlflow: model not registered (${reg.error ?? 'unavailable'}); the run still holds it\n`);
+  });
+
+  const mib = (b: number) => (b / 2 ** 20).toFixed(2);
+  process.stdout.write(
+    [
+      `export: ${outDir} model ${written.metadata.modelId} (${params.export.dtype}, ${mib(written.weightBytes)} MiB in ${report.shards} shards)`,
+      `  sizes: float32 ${mib(sizes.float32!)} MiB, float16 ${mib(sizes.float16!)} MiB, uint8 ${mib(sizes.uint8!)} MiB`,
+      `  vs float32 head on ${check.count} val+test images: top-1 agreement ${(100 * check.agreement).toFixed(2)}%, max |Δp| ${check.maxAbsDiff.toExponential(2)}, AUC ${check.aucReference.toFixed(4)} → ${check.aucQuantized.toFixed(4)}`,
+      `  OOD: ${ood.components.length} components, threshold ${ood.threshold.toFixed(3)}, validation pass rate ${(100 * valPassRate).toFixed(1)}%`,
+      `  → ${EXPORT_REPORT}`,
+    ].join('\n') + '\n',
+  );
+}
