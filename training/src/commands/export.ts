@@ -8,11 +8,11 @@
  * differently is refused and nothing already deployed is touched.
  */
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
 import type { ModelMetrics } from '../../../src/contract/metadata';
 import { calibratedProbabilities } from '../../../src/contract/postprocess';
-import { initBackend, tf } from '../backend';
+import { initBackend } from '../backend';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
 import { loadManifest, readPrepared } from '../data/prepared';
