@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseModelMetadata } from '../../src/contract';
 import type { EvaluationReport } from '../src/eval/report';
 import type { HeadInfo } from '../src/train/outputs';
 import type { Predictions } from '../src/eval/report';
@@ -54,7 +55,7 @@ async function stage(name: string, argv: string[] = []): Promise<number> {
 
 describe('pipeline on the real chest CT set', () => {
   it.skipIf(!haveCt)(
-    `ingest → prepare-base → train → evaluate beats the majority baseline${haveCt ? '' : ` (SKIPPED: no chest CT set at ${CT_DIR}; set CHEST_CT_DIR)`}`,
+    `ingest → prepare-base → train → evaluate beats the majority baseline; pipeline exports it${haveCt ? '' : ` (SKIPPED: no chest CT set at ${CT_DIR}; set CHEST_CT_DIR)`}`,
     async () => {
       process.chdir(work);
       writeFileSync('params.yaml', PARAMS);
@@ -117,6 +118,18 @@ describe('pipeline on the real chest CT set', () => {
       expect(s.accuracy).toBeGreaterThanOrEqual(s.baseline.accuracy + 0.1);
       expect(s.model.rocAucCi95[0]).toBeGreaterThan(0.7);
       expect(s.metrics.accuracy).toBe(s.accuracy);
+
+      // `pipeline` runs the same commands in one process; with the data, base features and
+      // checkpoints above in place it re-ingests from cache, retrains nothing, and exports.
+      const t0 = Date.now();
+      await stage('pipeline');
+      const pipelineSeconds = (Date.now() - t0) / 1000;
+      const meta = parseModelMetadata(JSON.parse(readFileSync('public/model/metadata.json', 'utf8')));
+      expect(meta.metrics.accuracy).toBe(s.accuracy);
+      expect(meta.decisionThreshold).toBe(cal.decisionThreshold);
+      expect(meta.temperature).toBe(cal.temperature);
+      expect(meta.inputSize).toBe(64);
+      console.log(`e2e-real: pipeline rerun (cached features, finished checkpoints) + export ${pipelineSeconds.toFixed(1)}s`);
     },
     600_000,
   );
