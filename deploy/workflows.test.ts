@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { metricsFileMarkdown, metricsMarkdown, MAX_ROWS } from './ci/metrics-summary';
+import { HEREDOC_END, HOST_SCRIPT, ssmCommands } from './ci/ssm-command.mjs';
 import { REPO_ROOT } from './image/runtime-deps';
 
 // The package's ESM build calls require(); its CommonJS build works.
@@ -148,7 +149,8 @@ describe('deploy.yml', () => {
 
   it('rolls out via SSM Run Command with the host script, then smoke-tests /healthz and /readyz', () => {
     expect(text).toMatch(/aws ssm send-command/);
-    expect(text).toMatch(/--rawfile script deploy\/ec2\/deploy-on-host\.sh/);
+    expect(text).toMatch(/node deploy\/ci\/ssm-command\.mjs "\$IMAGE" > ssm-params\.json/);
+    expect(text).toMatch(/--parameters file:\/\/ssm-params\.json/);
     expect(text).toMatch(/\$APP_URL\/healthz/);
     expect(text).toMatch(/\$APP_URL\/readyz/);
   });
@@ -210,6 +212,32 @@ describe('metrics summary (train.yml job summary)', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('| accuracy | 0.5000 |');
   }, 30_000);
+});
+
+describe('the SSM rollout command (deploy/ci/ssm-command.mjs)', () => {
+  const image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/respidetect:0123456789abcdef0123456789abcdef01234567';
+
+  it('rejects anything that is not a plain registry/repository:tag', () => {
+    for (const bad of ['', 'respidetect', 'reg.example/app', "reg.example/app:v1'; rm -rf /", 'reg.example/app:v1 x', 'reg.example/app:$(id)']) {
+      expect(() => ssmCommands(bad), bad).toThrow(/not an image reference/);
+    }
+  });
+
+  it('carries the host script byte for byte through /bin/sh (what AWS-RunShellScript uses)', () => {
+    const { commands } = ssmCommands(image);
+    const end = commands.indexOf(HEREDOC_END);
+    expect(end).toBeGreaterThan(0);
+    // Everything up to the here-document's end, then show what landed in the file instead of running it.
+    const shell = [...commands.slice(0, end + 1), 'cat "$d/deploy.sh"', 'rm -rf "$d"'].join('\n');
+    const run = spawnSync('/bin/sh', ['-c', shell], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(readFileSync(HOST_SCRIPT, 'utf8'));
+    expect(commands.slice(end + 1)).toEqual([`rc=0; bash "$d/deploy.sh" '${image}' || rc=$?`, 'rm -rf "$d"', 'exit "$rc"']);
+  });
+
+  it('refuses a script that contains its here-document terminator', () => {
+    expect(() => ssmCommands(image, `echo hi\n${HEREDOC_END}\necho oops\n`)).toThrow(/here-document terminator/);
+  });
 });
 
 describe('shell scripts run by the workflows', () => {
