@@ -1,20 +1,8 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './e2e/support/chromium';
 
-// Debian's Chromium where it is installed (this project's CI machines, which cannot download
-// browsers); elsewhere Playwright's own browser (`npx playwright install chromium`).
-const debianChromium = '/usr/bin/chromium';
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync(debianChromium) ? debianChromium : undefined);
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // WebGL on SwiftShader when there is no GPU; tests that need WebGL ask for it explicitly.
-  '--enable-unsafe-swiftshader',
-];
+/** For scripts that launch Chromium themselves: prefer `chromiumLaunchOptions` from e2e/support/chromium. */
+export const CHROMIUM_ARGS = chromiumLaunchOptions.args;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -28,7 +16,7 @@ export default defineConfig({
   use: {
     headless: true,
     viewport: { width: 1280, height: 800 },
-    launchOptions: { executablePath, args: CHROMIUM_ARGS },
+    launchOptions: chromiumLaunchOptions,
     trace: 'retain-on-failure',
   },
 });

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_CACHE, STATE_FILE } from './paths';
 import { buildApp, trainTinyModel, type E2eState } from './site';
+import { exportVggModel } from './vgg-model';
 
 export default async function globalSetup(): Promise<void> {
   mkdirSync(E2E_CACHE, { recursive: true });
@@ -14,6 +15,7 @@ export default async function globalSetup(): Promise<void> {
   const models = {
     a: await trainTinyModel(join(E2E_CACHE, 'model-a'), { seed: 1 }),
     b: await trainTinyModel(join(E2E_CACHE, 'model-b'), { seed: 2 }),
+    vgg: await exportVggModel(join(E2E_CACHE, 'model-vgg'), 64),
   };
   const state: E2eState = { appDir, models };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));

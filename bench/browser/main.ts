@@ -1,0 +1,43 @@
+/**
+ * The browser half of the model benches: the app's own backend setup (WASM binaries from our
+ * origin, SwiftShader allowed), a graph model and the same network as a LayersModel, timed on
+ * one backend at a time. Driven by bench/lib/browser.ts through Playwright.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { activateBackend, tf } from '../../src/features/inference/backends';
+import { normalizeCaffe } from '../../src/contract/preprocess';
+import { timeModel, type ModelTiming } from '../lib/time-model';
+
+export interface BrowserBenchRequest {
+  backend: 'webgl' | 'wasm' | 'cpu';
+  graphUrl: string;
+  layersUrl?: string;
+  size: number;
+  iterations: number;
+}
+
+async function bench(req: BrowserBenchRequest): Promise<{ backend: string; graph: ModelTiming; layers?: ModelTiming }> {
+  if (!(await activateBackend(req.backend))) throw new Error(`backend ${req.backend} cannot start here`);
+  const input = tf.randomUniform([1, req.size, req.size, 3], 0, 255) as tf.Tensor4D;
+  const graph = await timeModel(
+    () => loadGraphModel(req.graphUrl),
+    (m, x) => m.execute(x, 'probabilities') as tf.Tensor,
+    input,
+    req.iterations,
+  );
+  let layers: ModelTiming | undefined;
+  if (req.layersUrl) {
+    layers = await timeModel(
+      () => tfl.loadLayersModel(req.layersUrl!),
+      (m, x) => tf.tidy(() => m.predict(normalizeCaffe(tf, x as tf.Tensor4D)) as tf.Tensor),
+      input,
+      req.iterations,
+    );
+  }
+  input.dispose();
+  return { backend: tf.getBackend(), graph, layers };
+}
+
+(window as unknown as { bench: typeof bench }).bench = bench;
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,50 @@
+/**
+ * Runs bench/browser/ in real Chromium: builds the page once, serves it and the model
+ * directories with our own server (same headers as production), and calls `window.bench`.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from '@playwright/test';
+import { chromiumLaunchOptions } from '../../e2e/support/chromium';
+import { startServer, type RunningServer } from '../../e2e/support/site';
+import type { BrowserBenchRequest } from '../browser/main';
+import type { ModelTiming } from './time-model';
+import { REPO } from './results';
+
+export interface BrowserBench {
+  run(req: Omit<BrowserBenchRequest, 'graphUrl' | 'layersUrl'> & { graph: string; layers?: string }): Promise<{ backend: string; graph: ModelTiming; layers?: ModelTiming }>;
+  close(): Promise<void>;
+}
+
+/** `models` maps a URL name to a directory; each is served at /models/<name>/. */
+export async function openBrowserBench(models: Record<string, string>): Promise<BrowserBench> {
+  const root = join(REPO, '.cache', 'bench-web');
+  rmSync(root, { recursive: true, force: true });
+  execFileSync('npx', ['vite', 'build', '--config', 'bench/browser/vite.config.ts', '--outDir', root], { cwd: REPO, stdio: 'inherit' });
+  mkdirSync(join(root, 'models'), { recursive: true });
+  for (const [name, dir] of Object.entries(models)) cpSync(dir, join(root, 'models', name), { recursive: true });
+  const server: RunningServer = await startServer(root);
+  const browser: Browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => process.stderr.write(`bench page error: ${e.message}\n`));
+  await page.goto(`${server.url}/index.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  return {
+    run: (req) =>
+      page.evaluate(
+        (r) => (window as unknown as { bench: (x: BrowserBenchRequest) => Promise<{ backend: string; graph: ModelTiming; layers?: ModelTiming }> }).bench(r),
+        {
+          backend: req.backend,
+          size: req.size,
+          iterations: req.iterations,
+          graphUrl: `/models/${req.graph}/model.json`,
+          layersUrl: req.layers ? `/models/${req.layers}/model.json` : undefined,
+        } satisfies BrowserBenchRequest,
+      ),
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Training/inference parity, for the life of the project: the probabilities the app shows in
+ * Chromium equal what Node computes for the same file with the same model files, through the same
+ * contract (decode → RGB → one bilinear resize → graph with the normalisation inside →
+ * temperature softmax). Decoding differs (sharp vs the browser's decoders), so this also proves
+ * the two decoders agree on these files.
+ */
+import { basename } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { initBackend } from '../training/src/backend';
+import { decodeImage } from '../training/src/data/decode';
+import { loadGraphModelDir, predictPixels } from '../training/src/inference/graph-model';
+import { ctFiles, requireChestCt } from './support/ct-files';
+import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+
+interface Shown {
+  file: string;
+  probs: Record<string, number>;
+}
+
+async function classifyInBrowser(page: Page, url: string, backend: string, files: string[]): Promise<Shown[]> {
+  await page.goto(`${url}/?backend=${backend}`);
+  await expect(page.getByTestId('backend')).toContainText(backend);
+  await page.getByTestId('file-input').setInputFiles(files);
+  const rows = page.getByTestId('result');
+  await expect(rows).toHaveCount(files.length);
+  await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(files.length, { timeout: 150_000 });
+  return rows.evaluateAll((els) =>
+    els.map((el) => ({
+      file: el.getAttribute('data-file') ?? '',
+      probs: Object.fromEntries(
+        Array.from(el.querySelectorAll('[data-testid="prob"]')).map((p) => [p.getAttribute('data-class') ?? '', Number(p.getAttribute('data-value'))]),
+      ),
+    })),
+  );
+}
+
+async function nodeProbabilities(modelDir: string, files: string[]): Promise<Map<string, Record<string, number>>> {
+  await initBackend('wasm');
+  const loaded = await loadGraphModelDir(modelDir);
+  const out = new Map<string, Record<string, number>>();
+  for (const f of files) {
+    const p = await predictPixels(loaded, await decodeImage(f));
+    out.set(basename(f), Object.fromEntries(loaded.metadata.classNames.map((c, i) => [c, p.probabilities[i]!])));
+  }
+  loaded.model.dispose();
+  return out;
+}
+
+function compare(shown: Shown[], expected: Map<string, Record<string, number>>): { maxDiff: number; unsaturated: number } {
+  let maxDiff = 0;
+  let unsaturated = 0;
+  for (const s of shown) {
+    const e = expected.get(s.file);
+    expect(e, `Node has no prediction for ${s.file}`).toBeDefined();
+    for (const [cls, p] of Object.entries(e!)) {
+      expect(s.probs[cls], `${s.file}: no probability shown for ${cls}`).toBeDefined();
+      maxDiff = Math.max(maxDiff, Math.abs(s.probs[cls]! - p));
+      if (p > 0.01 && p < 0.99) unsaturated++;
+    }
+  }
+  return { maxDiff, unsaturated };
+}
+
+let server: RunningServer | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+test.describe('training/inference parity', () => {
+  for (const backend of ['wasm', 'webgl'] as const) {
+    test(`the CLI-trained model: Chromium ${backend} shows Node's probabilities within 1e-4`, async ({ page }) => {
+      requireChestCt();
+      const state = readState();
+      const modelDir = state.models.a!;
+      server = await startServer(assembleSite(state.appDir, modelDir));
+      // Real CT images are out of the tiny model's training distribution, so its probabilities are
+      // spread out and a mismatch cannot hide behind saturated 0s and 1s.
+      const files = ctFiles(12);
+      const shown = await classifyInBrowser(page, server.url, backend, files);
+      const { maxDiff, unsaturated } = compare(shown, await nodeProbabilities(modelDir, files));
+      test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
+      expect(unsaturated, 'too few unsaturated probabilities for a meaningful comparison').toBeGreaterThan(4);
+      expect(maxDiff).toBeLessThan(1e-4);
+    });
+
+    test(`VGG16 float16 graph at 64 px: Chromium ${backend} vs Node on 20 real CT images within 1e-3`, async ({ page }) => {
+      requireChestCt();
+      const state = readState();
+      const modelDir = state.models.vgg!;
+      server = await startServer(assembleSite(state.appDir, modelDir));
+      const files = ctFiles(20);
+      const shown = await classifyInBrowser(page, server.url, backend, files);
+      const { maxDiff, unsaturated } = compare(shown, await nodeProbabilities(modelDir, files));
+      test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
+      expect(unsaturated).toBeGreaterThan(10);
+      expect(maxDiff).toBeLessThan(1e-3);
+    });
+  }
+});
