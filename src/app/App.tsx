@@ -1,0 +1,62 @@
+import { useEffect, useState } from 'react';
+import { NoModel } from '../features/classify/components/NoModel';
+import { ClassifyPage } from './ClassifyPage';
+import { isNoModel, useModelFiles } from '../features/model/api/metadata';
+import { getClient, useInference } from './use-inference';
+
+type Route = 'classify' | 'model-card';
+const routeFromHash = (): Route => (location.hash === '#/model-card' ? 'model-card' : 'classify');
+
+export function App() {
+  const files = useModelFiles(getClient());
+  const meta = files.data?.metadata;
+  const inference = useInference(meta);
+  const [route, setRoute] = useState<Route>(routeFromHash);
+  useEffect(() => {
+    const on = () => setRoute(routeFromHash());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+
+  return (
+    <div className="app">
+      <div className="ruo-banner" role="note">
+        Research use only — not a medical device. Do not use for diagnosis.
+      </div>
+      <header className="top">
+        <h1>RespiDetect</h1>
+        <nav aria-label="Pages">
+          <a href="#/" aria-current={route === 'classify' ? 'page' : undefined}>
+            Classify
+          </a>
+          <a href="#/model-card" aria-current={route === 'model-card' ? 'page' : undefined}>
+            Model card
+          </a>
+        </nav>
+        <dl className="status">
+          <div>
+            <dt>Model</dt>
+            <dd data-testid="model-id">{meta?.modelId ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Backend</dt>
+            <dd data-testid="backend" title={inference.backendNote ?? undefined}>
+              {inference.backend ?? (inference.loading ? 'starting…' : '—')}
+            </dd>
+          </div>
+        </dl>
+      </header>
+      <main>
+        {files.isLoading ? <p data-testid="model-loading">Downloading and verifying the model…</p> : null}
+        {isNoModel(files.error) ? <NoModel detail={files.error?.message} /> : null}
+        {files.error && !isNoModel(files.error) ? (
+          <p role="alert" className="error-text" data-testid="model-error">
+            The model could not be loaded: {files.error.message}
+          </p>
+        ) : null}
+        {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} /> : null}
+        {meta && route === 'model-card' ? <p>Model card coming below.</p> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Wires the inference worker to the page: starts it once the metadata is known, chooses the
+ * backend (forced, cached or self-tested), and feeds the worker's messages into the queue store.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useState } from 'react';
+import { DEFAULT_LUNG_WINDOW } from '../config/limits';
+import type { BackendName } from '../config/model';
+import type { ModelMetadata } from '../contract';
+import { useQueue } from '../features/classify/stores/queue';
+import { cacheKey, deviceKey, forcedBackend, gpuName, readCachedBackend, writeCachedBackend } from '../features/inference/backend-cache';
+import { InferenceClient } from '../features/inference/client';
+
+let client: InferenceClient | null = null;
+/** One worker per page: it holds the model and the queue. */
+export const getClient = (): InferenceClient => (client ??= new InferenceClient());
+
+export interface InferenceState {
+  backend: BackendName | null;
+  backendNote: string | null;
+  loading: boolean;
+  error: Error | null;
+  ready: boolean;
+  enqueue(files: File[]): void;
+  cancelAll(): void;
+}
+
+export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_LUNG_WINDOW): InferenceState {
+  // Set when the worker moves to another backend mid-session (a lost WebGL context).
+  const [changed, setChanged] = useState<{ backend: BackendName; reason: string } | null>(null);
+  const model = useQuery({
+    queryKey: ['inference-model', meta?.modelId, location.search],
+    enabled: Boolean(meta),
+    staleTime: Infinity,
+    retry: false,
+    queryFn: async () => {
+      const forced = forcedBackend(location.search);
+      const key = cacheKey(meta!.modelId, deviceKey(navigator.userAgent, gpuName(), navigator.hardwareConcurrency));
+      const cached = forced ? null : readCachedBackend(localStorage, key);
+      const ready = await getClient().start(forced ?? cached?.backend ?? null);
+      if (ready.benchmark) writeCachedBackend(localStorage, key, { backend: ready.backend, entries: ready.benchmark, at: new Date().toISOString() });
+      const how = forced ? 'forced by ?backend=' : cached ? `cached self-test from ${cached.at}` : 'self-test just now';
+      return { ...ready, how };
+    },
+  });
+
+  useEffect(() => {
+    const c = getClient();
+    const q = useQueue.getState();
+    const off = c.subscribe((m) => {
+      if (m.type === 'progress') q.progress(m.id, m.fraction, m.stage);
+      else if (m.type === 'result') q.complete(m.id, m);
+      else if (m.type === 'file-error') q.fail(m.id, m.status, m.message);
+      else if (m.type === 'backend-changed') setChanged({ backend: m.backend, reason: m.reason });
+    });
+    // Test hooks (Playwright): tensor count and simulated WebGL context loss.
+    if (new URLSearchParams(location.search).has('testHooks'))
+      Object.assign(globalThis, { __respidetect: { memory: () => c.memory(), loseContext: () => c.loseContext() } });
+    return off;
+  }, []);
+
+  const enqueue = useCallback(
+    (files: File[]) => {
+      const ids = useQueue.getState().add(files);
+      ids.forEach((id, i) => getClient().classify(id, files[i]!, window));
+    },
+    [window],
+  );
+  const cancelAll = useCallback(() => {
+    const ids = useQueue.getState().cancel();
+    if (ids.length) getClient().cancel(ids);
+  }, []);
+
+  const backend = changed?.backend ?? model.data?.backend ?? null;
+  const backendNote = changed?.reason ?? model.data?.how ?? null;
+  return { backend, backendNote, loading: model.isLoading, error: model.error, ready: Boolean(model.data), enqueue, cancelAll };
+}

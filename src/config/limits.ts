@@ -1,0 +1,10 @@
+/**
+ * Limits the app enforces before it spends memory on a file. Decoding a bitmap costs
+ * width × height × 4 bytes (twice, with the canvas copy), so a 12000×12000 PNG would need ~1 GiB
+ * and can take the tab down; such files are refused from their header, before decoding.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+/** Files larger than this are refused outright (a CT slice is a few MiB; a DICOM series a few hundred). */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Lung window for DICOM, in Hounsfield units: width 1500, level −600. */
+export const DEFAULT_LUNG_WINDOW = { width: 1500, level: -600 } as const;

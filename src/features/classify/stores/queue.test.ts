@@ -1,0 +1,48 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ResultMessage } from '../../inference/protocol';
+import { summarize, useQueue } from './queue';
+
+const file = (name: string, bytes = 3) => new File([new Uint8Array(bytes)], name);
+const result = (id: string): ResultMessage => ({ type: 'result', id, sha256: 'a'.repeat(64), width: 2, height: 2, probabilities: [0.7, 0.3], oodScore: null, heatmap: null, source: 'image', ms: 5 });
+
+describe('queue store', () => {
+  beforeEach(() => useQueue.setState({ items: {}, order: [] }));
+
+  it('adds files in order with unique ids, all queued', () => {
+    const ids = useQueue.getState().add([file('a.png'), file('b.png'), file('a.png')]);
+    expect(new Set(ids).size).toBe(3);
+    const s = useQueue.getState();
+    expect(s.order).toEqual(ids);
+    expect(ids.map((id) => s.items[id]!.status)).toEqual(['queued', 'queued', 'queued']);
+  });
+
+  it('tracks progress, completion and per-file failure independently', () => {
+    const [a, b, c] = useQueue.getState().add([file('a.png'), file('b.png'), file('c.png')]);
+    const q = useQueue.getState();
+    q.progress(a!, 0.5, 'decoding');
+    expect(useQueue.getState().items[a!]).toMatchObject({ status: 'running', progress: 0.5, stage: 'decoding' });
+    q.complete(a!, result(a!));
+    q.fail(b!, 'error', 'b.png: empty file (0 bytes)');
+    const s = useQueue.getState();
+    expect(s.items[a!]).toMatchObject({ status: 'done', progress: 1 });
+    expect(s.items[b!]).toMatchObject({ status: 'error', error: 'b.png: empty file (0 bytes)' });
+    expect(s.items[c!]!.status).toBe('queued');
+    expect(summarize(s)).toMatchObject({ done: 1, error: 1, queued: 1, total: 3 });
+  });
+
+  it('cancels only queued items, and ignores late results for them', () => {
+    const [a, b] = useQueue.getState().add([file('a.png'), file('b.png')]);
+    useQueue.getState().progress(a!, 0.4, 'inferring');
+    expect(useQueue.getState().cancel()).toEqual([b]);
+    useQueue.getState().complete(b!, result(b!));
+    expect(useQueue.getState().items[b!]!.status).toBe('cancelled');
+    expect(useQueue.getState().items[a!]!.status).toBe('running');
+  });
+
+  it('clear keeps work in flight', () => {
+    const [a, b] = useQueue.getState().add([file('a.png'), file('b.png')]);
+    useQueue.getState().complete(a!, result(a!));
+    useQueue.getState().clear();
+    expect(useQueue.getState().order).toEqual([b]);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The graph model on the active backend: load from verified bytes, run one image, return the
+ * contract's post-processed numbers. Every tensor is created and freed here.
+ */
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import type { io } from '@tensorflow/tfjs-core';
+import { calibratedProbabilities, oodScore, prepareInput, type DecodedPixels, type ModelMetadata } from '../../contract';
+import { tf } from './backends';
+import type { VerifiedModelFiles } from '../model-delivery';
+
+export interface RawPrediction {
+  probabilities: number[];
+  oodScore: number | null;
+  heatmap: { width: number; height: number; maps: number[][] } | null;
+}
+
+export class Classifier {
+  private constructor(
+    private readonly model: GraphModel,
+    readonly metadata: ModelMetadata,
+    private readonly outputNames: string[],
+  ) {}
+
+  static async load(files: VerifiedModelFiles): Promise<Classifier> {
+    const { modelJson, weightData, metadata } = files;
+    const artifacts: io.ModelArtifacts = {
+      modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
+      weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as io.WeightsManifestEntry[],
+      weightData,
+      format: modelJson.format as string | undefined,
+      generatedBy: modelJson.generatedBy as string | undefined,
+      convertedBy: modelJson.convertedBy as string | null | undefined,
+      signature: modelJson.signature as object | undefined,
+      userDefinedMetadata: modelJson.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
+    };
+    const model = await loadGraphModel(tf.io.fromMemory(artifacts));
+    const o = metadata.outputs;
+    const names = [o.logits ?? o.probabilities, ...(o.embedding && metadata.ood ? [o.embedding] : []), ...(o.heatmap ? [o.heatmap] : [])];
+    const classifier = new Classifier(model, metadata, names);
+    // Warm-up: the first run compiles shaders / allocates; do it before anyone waits on a result.
+    const size = metadata.inputSize;
+    await classifier.predict({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
+    return classifier;
+  }
+
+  get hasHeatmap(): boolean {
+    return Boolean(this.metadata.outputs.heatmap);
+  }
+
+  async predict(pixels: DecodedPixels): Promise<RawPrediction> {
+    const meta = this.metadata;
+    const o = meta.outputs;
+    const outputs = tf.tidy(() => {
+      const input = prepareInput(tf, pixels, meta.inputSize);
+      const out = this.model.execute(input, this.outputNames);
+      return Array.isArray(out) ? out : [out];
+    });
+    try {
+      const values = await Promise.all(outputs.map((t) => t.data()));
+      let i = 0;
+      const first = Array.from(values[i++] as Float32Array);
+      // Without a logits output, log(p) of the T=1 softmax equals the logits up to a constant,
+      // which softmax ignores; so temperature scaling still applies exactly.
+      const logits = o.logits ? first : first.map((p) => Math.log(Math.max(p, 1e-30)));
+      const probabilities = calibratedProbabilities(logits, meta.temperature);
+      let ood: number | null = null;
+      if (o.embedding && meta.ood) ood = oodScore(values[i++] as Float32Array, meta.ood);
+      let heatmap: RawPrediction['heatmap'] = null;
+      if (o.heatmap) {
+        const t = outputs[i]!;
+        const data = values[i++] as Float32Array;
+        const [, h = 0, w = 0, c = 0] = t.shape;
+        const maps = Array.from({ length: c }, (_, k) => {
+          const m = new Array<number>(h * w);
+          for (let p = 0; p < h * w; p++) m[p] = data[p * c + k]!;
+          return m;
+        });
+        heatmap = { width: w, height: h, maps };
+      }
+      return { probabilities, oodScore: ood, heatmap };
+    } finally {
+      tf.dispose(outputs);
+    }
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Browser image decoding for the worker: createImageBitmap (format support and speed of the
+ * browser's own decoders) and an OffscreenCanvas to read the pixels back. No colour management
+ * and no premultiplication, so the bytes match what sharp decodes in Node.
+ */
+import type { DecodedPixels } from '../../contract';
+import { FileRefusal, type RasterKind } from './sniff';
+
+export async function decodeRaster(name: string, file: Blob, kind: RasterKind): Promise<DecodedPixels> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch {
+    throw new FileRefusal(`${name}: the ${kind.toUpperCase()} data could not be decoded (damaged or truncated file)`);
+  }
+  try {
+    const { width, height } = bitmap;
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new FileRefusal(`${name}: no 2D canvas available to read the pixels`);
+    ctx.drawImage(bitmap, 0, 0);
+    const { data } = ctx.getImageData(0, 0, width, height);
+    return { data, width, height, channels: 4 };
+  } finally {
+    bitmap.close();
+  }
+}

@@ -1,0 +1,136 @@
+/** Messages between the page and the inference worker. One place, so both sides agree. */
+import type { ModelMetadata } from '../../contract';
+import type { BackendName } from '../../config/model';
+
+/** Phase 1: fetch and verify the model files (model-delivery), and report the metadata. */
+export interface LoadRequest {
+  type: 'load';
+  /** Absolute URL of the model folder (model.json, shards, metadata.json). */
+  baseUrl: string;
+}
+
+/** Phase 2: start tfjs on a backend and build the graph. */
+export interface StartRequest {
+  type: 'start';
+  /** Forced backend (?backend=…) or the one cached from an earlier self-test; null runs the self-test. */
+  backend: BackendName | null;
+}
+
+export interface ClassifyRequest {
+  type: 'classify';
+  id: string;
+  file: File;
+  /** DICOM lung window, in HU. */
+  window: { width: number; level: number };
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+  /** Queued ids to drop; omitted = everything not yet started. */
+  ids?: string[];
+}
+
+/** Test hook: how many tensors tfjs holds, to prove inference leaks none. */
+export interface MemoryRequest {
+  type: 'memory';
+}
+
+/** Test hook: lose the WebGL context, as a GPU reset would. */
+export interface LoseContextRequest {
+  type: 'lose-context';
+}
+
+export type WorkerRequest = LoadRequest | StartRequest | ClassifyRequest | CancelRequest | MemoryRequest | LoseContextRequest;
+
+export interface BenchmarkEntry {
+  backend: BackendName;
+  ok: boolean;
+  /** Median of a few warm runs, ms. */
+  ms?: number;
+  error?: string;
+}
+
+export interface LoadedMessage {
+  type: 'loaded';
+  metadata: ModelMetadata;
+  /** Bytes that came over the network vs from the model cache. */
+  networkBytes: number;
+  cachedBytes: number;
+}
+
+export interface ReadyMessage {
+  type: 'ready';
+  backend: BackendName;
+  /** Present when the backend was chosen by self-test in this session. */
+  benchmark?: BenchmarkEntry[];
+  loadMs: number;
+}
+
+export interface InitErrorMessage {
+  type: 'init-error';
+  message: string;
+  /** model.json or metadata.json is not deployed (HTTP 404): the app explains how to train one. */
+  noModel: boolean;
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  id: string;
+  /** 0..1 within this file. */
+  fraction: number;
+  stage: 'reading' | 'decoding' | 'inferring';
+}
+
+/** Per-slice score, for DICOM series. */
+export interface SliceScore {
+  index: number;
+  positiveProbability: number;
+}
+
+export interface ResultMessage {
+  type: 'result';
+  id: string;
+  sha256: string;
+  width: number;
+  height: number;
+  /** Calibrated probabilities, in classNames order. */
+  probabilities: number[];
+  /** Null when the model carries no OOD statistics. */
+  oodScore: number | null;
+  /** Class-activation map of each class: [classes][h*w], row-major; null when the model has none. */
+  heatmap: { width: number; height: number; maps: number[][] } | null;
+  /** For DICOM series with more than one slice. */
+  slices?: { max: number; mean: number; top: number; scores: SliceScore[] };
+  /** What was classified: 'image' or 'dicom'. */
+  source: 'image' | 'dicom';
+  ms: number;
+}
+
+export interface FileErrorMessage {
+  type: 'file-error';
+  id: string;
+  status: 'error' | 'refused';
+  message: string;
+}
+
+export interface BackendChangedMessage {
+  type: 'backend-changed';
+  backend: BackendName;
+  reason: string;
+}
+
+export interface MemoryMessage {
+  type: 'memory';
+  numTensors: number;
+  numBytes: number;
+}
+
+export type WorkerMessage =
+  | LoadedMessage
+  | ReadyMessage
+  | InitErrorMessage
+  | ProgressMessage
+  | ResultMessage
+  | FileErrorMessage
+  | BackendChangedMessage
+  | MemoryMessage;

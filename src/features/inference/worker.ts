@@ -1,0 +1,252 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: owns tfjs, the model and the queue, so the page stays responsive however
+ * many files are queued. Files are prepared (read, hashed, decoded) one ahead of inference, so
+ * decoding overlaps the model run.
+ */
+import type { BackendName } from '../../config/model';
+import type { DecodedPixels } from '../../contract';
+import { decide } from '../../contract';
+import { decodeDicom } from '../dicom/decode';
+import { MAX_FILE_BYTES } from '../../config/limits';
+import { activateBackend, retireWebgl, tf, webglContext, webglContextLost } from './backends';
+import { Classifier, type RawPrediction } from './classifier';
+import { fetchModelFiles, NoModelError, sha256Hex, type VerifiedModelFiles } from '../model-delivery';
+import type { BenchmarkEntry, ClassifyRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
+import { BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
+import { decodeRaster } from './decode-raster';
+import { FileRefusal, readHeadTail, sniffFile } from './sniff';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const post = (m: WorkerMessage): void => self.postMessage(m);
+
+let files: VerifiedModelFiles | null = null;
+let classifier: Classifier | null = null;
+const queue: ClassifyRequest[] = [];
+const prepared = new Map<string, Promise<Prepared>>();
+let pumping = false;
+
+interface Prepared {
+  sha256: string;
+  width: number;
+  height: number;
+  source: 'image' | 'dicom';
+  slices: DecodedPixels[];
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function benchmark(model: VerifiedModelFiles): Promise<{ backend: BackendName; entries: BenchmarkEntry[] }> {
+  const entries: BenchmarkEntry[] = [];
+  const probe = probeImage(model.metadata.inputSize);
+  let reference: number[] | null = null;
+  for (const backend of CANDIDATES) {
+    if (!(await activateBackend(backend))) {
+      entries.push({ backend, ok: false, error: 'not available in this browser' });
+      continue;
+    }
+    let c: Classifier | null = null;
+    try {
+      c = await Classifier.load(model);
+      const times: number[] = [];
+      let out: RawPrediction | null = null;
+      for (let i = 0; i < BENCH_RUNS; i++) {
+        const t0 = performance.now();
+        out = await c.predict(probe);
+        times.push(performance.now() - t0);
+        if (times[i]! > SLOW_MS) break;
+      }
+      const p = out!.probabilities;
+      if (!saneProbabilities(p)) throw new Error(`self-test gave invalid probabilities ${JSON.stringify(p)}`);
+      if (reference && maxAbsDiff(p, reference) > 1e-2) throw new Error(`self-test disagrees with ${entries.find((e) => e.ok)?.backend} by ${maxAbsDiff(p, reference).toExponential(2)}`);
+      reference ??= p;
+      entries.push({ backend, ok: true, ms: median(times) });
+    } catch (e) {
+      entries.push({ backend, ok: false, error: errorText(e) });
+    } finally {
+      c?.dispose();
+    }
+  }
+  return { backend: chooseBackend(entries), entries };
+}
+
+async function load(req: LoadRequest): Promise<void> {
+  try {
+    files = await fetchModelFiles(req.baseUrl);
+    post({ type: 'loaded', metadata: files.metadata, networkBytes: files.stats.networkBytes, cachedBytes: files.stats.cachedBytes });
+  } catch (e) {
+    post({ type: 'init-error', message: errorText(e), noModel: e instanceof NoModelError });
+  }
+}
+
+async function start(req: StartRequest): Promise<void> {
+  try {
+    if (!files) throw new Error('start before load');
+    const t0 = performance.now();
+    let backend: BackendName;
+    let entries: BenchmarkEntry[] | undefined;
+    if (req.backend) {
+      backend = req.backend;
+    } else {
+      ({ backend, entries } = await benchmark(files));
+    }
+    if (!(await activateBackend(backend))) throw new Error(`The ${backend} backend is not available in this browser`);
+    classifier = await Classifier.load(files);
+    post({ type: 'ready', backend, benchmark: entries, loadMs: performance.now() - t0 });
+    void pump();
+  } catch (e) {
+    post({ type: 'init-error', message: errorText(e), noModel: false });
+  }
+}
+
+async function prepare(req: ClassifyRequest): Promise<Prepared> {
+  const { file, id } = req;
+  const name = file.name;
+  if (file.size > MAX_FILE_BYTES) throw new FileRefusal(`${name}: file too large (${(file.size / 2 ** 20).toFixed(0)} MiB)`, 'refused');
+  post({ type: 'progress', id, stage: 'reading', fraction: 0.1 });
+  const { head, tail } = await readHeadTail(file);
+  const sniffed = sniffFile(name, file.size, head, tail);
+  const bytes = await file.arrayBuffer();
+  const sha256 = await sha256Hex(bytes);
+  post({ type: 'progress', id, stage: 'decoding', fraction: 0.3 });
+  if (sniffed.kind === 'dicom') {
+    const d = decodeDicom(name, bytes, req.window);
+    return { sha256, width: d.width, height: d.height, source: 'dicom', slices: d.slices };
+  }
+  const pixels = await decodeRaster(name, file, sniffed.kind);
+  return { sha256, width: pixels.width, height: pixels.height, source: 'image', slices: [pixels] };
+}
+
+function takePrepared(req: ClassifyRequest): Promise<Prepared> {
+  let p = prepared.get(req.id);
+  if (!p) {
+    p = prepare(req);
+    // Handled when awaited; this stops an "unhandled rejection" while it waits its turn.
+    p.catch(() => undefined);
+  }
+  prepared.delete(req.id);
+  return p;
+}
+
+function prefetch(req: ClassifyRequest | undefined): void {
+  if (!req || prepared.has(req.id)) return;
+  const p = prepare(req);
+  p.catch(() => undefined);
+  prepared.set(req.id, p);
+}
+
+/** A lost WebGL context makes reads return zeros rather than throw; check, and move to WASM. */
+async function recoverFromContextLoss(): Promise<void> {
+  classifier?.dispose();
+  classifier = null;
+  retireWebgl();
+  for (const backend of ['wasm', 'cpu'] as const) {
+    if (await activateBackend(backend)) {
+      classifier = await Classifier.load(files!);
+      post({ type: 'backend-changed', backend, reason: 'The WebGL context was lost; continuing on ' + backend.toUpperCase() });
+      return;
+    }
+  }
+  throw new Error('The WebGL context was lost and no other backend is available');
+}
+
+async function predict(pixels: DecodedPixels): Promise<RawPrediction> {
+  if (webglContextLost()) await recoverFromContextLoss();
+  try {
+    const out = await classifier!.predict(pixels);
+    if (!webglContextLost()) return out;
+  } catch (e) {
+    if (!webglContextLost()) throw e;
+  }
+  await recoverFromContextLoss();
+  return classifier!.predict(pixels);
+}
+
+async function classify(req: ClassifyRequest): Promise<void> {
+  const t0 = performance.now();
+  const p = await takePrepared(req);
+  prefetch(queue[0]);
+  const meta = classifier!.metadata;
+  const results: RawPrediction[] = [];
+  for (const [i, slice] of p.slices.entries()) {
+    post({ type: 'progress', id: req.id, stage: 'inferring', fraction: 0.4 + (0.6 * i) / p.slices.length });
+    results.push(await predict(slice));
+  }
+  const positive = results.map((r) => decide(r.probabilities, meta).positiveProbability);
+  const top = positive.indexOf(Math.max(...positive));
+  const best = results[top]!;
+  const msg: ResultMessage = {
+    type: 'result',
+    id: req.id,
+    sha256: p.sha256,
+    width: p.width,
+    height: p.height,
+    probabilities: best.probabilities,
+    oodScore: best.oodScore,
+    heatmap: best.heatmap,
+    source: p.source,
+    ms: performance.now() - t0,
+  };
+  if (results.length > 1)
+    msg.slices = {
+      max: positive[top]!,
+      mean: positive.reduce((a, b) => a + b, 0) / positive.length,
+      top,
+      scores: positive.map((positiveProbability, index) => ({ index, positiveProbability })),
+    };
+  post(msg);
+}
+
+async function pump(): Promise<void> {
+  if (pumping || !classifier) return;
+  pumping = true;
+  try {
+    while (queue.length > 0) {
+      const req = queue.shift()!;
+      prefetch(queue[0]);
+      try {
+        await classify(req);
+      } catch (e) {
+        post({ type: 'file-error', id: req.id, status: e instanceof FileRefusal ? e.status : 'error', message: e instanceof FileRefusal ? e.message : `${req.file.name}: ${errorText(e)}` });
+      }
+    }
+  } finally {
+    pumping = false;
+  }
+}
+
+self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  const m = ev.data;
+  switch (m.type) {
+    case 'load':
+      void load(m);
+      break;
+    case 'start':
+      void start(m);
+      break;
+    case 'classify':
+      queue.push(m);
+      void pump();
+      break;
+    case 'cancel': {
+      const drop = m.ids ? new Set(m.ids) : null;
+      for (let i = queue.length - 1; i >= 0; i--) {
+        const id = queue[i]!.id;
+        if (!drop || drop.has(id)) {
+          queue.splice(i, 1);
+          prepared.delete(id);
+        }
+      }
+      break;
+    }
+    case 'memory': {
+      const mem = tf.memory();
+      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes });
+      break;
+    }
+    case 'lose-context':
+      webglContext()?.getExtension('WEBGL_lose_context')?.loseContext();
+      break;
+  }
+};
