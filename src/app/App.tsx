@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { NoModel } from '../features/classify/components/NoModel';
+import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
 import { isNoModel, useModelFiles } from '../features/model/api/metadata';
 import { getClient, useInference } from './use-inference';
@@ -55,7 +56,7 @@ export function App() {
           </p>
         ) : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} /> : null}
-        {meta && route === 'model-card' ? <p>Model card coming below.</p> : null}
+        {meta && route === 'model-card' ? <ModelCard meta={meta} /> : null}
       </main>
     </div>
   );

@@ -2,36 +2,52 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ModelMetadata } from '../contract';
 import { Dropzone } from '../features/classify/components/Dropzone';
-import { ResultsTable } from '../features/classify/components/ResultsTable';
+import { ResultDetail } from '../features/classify/components/ResultDetail';
+import { ResultsTable, useRows } from '../features/classify/components/ResultsTable';
 import { summarize, useQueue } from '../features/classify/stores/queue';
+import { ExportBar } from '../features/exports/ExportBar';
 import type { InferenceState } from './use-inference';
 
 export function ClassifyPage({ meta, inference, hidden }: { meta: ModelMetadata; inference: InferenceState; hidden: boolean }) {
   const counts = useQueue(useShallow((s) => summarize(s)));
+  const rows = useRows(meta);
   const [selected, setSelected] = useState<string | null>(null);
+  const selectedRow = rows.find((r) => r.id === selected && r.item.result);
   const pending = counts.queued + counts.running;
   return (
     <div hidden={hidden} className="classify">
       {inference.error ? (
         <p role="alert" className="error-text" data-testid="model-error">
-          The model could not be loaded: {inference.error.message}
+          The model could not be started: {inference.error.message}
         </p>
       ) : null}
       {!inference.ready && !inference.error ? <p data-testid="backend-starting">Starting the model (choosing the fastest backend on this device)…</p> : null}
-      <Dropzone onFiles={inference.enqueue} />
-      <div className="queue-bar">
-        <p aria-live="polite" data-testid="summary">
-          {counts.total === 0
-            ? 'No images yet.'
-            : `${counts.done} classified, ${counts.refused} refused, ${counts.error} failed${pending ? `, ${pending} in progress` : ''} of ${counts.total}.`}
+      <div className="print-only">
+        <h2>RespiDetect report — research use only, not a medical device</h2>
+        <p>
+          Model <code>{meta.modelId}</code> · decision threshold {meta.decisionThreshold} · printed {new Date().toLocaleString()}
         </p>
-        {pending > 0 ? (
-          <button type="button" onClick={inference.cancelAll} data-testid="cancel">
-            Cancel queued
-          </button>
-        ) : null}
       </div>
-      <ResultsTable meta={meta} selected={selected} onSelect={setSelected} />
+      <div className={selectedRow ? 'layout' : undefined}>
+        <div>
+          <Dropzone onFiles={inference.enqueue} />
+          <div className="queue-bar">
+            <p aria-live="polite" role="status" data-testid="summary">
+              {counts.total === 0
+                ? 'No images yet.'
+                : `${counts.done} classified, ${counts.refused} refused, ${counts.error} failed${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}${pending ? `, ${pending} in progress` : ''} of ${counts.total}.`}
+            </p>
+            {pending > 0 ? (
+              <button type="button" onClick={inference.cancelAll} data-testid="cancel">
+                Cancel queued
+              </button>
+            ) : null}
+            {counts.total > 0 ? <ExportBar rows={rows} meta={meta} /> : null}
+          </div>
+          <ResultsTable meta={meta} all={rows} selected={selected} onSelect={setSelected} />
+        </div>
+        {selectedRow ? <ResultDetail key={selectedRow.id} row={selectedRow} meta={meta} onClose={() => setSelected(null)} /> : null}
+      </div>
     </div>
   );
 }

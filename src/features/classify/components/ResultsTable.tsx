@@ -46,12 +46,17 @@ function Outcome({ row, meta }: { row: Row; meta: ModelMetadata }) {
   );
 }
 
-export function ResultsTable({ meta, selected, onSelect }: { meta: ModelMetadata; selected: string | null; onSelect: (id: string) => void }) {
+/** Every row of the queue, in queue order, interpreted against the model. */
+export function useRows(meta: ModelMetadata): Row[] {
   const items = useQueue((s) => s.items);
   const order = useQueue((s) => s.order);
+  return useMemo(() => order.map((id) => toRow(items[id]!, meta)), [items, order, meta]);
+}
+
+export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMetadata; all: Row[]; selected: string | null; onSelect: (id: string) => void }) {
   const [view, setView] = useState<TableView>({ sort: 'order', descending: false, text: '', status: 'all' });
-  const rows = useMemo(() => viewRows(order.map((id) => toRow(items[id]!, meta)), view), [items, order, meta, view]);
-  if (order.length === 0) return null;
+  const rows = useMemo(() => viewRows(all, view), [all, view]);
+  if (all.length === 0) return null;
   return (
     <section aria-labelledby="results-heading" className="results">
       <div className="table-tools">

@@ -1,0 +1,116 @@
+/**
+ * One file up close: the original image with zoom, and the model's class-activation map laid
+ * over it (viridis, adjustable opacity), upsampled bilinearly by the canvas.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { heatmapRgba } from '../../../lib/colormap';
+import { classLabel, type ModelMetadata } from '../../../contract';
+import type { Row } from '../logic/rows';
+
+function useImage(file: File | null): HTMLImageElement | null {
+  const [img, setImg] = useState<HTMLImageElement | null>(null);
+  useEffect(() => {
+    if (!file) return;
+    const url = URL.createObjectURL(file);
+    const el = new Image();
+    let live = true;
+    el.onload = () => live && setImg(el);
+    el.onerror = () => live && setImg(null);
+    el.src = url;
+    return () => {
+      live = false;
+      URL.revokeObjectURL(url);
+    };
+  }, [file]);
+  return img;
+}
+
+export function ResultDetail({ row, meta, onClose }: { row: Row; meta: ModelMetadata; onClose: () => void }) {
+  const result = row.item.result!;
+  const isDicom = result.source === 'dicom';
+  const img = useImage(isDicom ? null : row.item.file);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [zoom, setZoom] = useState(1);
+  const [showMap, setShowMap] = useState(true);
+  const [opacity, setOpacity] = useState(0.45);
+  const defaultClass = row.className ? meta.classNames.indexOf(row.className) : meta.positiveClass;
+  const [mapClass, setMapClass] = useState(defaultClass);
+  const heatmap = result.heatmap;
+
+  const baseW = 384;
+  const aspect = result.height / result.width;
+  const w = Math.round(baseW * zoom);
+  const h = Math.round(baseW * aspect * zoom);
+
+  useEffect(() => {
+    const c = canvas.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    ctx.clearRect(0, 0, c.width, c.height);
+    if (img) ctx.drawImage(img, 0, 0, c.width, c.height);
+    if (heatmap && showMap) {
+      const map = heatmap.maps[mapClass];
+      if (!map) return;
+      const small = new OffscreenCanvas(heatmap.width, heatmap.height);
+      small.getContext('2d')!.putImageData(new ImageData(heatmapRgba(map), heatmap.width, heatmap.height), 0, 0);
+      ctx.save();
+      ctx.globalAlpha = img ? opacity : 1;
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(small, 0, 0, c.width, c.height);
+      ctx.restore();
+    }
+  }, [img, heatmap, showMap, opacity, mapClass, w, h]);
+
+  return (
+    <aside className="detail" aria-label={`Details for ${row.name}`} data-testid="detail">
+      <div className="controls">
+        <h2 style={{ margin: 0, fontSize: '1rem', flex: 1, wordBreak: 'break-all' }}>{row.name}</h2>
+        <button type="button" onClick={onClose} aria-label="Close details">
+          ✕
+        </button>
+      </div>
+      <div className="viewer">
+        <canvas ref={canvas} width={w} height={h} role="img" aria-label={`${row.name}${heatmap && showMap ? ', with heatmap overlay' : ''}`} data-testid="viewer-canvas" />
+      </div>
+      {isDicom ? <p className="muted">DICOM: the heatmap is shown for the {result.slices ? 'top-scoring slice' : 'slice'}.</p> : null}
+      <div className="controls">
+        <label>
+          Zoom <input type="range" min={1} max={4} step={0.25} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-valuetext={`${zoom}×`} data-testid="zoom" /> {zoom}×
+        </label>
+        {heatmap ? (
+          <>
+            <label>
+              <input type="checkbox" checked={showMap} onChange={(e) => setShowMap(e.target.checked)} data-testid="heatmap-toggle" /> Heatmap
+            </label>
+            <label>
+              Opacity <input type="range" min={0} max={1} step={0.05} value={opacity} disabled={!showMap} onChange={(e) => setOpacity(Number(e.target.value))} data-testid="heatmap-opacity" />
+            </label>
+            <label>
+              Class{' '}
+              <select value={mapClass} onChange={(e) => setMapClass(Number(e.target.value))}>
+                {meta.classNames.map((c, i) => (
+                  <option key={c} value={i}>
+                    {classLabel(c)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        ) : (
+          <span className="muted">This model has no heatmap output.</span>
+        )}
+      </div>
+      {heatmap ? <p className="muted">Colour scale (viridis): dark purple = low activation, yellow = high. Activation maps are not segmentation.</p> : null}
+      {result.slices ? (
+        <p data-testid="slices">
+          {result.slices.scores.length} slices · max {(result.slices.max * 100).toFixed(1)}% · mean {(result.slices.mean * 100).toFixed(1)}% · top slice #{result.slices.top + 1} (
+          {classLabel(meta.classNames[meta.positiveClass]!)} probability)
+        </p>
+      ) : null}
+      <p className="muted">
+        {result.width}×{result.height} px · sha256 <code>{result.sha256.slice(0, 16)}…</code> · {result.ms.toFixed(0)} ms
+      </p>
+    </aside>
+  );
+}

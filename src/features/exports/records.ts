@@ -1,0 +1,68 @@
+/**
+ * What leaves the browser when the user exports: one record per file, each carrying the model
+ * id and threshold so a result can always be traced to the model that produced it.
+ */
+import type { ModelMetadata } from '../../contract';
+import type { Row } from '../classify/logic/rows';
+
+export interface ExportRecord {
+  file: string;
+  sha256: string | null;
+  status: string;
+  predictedClass: string | null;
+  probability: number | null;
+  uncertain: boolean;
+  /** Calibrated probability per class id. */
+  probabilities: Record<string, number> | null;
+  oodScore: number | null;
+  message: string | null;
+  modelId: string;
+  decisionThreshold: number;
+  /** ISO time the file finished. */
+  time: string | null;
+}
+
+export function toRecords(rows: readonly Row[], meta: ModelMetadata): ExportRecord[] {
+  return rows
+    .filter((r) => r.status !== 'queued' && r.status !== 'running')
+    .map((r) => ({
+      file: r.name,
+      sha256: r.sha256,
+      status: r.status,
+      predictedClass: r.className,
+      probability: r.probability,
+      uncertain: r.uncertain,
+      probabilities: r.probabilities ? Object.fromEntries(meta.classNames.map((c, i) => [c, r.probabilities![i]!])) : null,
+      oodScore: r.oodScore,
+      message: r.message,
+      modelId: meta.modelId,
+      decisionThreshold: meta.decisionThreshold,
+      time: r.item.finishedAt ? new Date(r.item.finishedAt).toISOString() : null,
+    }));
+}
+
+/** RFC 4180: quote fields with a comma, quote or line break; double the quotes. */
+export function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  // A leading =, +, - or @ makes spreadsheets run the cell as a formula; a quote prefix defuses it.
+  const safe = /^[=+\-@\t\r]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCsv(records: readonly ExportRecord[], classNames: readonly string[]): string {
+  const header = ['file', 'sha256', 'status', 'predicted_class', 'probability', 'uncertain', ...classNames.map((c) => `p_${c}`), 'ood_score', 'message', 'model_id', 'decision_threshold', 'time'];
+  const lines = records.map((r) =>
+    [r.file, r.sha256, r.status, r.predictedClass, r.probability, r.uncertain, ...classNames.map((c) => r.probabilities?.[c] ?? null), r.oodScore, r.message, r.modelId, r.decisionThreshold, r.time]
+      .map(csvField)
+      .join(','),
+  );
+  return [header.join(','), ...lines].join('\r\n') + '\r\n';
+}
+
+export function toJson(records: readonly ExportRecord[], meta: ModelMetadata, exportedAt: Date): string {
+  return JSON.stringify(
+    { modelId: meta.modelId, decisionThreshold: meta.decisionThreshold, classNames: meta.classNames, exportedAt: exportedAt.toISOString(), results: records },
+    null,
+    2,
+  );
+}

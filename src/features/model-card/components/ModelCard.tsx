@@ -1,0 +1,168 @@
+/** The model card: everything metadata.json says about the model, for the people relying on it. */
+import { classLabel, UNCERTAIN_BAND, type ModelMetadata } from '../../../contract';
+
+const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? '—' : v.toFixed(digits));
+
+export function ModelCard({ meta }: { meta: ModelMetadata }) {
+  const m = meta.metrics;
+  return (
+    <div className="card" data-testid="model-card">
+      <section className="notice" role="note" data-testid="ruo">
+        <strong>Research use only — not a medical device.</strong> This model has not been cleared or approved for clinical use. Its outputs must not be used
+        to diagnose, treat or triage patients.
+      </section>
+      <section>
+        <h2>Model</h2>
+        <dl>
+          <dt>Model id</dt>
+          <dd>
+            <code>{meta.modelId}</code>
+          </dd>
+          <dt>Architecture</dt>
+          <dd>{meta.architecture}</dd>
+          <dt>Classes</dt>
+          <dd>{meta.classNames.map(classLabel).join(', ')}</dd>
+          <dt>Input</dt>
+          <dd>
+            {meta.inputSize}×{meta.inputSize} RGB ({meta.pixelFormat}), weights {meta.weightDtype}
+          </dd>
+          <dt>Decision threshold</dt>
+          <dd>
+            {classLabel(meta.classNames[meta.positiveClass]!)} at probability ≥ {meta.decisionThreshold.toFixed(3)}; results within ±{UNCERTAIN_BAND} are marked uncertain
+          </dd>
+          <dt>Calibration</dt>
+          <dd>temperature {meta.temperature.toFixed(3)}</dd>
+          <dt>Out-of-distribution check</dt>
+          <dd>{meta.ood ? `on (Mahalanobis distance in ${meta.ood.components.length} PCA dimensions, threshold ${meta.ood.threshold.toFixed(2)})` : 'not available in this model'}</dd>
+          <dt>Created</dt>
+          <dd>
+            {meta.createdAt} (training run <code>{meta.trainingRunId}</code>)
+          </dd>
+          <dt>Dataset version</dt>
+          <dd>
+            <code>{meta.datasetVersion}</code>
+          </dd>
+          <dt>Software</dt>
+          <dd>
+            tfjs {meta.versions.tfjs}, training {meta.versions.training}
+          </dd>
+        </dl>
+      </section>
+      <section>
+        <h2>Test-split metrics</h2>
+        <table>
+          <tbody>
+            <tr>
+              <th scope="row">Accuracy</th>
+              <td data-testid="metric-accuracy">{fmt(m.accuracy)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Majority-class baseline</th>
+              <td>{fmt(m.baselineAccuracy)}</td>
+            </tr>
+            <tr>
+              <th scope="row">ROC-AUC (95% CI)</th>
+              <td>
+                {fmt(m.rocAuc)}
+                {m.rocAucCi95 ? ` (${fmt(m.rocAucCi95[0])}–${fmt(m.rocAucCi95[1])})` : ''}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Sensitivity / specificity</th>
+              <td>
+                {fmt(m.sensitivity)} / {fmt(m.specificity)}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Calibration error (ECE) before → after</th>
+              <td>
+                {fmt(m.eceBefore)} → {fmt(m.eceAfter)}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Test images</th>
+              <td>{m.testCount ?? '—'}</td>
+            </tr>
+          </tbody>
+        </table>
+        {m.perClass ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">Precision</th>
+                <th scope="col">Recall</th>
+                <th scope="col">F1</th>
+                <th scope="col">Support</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(m.perClass).map(([c, v]) => (
+                <tr key={c}>
+                  <th scope="row">{classLabel(c)}</th>
+                  <td>{fmt(v.precision)}</td>
+                  <td>{fmt(v.recall)}</td>
+                  <td>{fmt(v.f1)}</td>
+                  <td>{v.support}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+      {m.confusionMatrix ? (
+        <section>
+          <h2>Confusion matrix (rows: true class, columns: predicted)</h2>
+          <table data-testid="confusion-matrix">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="sr-only">True class</span>
+                </th>
+                {meta.classNames.map((c) => (
+                  <th scope="col" key={c}>
+                    {classLabel(c)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {m.confusionMatrix.map((row, i) => (
+                <tr key={meta.classNames[i] ?? i}>
+                  <th scope="row">{classLabel(meta.classNames[i] ?? String(i))}</th>
+                  {row.map((n, j) => (
+                    <td key={j}>{n}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      <section>
+        <h2>Intended use</h2>
+        <p>
+          Research and teaching: exploring how a VGG16 transfer-learning model separates {meta.classNames.map(classLabel).join(' and ')} on 2-D chest CT
+          slices like those it was trained on. Images are processed entirely in this browser; nothing is uploaded.
+        </p>
+        <p>
+          Not for: clinical diagnosis, screening or triage; images other than axial chest CT slices (the out-of-distribution check refuses many of these,
+          not all); populations, scanners or protocols unlike the training data.
+        </p>
+      </section>
+      <section>
+        <h2>Integrity (sha256)</h2>
+        <ul>
+          <li>
+            model.json: <code>{meta.hashes.modelJson}</code>
+          </li>
+          {Object.entries(meta.hashes.weights).map(([f, h]) => (
+            <li key={f}>
+              {f}: <code>{h}</code>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
