@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
   const models = {
     a: await trainTinyModel(join(E2E_CACHE, 'model-a'), { seed: 1 }),
     b: await trainTinyModel(join(E2E_CACHE, 'model-b'), { seed: 2 }),
+    // Barely trained: its probabilities stay away from 0 and 1, so parity at 1e-4 means something.
+    soft: await trainTinyModel(join(E2E_CACHE, 'model-soft'), { seed: 3, epochs: 1, learningRate: 1e-4 }),
     vgg: await exportVggModel(join(E2E_CACHE, 'model-vgg'), 64),
   };
   const state: E2eState = { appDir, models };

@@ -27,6 +27,7 @@ export interface TinyModelOptions {
   seed?: number;
   imageSize?: number;
   epochs?: number;
+  learningRate?: number;
   perClass?: number;
 }
 
@@ -44,6 +45,7 @@ export async function trainTinyModel(outDir: string, opts: TinyModelOptions = {}
       '--image-size', String(opts.imageSize ?? 32),
       '--epochs', String(opts.epochs ?? 4),
       '--seed', String(opts.seed ?? 1),
+      ...(opts.learningRate ? ['--learning-rate', String(opts.learningRate)] : []),
     ],
     { cwd: REPO, stdio: 'inherit', env: { ...process.env, RESPIDETECT_QUIET: '1' } },
   );
