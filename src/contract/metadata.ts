@@ -35,7 +35,10 @@ export interface ModelMetrics {
   testCount?: number;
 }
 
-/** Out-of-distribution statistics: Mahalanobis distance in a PCA space of the embedding. */
+/**
+ * Out-of-distribution statistics: a probabilistic-PCA Mahalanobis distance of the embedding —
+ * within the K principal components, plus the residual outside them.
+ */
 export interface OodStats {
   /** Mean embedding, length D. */
   mean: number[];
@@ -43,6 +46,8 @@ export interface OodStats {
   components: number[][];
   /** Variance along each component, length K. */
   variances: number[];
+  /** Mean variance of the discarded directions; the residual's scale. Absent: components only. */
+  residualVariance?: number;
   /** Scores above this are "not a chest CT". */
   threshold: number;
 }
@@ -171,6 +176,7 @@ const oodCheck = shape({
   mean: required(arrayOf(num, 1)),
   components: required(arrayOf(arrayOf(num, 1), 1)),
   variances: required(arrayOf(num, 1)),
+  residualVariance: optional(num),
   threshold: required(num),
 });
 

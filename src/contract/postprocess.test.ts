@@ -28,6 +28,11 @@ describe('post-processing', () => {
     expect(oodScore([1, 1], ood)).toBe(0);
     expect(oodScore([3, 1], ood)).toBeCloseTo(1, 12);
     expect(oodScore([1, 4], ood)).toBeCloseTo(3, 12);
+    // One component kept; the other direction is residual with variance 0.25.
+    const ppca = { mean: [0, 0], components: [[1, 0]], variances: [4], residualVariance: 0.25, threshold: 3 };
+    expect(oodScore([2, 0], ppca)).toBeCloseTo(1, 12);
+    expect(oodScore([0, 1], ppca)).toBeCloseTo(2, 12);
+    expect(oodScore([2, 1], ppca)).toBeCloseTo(Math.sqrt(5), 12);
   });
 
   it('class ids from the Kaggle folder names', () => {

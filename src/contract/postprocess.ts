@@ -54,13 +54,25 @@ export function decide(probabilities: readonly number[], meta: Pick<ModelMetadat
   };
 }
 
-/** Mahalanobis distance of an embedding in the model's PCA space: the out-of-distribution score. */
+/**
+ * The out-of-distribution score: Mahalanobis distance of an embedding under the model's
+ * probabilistic PCA. Inside the principal subspace each direction is scaled by its variance;
+ * what lies outside it (the residual) by the mean discarded variance. The residual matters:
+ * a photo can sit near the CT mean along the main directions and far away everywhere else.
+ */
 export function oodScore(embedding: ArrayLike<number>, ood: NonNullable<ModelMetadata['ood']>): number {
+  const centred = Array.from(ood.mean, (m, d) => embedding[d]! - m);
   let sum = 0;
+  let projected = 0;
   ood.components.forEach((component, k) => {
     let proj = 0;
-    for (let d = 0; d < component.length; d++) proj += (embedding[d]! - ood.mean[d]!) * component[d]!;
+    for (let d = 0; d < component.length; d++) proj += centred[d]! * component[d]!;
     sum += (proj * proj) / Math.max(ood.variances[k]!, 1e-12);
+    projected += proj * proj;
   });
+  if (ood.residualVariance !== undefined) {
+    const total = centred.reduce((a, v) => a + v * v, 0);
+    sum += Math.max(0, total - projected) / Math.max(ood.residualVariance, 1e-12);
+  }
   return Math.sqrt(sum);
 }

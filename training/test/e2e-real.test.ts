@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
 import { parseModelMetadata } from '../../src/contract';
+import { decodeImage } from '../src/data/decode';
+import { loadGraphModelDir, predictPixels } from '../src/inference/graph-model';
 import type { EvaluationReport } from '../src/eval/report';
 import type { HeadInfo } from '../src/train/outputs';
 import type { Predictions } from '../src/eval/report';
@@ -130,6 +133,24 @@ describe('pipeline on the real chest CT set', () => {
       expect(meta.temperature).toBe(cal.temperature);
       expect(meta.inputSize).toBe(64);
       console.log(`e2e-real: pipeline rerun (cached features, finished checkpoints) + export ${pipelineSeconds.toFixed(1)}s`);
+
+      // The exported model refuses what is not a chest CT: the everyday photos a user might drop.
+      expect(meta.ood).toBeDefined();
+      const photosDir = join(CT_DIR, '..', 'non-ct', 'photos');
+      const photos = readdirSync(photosDir).sort();
+      const model = await loadGraphModelDir('public/model');
+      let flagged = 0;
+      for (const f of photos) if ((await predictPixels(model, await decodeImage(join(photosDir, f)))).oodScore! > meta.ood!.threshold) flagged++;
+      // …while real CT images from the untouched test split mostly pass.
+      const testRows = (JSON.parse(readFileSync('data/prepared/manifest.json', 'utf8')) as { datasetRoot: string; rows: { path: string; split: string }[] }).rows.filter((r) => r.split === 'test');
+      let ctPassed = 0;
+      for (const r of testRows) if ((await predictPixels(model, await decodeImage(join(CT_DIR, r.path)))).oodScore! <= meta.ood!.threshold) ctPassed++;
+      model.model.dispose();
+      const exportReport = JSON.parse(readFileSync('reports/export.json', 'utf8')) as { quantization: { agreement: number; aucDrop: number }; weightBytesByDtype: Record<string, number> };
+      console.log(`e2e-real: OOD flags ${flagged}/${photos.length} non-CT photos; passes ${ctPassed}/${testRows.length} CT test images; export ${JSON.stringify(exportReport)}`);
+      expect(flagged / photos.length).toBeGreaterThanOrEqual(0.9);
+      expect(ctPassed / testRows.length).toBeGreaterThanOrEqual(0.9);
+      expect(exportReport.quantization.agreement).toBeGreaterThanOrEqual(0.995);
     },
     600_000,
   );
