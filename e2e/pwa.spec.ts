@@ -45,6 +45,17 @@ async function sampleImage(): Promise<string> {
   return file;
 }
 
+/** `n` copies of the sample image, for a batch that keeps the queue busy for a while. */
+async function sampleBatch(n: number): Promise<string[]> {
+  const one = await sampleImage();
+  const dir = mkdtempSync(join(tmpdir(), 'respidetect-batch-'));
+  return Array.from({ length: n }, (_, i) => {
+    const f = join(dir, `batch-${i}.png`);
+    cpSync(one, f);
+    return f;
+  });
+}
+
 /** The first service worker controls the page and its precache is complete. */
 async function offlineReady(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
@@ -124,7 +135,7 @@ function deploy(root: string, appDir: string, modelDir: string): void {
   cpSync(modelDir, join(root, 'model'), { recursive: true });
 }
 
-test('after one online visit the app loads, loads its model and classifies with the network off', async ({ page, context }) => {
+test('after one online visit the app loads (cross-origin isolated), loads its model and classifies with the network off', async ({ page, context }) => {
   server = await startServer(assembleSite(state.appDir, A.dir));
   await page.goto(server.url);
   await modelLoaded(page, A.id);
@@ -165,6 +176,33 @@ test('a new deployment (new app build, model b) is offered, switched only on acc
   expect(await modelCaches(page)).toEqual([`respidetect-model-${B.id}`]);
   await expect(page.getByTestId('update-prompt')).toHaveCount(0);
   await classifyOne(page);
+});
+
+test('a model-only update accepted mid-batch waits until the batch has finished', async ({ page }) => {
+  const root = assembleSite(state.appDir, A.dir);
+  server = await startServer(root);
+  await page.goto(server.url);
+  await modelLoaded(page, A.id);
+  await offlineReady(page);
+  await classifyOne(page);
+
+  rmSync(join(root, 'model'), { recursive: true, force: true });
+  cpSync(B.dir, join(root, 'model'), { recursive: true });
+  await page.reload();
+  await expect(page.getByTestId('update-prompt')).toBeVisible({ timeout: 60_000 });
+
+  const N = 150;
+  await page.getByTestId('file-input').setInputFiles(await sampleBatch(N));
+  // What the queue looked like when the page went away: the switch must not cut the batch.
+  await page.evaluate(() =>
+    addEventListener('beforeunload', () => sessionStorage.setItem('summaryAtUnload', document.querySelector('[data-testid="summary"]')?.textContent ?? '')),
+  );
+  await expect(page.getByTestId('summary')).toContainText('in progress');
+  await page.getByTestId('update-accept').click();
+  await modelLoaded(page, B.id);
+  const atUnload = await page.evaluate(() => sessionStorage.getItem('summaryAtUnload'));
+  expect(atUnload).toMatch(new RegExp(`^${N} classified, 0 refused, 0 failed of ${N}\\.$`));
+  expect(await modelCaches(page)).toEqual([`respidetect-model-${B.id}`]);
 });
 
 test('a corrupted cached shard is fetched again when online and is a clear error naming it when offline', async ({ page, context }) => {
