@@ -41,17 +41,20 @@ interface Traffic {
   metadata: number;
   other: number;
   modelRequests: string[];
+  /** Requests the service worker made itself (its precache install on the cold path). */
+  serviceWorkerRequests: number;
 }
 
 /** Sums response body + header bytes of every request the context makes, by kind. */
 function meter(context: BrowserContext): { take(): Promise<Traffic> } {
   const pending: Promise<void>[] = [];
-  let t: Traffic = { model: 0, metadata: 0, other: 0, modelRequests: [] };
+  let t: Traffic = { model: 0, metadata: 0, other: 0, modelRequests: [], serviceWorkerRequests: 0 };
   const onDone = (req: Request) => {
     pending.push(
       (async () => {
         const res = await req.response();
         if (!res || res.fromServiceWorker()) return;
+        if (req.serviceWorker()) t.serviceWorkerRequests++;
         const sizes = await req.sizes();
         const bytes = sizes.responseBodySize + sizes.responseHeadersSize;
         const path = new URL(req.url()).pathname;
@@ -68,7 +71,7 @@ function meter(context: BrowserContext): { take(): Promise<Traffic> } {
     async take() {
       await Promise.all(pending.splice(0));
       const out = t;
-      t = { model: 0, metadata: 0, other: 0, modelRequests: [] };
+      t = { model: 0, metadata: 0, other: 0, modelRequests: [], serviceWorkerRequests: 0 };
       return out;
     },
   };
@@ -150,7 +153,12 @@ async function main(): Promise<void> {
       warmOverCold: Number((median(warm) / median(cold)).toFixed(3)),
     },
     networkBytes: {
-      cold: { modelData: sum(coldTraffic, 'model'), metadataJson: sum(coldTraffic, 'metadata'), appAndOther: sum(coldTraffic, 'other') },
+      cold: {
+        modelData: sum(coldTraffic, 'model'),
+        metadataJson: sum(coldTraffic, 'metadata'),
+        appAndOther: sum(coldTraffic, 'other'),
+        serviceWorkerRequests: median(coldTraffic.map((t) => t.serviceWorkerRequests)),
+      },
       warm: { modelData: warmModelBytes, metadataJson: sum(warmTraffic, 'metadata'), appAndOther: sum(warmTraffic, 'other') },
     },
     warmModelRequests: warmTraffic.flatMap((t) => t.modelRequests),
