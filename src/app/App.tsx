@@ -4,6 +4,12 @@ import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
 import { isNoModel, useModelFiles } from '../features/model/api/metadata';
 import { getClient, useInference } from './use-inference';
+import { StorageUsed, UpdatePrompt } from '../features/offline';
+import { MODEL_BASE_URL } from '../config/model';
+import { useQueue } from '../features/classify/stores/queue';
+
+/** A batch is running: the update prompt waits for it before switching (features/offline). */
+const isBusy = () => Object.values(useQueue.getState().items).some((i) => i.status === 'queued' || i.status === 'running');
 
 type Route = 'classify' | 'model-card';
 const routeFromHash = (): Route => (location.hash === '#/model-card' ? 'model-card' : 'classify');
@@ -47,6 +53,8 @@ export function App() {
           </div>
         </dl>
       </header>
+      <UpdatePrompt isBusy={isBusy} modelBaseUrl={MODEL_BASE_URL} />
+      <StorageUsed refreshKey={meta?.modelId} />
       <main>
         {files.isLoading ? <p data-testid="model-loading">Downloading and verifying the model…</p> : null}
         {isNoModel(files.error) ? <NoModel detail={files.error?.message} /> : null}
