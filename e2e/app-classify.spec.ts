@@ -1,0 +1,170 @@
+/**
+ * The classification app end to end, in Chromium against the real server and a CLI-trained model:
+ * a mixed batch where each bad file fails alone with its reason, DICOM, privacy (no requests while
+ * classifying), tensor leaks, backend choice, cancel, model card, a11y basics.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { ctFiles, requireChestCt } from './support/ct-files';
+import { writeDicom } from './support/dicom';
+import { E2E_CACHE, NON_CT_DIR } from './support/paths';
+import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+
+const FIXTURES = join(E2E_CACHE, 'app-fixtures');
+
+interface Hooks {
+  memory(): Promise<{ numTensors: number }>;
+}
+const numTensors = (page: Page) => page.evaluate(async () => (await (globalThis as unknown as { __respidetect: Hooks }).__respidetect.memory()).numTensors);
+
+async function ready(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+}
+
+const row = (page: Page, file: string) => page.locator(`[data-testid="result"][data-file="${file}"]`);
+
+async function fixtures(): Promise<Record<string, string>> {
+  mkdirSync(FIXTURES, { recursive: true });
+  const f = (name: string) => join(FIXTURES, name);
+  writeFileSync(f('empty.png'), new Uint8Array(0));
+  writeFileSync(f('report.png'), '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  await sharp({ create: { width: 12000, height: 12000, channels: 3, background: '#404040' } }).png({ compressionLevel: 1 }).toFile(f('huge.png'));
+  // A CT slice as DICOM: the grey pixels of a real CT PNG written back as HU.
+  const { data, info } = await sharp(ctFiles(1, false)[0]!).greyscale().resize(64, 64).raw().toBuffer({ resolveWithObject: true });
+  const grey = new Uint8Array(data);
+  writeFileSync(f('ct-slice'), writeDicom({ frames: [grey], width: info.width, height: info.height }));
+  writeFileSync(f('ct-series.dcm'), writeDicom({ frames: [grey, grey.map((v) => 255 - v), grey], width: info.width, height: info.height }));
+  writeFileSync(f('mr.dcm'), writeDicom({ frames: [grey], width: info.width, height: info.height, modality: 'MR' }));
+  writeFileSync(f('jpeg2000.dcm'), writeDicom({ frames: [grey], width: info.width, height: info.height, transferSyntax: '1.2.840.10008.1.2.4.90' }));
+  return Object.fromEntries(['empty.png', 'report.png', 'huge.png', 'ct-slice', 'ct-series.dcm', 'mr.dcm', 'jpeg2000.dcm'].map((n) => [n, f(n)]));
+}
+
+test.describe('classification app', () => {
+  let server: RunningServer;
+  test.beforeAll(async () => {
+    const { appDir, models } = readState();
+    server = await startServer(assembleSite(appDir, models.a!));
+  });
+  test.afterAll(async () => server?.stop());
+
+  test('a mixed batch: CT images classified, each bad file fails alone with its reason, no network, no leaked tensors', async ({ page }) => {
+    requireChestCt();
+    const fx = await fixtures();
+    const ct = ctFiles(4, false);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // No ?backend: the start-up self-test chooses, and must not choose SwiftShader WebGL here.
+    await ready(page, `${server.url}/?testHooks=1`);
+    await expect(page.getByTestId('backend')).toHaveText('wasm');
+    const baseline = await numTensors(page);
+
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const bad = [fx['empty.png']!, fx['report.png']!, fx['huge.png']!, join(NON_CT_DIR, 'edge-cases', 'truncated.jpg'), join(NON_CT_DIR, 'edge-cases', 'chessboard_GRAY_U16.tif')];
+    const dicom = [fx['ct-slice']!, fx['ct-series.dcm']!, fx['mr.dcm']!, fx['jpeg2000.dcm']!];
+    const all = [...ct, join(NON_CT_DIR, 'photos', 'dog.jpg'), ...bad, ...dicom];
+    await page.getByTestId('file-input').setInputFiles(all);
+    await expect(page.getByTestId('result')).toHaveCount(all.length);
+    await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0, { timeout: 120_000 });
+
+    for (const f of ct) {
+      const r = row(page, f.split('/').pop()!);
+      await expect(r).toHaveAttribute('data-status', 'done');
+      const probs = await r.getByTestId('prob').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+      expect(probs).toHaveLength(2);
+      expect(Math.abs(probs[0]! + probs[1]! - 1)).toBeLessThan(1e-9);
+    }
+    const reason = async (file: string, status: string, text: RegExp) => {
+      await expect(row(page, file)).toHaveAttribute('data-status', status);
+      await expect(row(page, file).getByTestId('error')).toHaveText(text);
+    };
+    await reason('empty.png', 'error', /empty\.png: empty file \(0 bytes\)/);
+    await reason('report.png', 'error', /report\.png: unsupported file: this is a PDF document/);
+    await reason('huge.png', 'refused', /huge\.png: image too large: 12000×12000 pixels/);
+    await reason('truncated.jpg', 'error', /truncated JPEG/);
+    await reason('chessboard_GRAY_U16.tif', 'error', /TIFF is not supported/);
+    await reason('mr.dcm', 'refused', /Modality is "MR", not CT/);
+    await reason('jpeg2000.dcm', 'refused', /unsupported compression: JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/);
+    await expect(row(page, 'ct-slice')).toHaveAttribute('data-status', 'done');
+    await expect(row(page, 'ct-series.dcm')).toHaveAttribute('data-status', 'done');
+    // The photo is a valid image: it gets a prediction, or "not a chest CT" from a model with OOD statistics.
+    await expect(row(page, 'dog.jpg')).toHaveAttribute('data-status', /^(done|refused)$/);
+    await expect(page.getByTestId('summary')).toContainText(`of ${all.length}.`);
+
+    expect(requests, 'classifying must not touch the network').toEqual([]);
+    expect(await numTensors(page)).toBe(baseline);
+    expect(pageErrors).toEqual([]);
+
+    // Multi-slice DICOM: per-slice scores, max/mean/top slice in the detail view.
+    await row(page, 'ct-series.dcm').getByRole('button', { name: /View/ }).click();
+    await expect(page.getByTestId('slices')).toContainText('3 slices');
+    // Heatmap overlay of the model's activation maps.
+    await row(page, ct[0]!.split('/').pop()!).getByRole('button', { name: /View/ }).click();
+    await expect(page.getByTestId('heatmap-toggle')).toBeChecked();
+    await page.getByTestId('heatmap-toggle').uncheck();
+    await expect(page.getByTestId('heatmap-opacity')).toBeDisabled();
+
+    // CSV export carries model id, threshold and each file's sha256.
+    const modelId = (await page.getByTestId('model-id').textContent())!;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const sha = (await import('node:crypto')).createHash('sha256').update(readFileSync(ct[0]!)).digest('hex');
+    expect(csv).toContain(sha);
+    expect(csv.split('\r\n').filter((l) => l.includes(modelId))).toHaveLength(all.length);
+  });
+
+  test('many inferences return tfjs to its tensor baseline; cancel leaves the rest untouched', async ({ page }) => {
+    requireChestCt();
+    await ready(page, `${server.url}/?backend=wasm&testHooks=1`);
+    const baseline = await numTensors(page);
+    const files = ctFiles(70, false);
+    await page.getByTestId('file-input').setInputFiles(files.slice(0, 30));
+    await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(30, { timeout: 120_000 });
+    expect(await numTensors(page)).toBe(baseline);
+
+    await page.getByTestId('file-input').setInputFiles(files.slice(30));
+    await page.getByTestId('cancel').click();
+    await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0, { timeout: 60_000 });
+    const cancelled = await page.locator('[data-testid="result"][data-status="cancelled"]').count();
+    expect(cancelled).toBeGreaterThan(0);
+    await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(70 - cancelled);
+    expect(await numTensors(page)).toBe(baseline);
+  });
+
+  test('model card, keyboard dropzone, narrow layout', async ({ page }) => {
+    await ready(page, `${server.url}/?backend=wasm`);
+    const modelId = (await page.getByTestId('model-id').textContent())!;
+    await page.getByRole('link', { name: 'Model card' }).click();
+    await expect(page.getByTestId('model-card')).toContainText(modelId);
+    await expect(page.getByTestId('ruo')).toContainText('not a medical device');
+    await page.getByRole('link', { name: 'Classify' }).click();
+
+    const dz = page.getByTestId('dropzone');
+    await dz.focus();
+    await expect(dz).toBeFocused();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    expect(chooser.isMultiple()).toBe(true);
+
+    for (const width of [1280, 380]) {
+      await page.setViewportSize({ width, height: 800 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `horizontal overflow at ${width}px`).toBeLessThanOrEqual(0);
+    }
+  });
+});
+
+test('with no model deployed the page says so and how to train one', async ({ page }) => {
+  const { appDir } = readState();
+  const server = await startServer(assembleSite(appDir, null));
+  try {
+    await page.goto(server.url);
+    await expect(page.getByTestId('no-model')).toContainText('No model is deployed');
+    await expect(page.getByTestId('no-model')).toContainText('npm run pipeline');
+    await expect(page.getByTestId('no-model')).toContainText('npm run train -- --data');
+  } finally {
+    await server.stop();
+  }
+});
