@@ -27,6 +27,7 @@ import { loadModel as loadLayersModel } from '../model/io';
 import { DEFAULT_BASE_DIR, loadBase } from '../model/base-artifact';
 import { loadGraphModelDir, predictPixels } from '../inference/graph-model';
 import { PIPELINE_RUN_FILE, withRun } from '../tracking';
+import { fineTunedEmbeddings, fineTunePlan, joinBaseAndHead } from '../train/finetune';
 import type { HeadInfo } from '../train/outputs';
 import { stagePaths } from '../train/outputs';
 import { writeJsonAtomic } from '../util/atomic';
@@ -54,12 +55,15 @@ export async function run(argv: string[]): Promise<void> {
   const { model: base, info: baseInfo } = await loadBase(baseDir);
   if (baseInfo.weightsSha256 !== head.base.weightsSha256) throw new Error(`${baseDir} holds other weights than the head was trained on; rerun prepare-base and train`);
   const headModel = await loadLayersModel(paths.head);
+  // A fine-tuned head carries its own block5, which replaces the base's (joinBaseAndHead).
+  const fineTune = fineTunePlan(head.fineTuneFrom ?? null);
   const chain = {
-    layers: [...base.layers, ...headModel.layers].filter((l) => l.getClassName() !== 'InputLayer'),
+    layers: joinBaseAndHead(base, headModel).filter((l) => l.getClassName() !== 'InputLayer'),
     inputShape: base.inputs[0]!.shape,
   };
 
-  // OOD statistics from the pooled block5 features the train stage already cached.
+  // OOD statistics from the pooled block5 features the train stage already cached (for a
+  // fine-tuned block5: its cached block4_pool input, through the fine-tuned block5).
   const bySplit = (s: string) => manifest.rows.filter((r) => r.split === s);
   const feats = await extractFeatures({
     items: [...bySplit('train'), ...bySplit('val')].map((r) => ({ sha256: r.sha256, load: () => readPrepared(params.data.prepared_dir, r.sha256) })),
@@ -67,9 +71,13 @@ export async function run(argv: string[]): Promise<void> {
     views: 0,
     workers: params.train.workers,
     label: 'embeddings',
+    upTo: fineTune?.splitAt,
   });
   const failed = new Set(feats.failed.map((f) => f.sha256));
-  const embed = (s: string) => bySplit(s).filter((r) => !failed.has(r.sha256)).map((r) => feats.embedding(r.sha256, 0));
+  const embed = (s: string) => {
+    const rows = bySplit(s).filter((r) => !failed.has(r.sha256));
+    return fineTune ? fineTunedEmbeddings(headModel, fineTune, rows.map((r) => feats.get(r.sha256, 0)), feats.shape) : rows.map((r) => feats.embedding(r.sha256, 0));
+  };
   const { valPassRate, ...ood } = fitOod(embed('train'), embed('val'));
 
   let trainingRunId = 'untracked';
@@ -91,7 +99,7 @@ export async function run(argv: string[]): Promise<void> {
       decisionThreshold: calibration.decisionThreshold,
       temperature: calibration.temperature,
       trainingRunId,
-      architecture: `VGG16 (${baseInfo.weights} weights, frozen) + ${head.head} head, ${baseInfo.imageSize}px`,
+      architecture: `VGG16 (${baseInfo.weights} weights, ${fineTune ? `${fineTune.from} fine-tuned` : 'frozen'}) + ${head.head} head, ${baseInfo.imageSize}px`,
       ood,
     },
   });

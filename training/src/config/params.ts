@@ -21,7 +21,8 @@ export interface Params {
     image_size: number;
     head: 'flatten' | 'gap';
     dropout: number;
-    fine_tune_from: string | null;
+    /** null: the whole base frozen; block5: fine-tune block5 (train/finetune.ts). */
+    fine_tune_from: 'block5' | null;
   };
   train: {
     epochs: number;
@@ -98,6 +99,7 @@ function check(p: Params): Params {
   if (!Number.isInteger(p.model.image_size) || p.model.image_size < 32 || p.model.image_size % 32 !== 0)
     fail('model.image_size', 'must be a multiple of 32 (VGG16 halves it five times)');
   if (!['flatten', 'gap'].includes(p.model.head)) fail('model.head', 'must be "flatten" or "gap"');
+  if (p.model.fine_tune_from !== null && p.model.fine_tune_from !== 'block5') fail('model.fine_tune_from', 'must be null (frozen base) or "block5"');
   if (!['sgd', 'adam'].includes(p.train.optimizer)) fail('train.optimizer', 'must be "sgd" or "adam"');
   if (p.train.epochs < 1) fail('train.epochs', 'must be at least 1');
   if (p.train.batch_size < 1) fail('train.batch_size', 'must be at least 1');

@@ -21,11 +21,15 @@ export interface KeyParts {
   weightsHash: string;
   imageSize: number;
   view: number;
+  /** The base layer the features come from; absent means the base's output (block5_pool). */
+  layer?: string;
 }
 
 export function featureKey(k: KeyParts): string {
   const view = k.view === 0 ? 'orig' : `aug${AUGMENT_VERSION}-${k.view}`;
-  return createHash('sha256').update(`features${FEATURES_VERSION}|${k.imageSha256}|${k.weightsHash}|${k.imageSize}|${view}`).digest('hex');
+  // The base's own output keeps the original key, so caches written before split points existed stay valid.
+  const layer = k.layer === undefined ? '' : `|${k.layer}`;
+  return createHash('sha256').update(`features${FEATURES_VERSION}|${k.imageSha256}|${k.weightsHash}|${k.imageSize}|${view}${layer}`).digest('hex');
 }
 
 export class FeatureCache {

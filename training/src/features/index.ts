@@ -13,6 +13,9 @@
  *   feats.embedding(sha, view)   // Float32Array(512): block5 features averaged over space (OOD stats)
  *   feats.failed           // [{ sha256, error }]: images that could not be loaded or computed
  *
+ * `upTo: 'block4_pool'` takes the features from that layer instead ([size/16, size/16, 512]): the
+ * frozen part when block5 is fine-tuned. The layer is part of the cache key.
+ *
  * Each image's views are computed together in one worker; every view lands in a content-addressed
  * cache file keyed by (image sha256, weights hash, input size, view), so a rerun — or a different
  * head — only reads files. One bad image fails alone and is reported in `failed`.
@@ -25,6 +28,7 @@ import { progress } from '../util/progress';
 import { FeatureCache, featureKey, featuresCacheDir } from './cache';
 import { pooledEmbedding } from './compute';
 import { FeatureWorkerPool } from './pool';
+import { splitKey, splitShape } from './split';
 
 export interface FeatureItem {
   sha256: string;
@@ -40,6 +44,8 @@ export interface ExtractOptions {
   cacheDir?: string;
   /** Progress label. */
   label?: string;
+  /** Take features from this base layer (a split point such as block4_pool); default: the base's output. */
+  upTo?: string;
 }
 
 export interface Features {
@@ -56,12 +62,13 @@ export interface Features {
 
 export async function extractFeatures(opts: ExtractOptions): Promise<Features> {
   const info = readBaseInfo(opts.baseDir);
-  const shape = info.featureShape;
+  const shape = splitShape(info, opts.upTo);
+  const layer = splitKey(info, opts.upTo);
   const length = shape.reduce((a, b) => a * b, 1);
   const channels = shape[shape.length - 1]!;
   const cache = new FeatureCache(opts.cacheDir ?? featuresCacheDir(), length);
   const allViews = Array.from({ length: opts.views + 1 }, (_, v) => v);
-  const key = (sha256: string, view: number) => featureKey({ imageSha256: sha256, weightsHash: info.weightsSha256, imageSize: info.imageSize, view });
+  const key = (sha256: string, view: number) => featureKey({ imageSha256: sha256, weightsHash: info.weightsSha256, imageSize: info.imageSize, view, layer });
 
   const unique = [...new Map(opts.items.map((i) => [i.sha256, i])).values()];
   const todo = unique.map((item) => ({ item, views: allViews.filter((v) => !cache.has(key(item.sha256, v))) })).filter((t) => t.views.length > 0);
@@ -72,7 +79,7 @@ export async function extractFeatures(opts: ExtractOptions): Promise<Features> {
   if (todo.length > 0) {
     const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), todo.length));
     const bar = progress(opts.label ?? `features ${info.imageSize}px ×${allViews.length} views (${workers} workers)`, todo.length, 'images');
-    const pool = await FeatureWorkerPool.start(opts.baseDir, workers);
+    const pool = await FeatureWorkerPool.start(opts.baseDir, workers, layer);
     try {
       // Load at most one image ahead per worker, so pixels never pile up in memory.
       let next = 0;

@@ -1,7 +1,7 @@
 /** A fixed set of feature workers; each takes one image (all its missing views) at a time. */
 import { Worker } from 'node:worker_threads';
 import type { ImageTask } from './compute';
-import type { WorkerReply, WorkerRequest } from './worker';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './worker';
 
 // Workers run the TypeScript source through tsx's loader, registered inside the worker before
 // the entry is imported: `execArgv: ['--import', 'tsx']` leaves the entry itself unloadable on
@@ -17,8 +17,8 @@ export class FeatureWorkerPool {
     this.idle.push(...workers);
   }
 
-  static async start(baseDir: string, count: number): Promise<FeatureWorkerPool> {
-    const workers = Array.from({ length: count }, () => new Worker(BOOTSTRAP, { eval: true, workerData: { baseDir } }));
+  static async start(baseDir: string, count: number, upTo?: string): Promise<FeatureWorkerPool> {
+    const workers = Array.from({ length: count }, () => new Worker(BOOTSTRAP, { eval: true, workerData: { baseDir, upTo } satisfies WorkerInit }));
     try {
       await Promise.all(
         workers.map(

@@ -6,9 +6,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf } from '../backend';
 import { loadBase } from '../model/base-artifact';
 import { computeViews, type ImageTask } from './compute';
+import { truncateBase } from './split';
 
 export interface WorkerInit {
   baseDir: string;
+  /** Split point: features come from this layer instead of the base's output. */
+  upTo?: string;
 }
 export type WorkerRequest = { id: number; task: ImageTask };
 export type WorkerReply =
@@ -21,9 +24,11 @@ const port = parentPort;
 if (!port) throw new Error('features/worker.ts must run as a worker thread');
 
 async function main(): Promise<void> {
-  const { baseDir } = workerData as WorkerInit;
+  const { baseDir, upTo } = workerData as WorkerInit;
   await initBackend('wasm');
-  const { model, info } = await loadBase(baseDir);
+  const loaded = await loadBase(baseDir);
+  const info = loaded.info;
+  const model = truncateBase(tf, loaded.model, upTo);
   // Warm-up: the first predict compiles and allocates.
   tf.tidy(() => model.predict(tf.zeros([1, info.imageSize, info.imageSize, 3])));
   port!.on('message', (msg: WorkerRequest) => {

@@ -10,6 +10,7 @@ import { nllAtTemperature } from '../eval/calibration';
 import { rng, shuffled } from '../util/rng';
 import { progress } from '../util/progress';
 import { buildHead, logitsView, type HeadConfig } from './head';
+import { GroupedOptimizer } from './grouped-optimizer';
 import { clearCheckpoints, loadEpochModel, loadOptimizerState, readState, writeCheckpoint, type EpochRow, type TrainState } from './checkpoint';
 
 /** Row-major features, one row of `dim` floats per item. */
@@ -31,6 +32,13 @@ export interface FitOptions {
   fingerprint: string;
   onEpochEnd?: (row: EpochRow, state: TrainState) => void | Promise<void>;
   log?: (line: string) => void;
+  /**
+   * Builds the network to train from scratch; default: the head alone (buildHead(head)). Its
+   * input takes rows of head.featureShape and it must have the head's "logits" layer.
+   */
+  build?: () => tf.LayersModel;
+  /** Learning-rate factors by layer name (e.g. block5 layers × 0.1); other layers train at learningRate. */
+  layerRates?: Readonly<Record<string, number>>;
 }
 
 export interface FitResult {
@@ -73,8 +81,21 @@ export async function predictLogits(logits: tf.LayersModel, m: FeatureMatrix, sh
   return out;
 }
 
-function makeOptimizer(kind: FitOptions['optimizer'], lr: number): tf.Optimizer {
+function plainOptimizer(kind: FitOptions['optimizer'], lr: number): tf.Optimizer {
   return kind === 'adam' ? tf.train.adam(lr) : tf.train.sgd(lr);
+}
+
+/** One optimizer, or one per distinct rate factor (the model's other layers last, at factor 1). */
+function makeOptimizer(o: FitOptions, model: tf.LayersModel): tf.Optimizer {
+  const factors = [...new Set(Object.values(o.layerRates ?? {}))].filter((f) => f !== 1);
+  if (factors.length === 0) return plainOptimizer(o.optimizer, o.learningRate);
+  for (const f of factors) if (!(f > 0)) throw new Error(`layer learning-rate factor must be positive, got ${f}`);
+  const varsOf = (layer: string) => model.getLayer(layer).trainableWeights.map((w) => (w.read() as tf.Variable).name);
+  const groups = factors.map((f) => ({
+    optimizer: plainOptimizer(o.optimizer, o.learningRate * f),
+    variables: new Set(Object.entries(o.layerRates!).filter(([, g]) => g === f).flatMap(([layer]) => varsOf(layer))),
+  }));
+  return new GroupedOptimizer([...groups, { optimizer: plainOptimizer(o.optimizer, o.learningRate), variables: new Set<string>() }]);
 }
 
 function checkMatrix(name: string, m: FeatureMatrix, dim: number, k: number): void {
@@ -95,7 +116,7 @@ export async function fitHead(train: FeatureMatrix, val: FeatureMatrix, o: FitOp
   const log = o.log ?? (() => undefined);
 
   let model: tf.LayersModel;
-  const optimizer = makeOptimizer(o.optimizer, o.learningRate);
+  let optimizer: tf.Optimizer;
   let state: TrainState | undefined = readState(o.checkpointDir);
   if (state && state.fingerprint !== o.fingerprint) {
     log(`checkpoints in ${o.checkpointDir} belong to a different run (data or settings changed); starting afresh`);
@@ -104,10 +125,12 @@ export async function fitHead(train: FeatureMatrix, val: FeatureMatrix, o: FitOp
   }
   if (state) {
     model = await loadEpochModel(o.checkpointDir, state.epoch);
+    optimizer = makeOptimizer(o, model);
     await loadOptimizerState(o.checkpointDir, state.epoch, optimizer);
     log(`resuming after epoch ${state.epoch} (best so far: epoch ${state.bestEpoch}, val_loss ${state.bestValLoss.toFixed(4)})`);
   } else {
-    model = buildHead(o.head).model;
+    model = o.build ? o.build() : buildHead(o.head).model;
+    optimizer = makeOptimizer(o, model);
     state = { fingerprint: o.fingerprint, epoch: 0, history: [], bestValLoss: Infinity, bestEpoch: 0, sinceBest: 0, stoppedEarly: false };
   }
   const resumedFrom = state.epoch;

@@ -26,13 +26,22 @@ export interface Head {
 }
 
 export function buildHead(cfg: HeadConfig): Head {
+  const input = tf.input({ shape: cfg.featureShape, name: 'features' });
+  const model = tf.model({ inputs: input, outputs: applyHead(input, cfg), name: 'head' });
+  return { model, logits: logitsView(model) };
+}
+
+/**
+ * The head's layers on top of `x` — the frozen features, or a fine-tuned block's output — up to
+ * the probabilities. One definition, so a fine-tuned network's head is the frozen-base head.
+ */
+export function applyHead(x: tf.SymbolicTensor, cfg: Omit<HeadConfig, 'featureShape'>): tf.SymbolicTensor {
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new Error(`model.dropout must be in [0, 1), got ${cfg.dropout}`);
   if (cfg.numClasses < 2) throw new Error(`the head needs at least two classes, got ${cfg.numClasses}`);
-  const input = tf.input({ shape: cfg.featureShape, name: 'features' });
-  let x =
+  x =
     cfg.head === 'gap'
-      ? (tf.layers.globalAveragePooling2d({ name: 'head_gap' }).apply(input) as tf.SymbolicTensor)
-      : (tf.layers.flatten({ name: 'head_flatten' }).apply(input) as tf.SymbolicTensor);
+      ? (tf.layers.globalAveragePooling2d({ name: 'head_gap' }).apply(x) as tf.SymbolicTensor)
+      : (tf.layers.flatten({ name: 'head_flatten' }).apply(x) as tf.SymbolicTensor);
   if (cfg.dropout > 0) x = tf.layers.dropout({ rate: cfg.dropout, name: 'head_dropout' }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers
     .dense({
@@ -43,9 +52,7 @@ export function buildHead(cfg: HeadConfig): Head {
       biasInitializer: 'zeros',
     })
     .apply(x) as tf.SymbolicTensor;
-  const probs = tf.layers.activation({ activation: 'softmax', name: PROBABILITIES_LAYER }).apply(logits) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: probs, name: 'head' });
-  return { model, logits: logitsView(model) };
+  return tf.layers.activation({ activation: 'softmax', name: PROBABILITIES_LAYER }).apply(logits) as tf.SymbolicTensor;
 }
 
 /** The logits sub-model of a head (built here or loaded from disk); it shares the head's weights. */

@@ -43,7 +43,12 @@ export interface HeadInfo {
   batchSize: number;
   classWeights: boolean;
   augmentViews: number;
+  /** The head's input per image: the base's output, or the split point's when fine-tuning. */
   featureShape: [number, number, number];
+  /** null: frozen base; "block5": the model in artifacts/head is block5 + head (finetune.ts). */
+  fineTuneFrom: 'block5' | null;
+  /** block5's learning rate when fine-tuning (the head trains at learningRate). */
+  fineTuneLearningRate: number | null;
   classNames: string[];
   positiveClass: number;
   datasetVersion: string;

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMS } from '../config/params';
+import { DEFAULT_PARAMS, loadParams } from '../config/params';
 import { runTrainStage } from './stage';
 import { trainTsv } from './outputs';
 
@@ -10,9 +10,15 @@ const dir = mkdtempSync(join(tmpdir(), 'stage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('train stage guards', () => {
-  it('refuses fine_tune_from with a clear "not implemented" error before touching any data', async () => {
-    const params = { ...DEFAULT_PARAMS, model: { ...DEFAULT_PARAMS.model, fine_tune_from: 'block5' } };
-    await expect(runTrainStage(params, { baseDir: join(dir, 'base') })).rejects.toThrow(/fine_tune_from is not implemented yet/);
+  it('refuses an unknown fine_tune_from, naming the valid values, before touching any data', async () => {
+    // As params.yaml would give it (loadParams refuses it too; runTrainStage must not rely on that).
+    const params = { ...DEFAULT_PARAMS, model: { ...DEFAULT_PARAMS.model, fine_tune_from: 'block4' as 'block5' } };
+    await expect(runTrainStage(params, { baseDir: join(dir, 'base') })).rejects.toThrow(/fine_tune_from is "block4".*null.*"block5"/);
+    const yaml = join(dir, 'params.yaml');
+    writeFileSync(yaml, 'model:\n  fine_tune_from: block3\n');
+    expect(() => loadParams(yaml)).toThrow(/model\.fine_tune_from.*null.*"block5"/);
+    writeFileSync(yaml, 'model:\n  fine_tune_from: block5\n');
+    expect(loadParams(yaml).model.fine_tune_from).toBe('block5');
   });
 
   it('names the missing manifest and the command that writes it', async () => {

@@ -1,6 +1,8 @@
 /**
  * The train stage: manifest + prepared base → cached features → head → artifacts/head,
  * artifacts/predictions.json (val/test logits for evaluate) and metrics/train.tsv.
+ * With model.fine_tune_from = block5 the features are block4_pool's and artifacts/head holds
+ * block5 + head, trained together (see finetune.ts).
  */
 import { join } from 'node:path';
 import { positiveClassIndex } from '../../../src/contract';
@@ -9,11 +11,13 @@ import { loadManifest, readPrepared } from '../data/prepared';
 import type { ManifestRow } from '../data/manifest';
 import type { Predictions } from '../eval/report';
 import { extractFeatures, type Features } from '../features';
-import { readBaseInfo } from '../model/base-artifact';
+import { loadBase, readBaseInfo } from '../model/base-artifact';
+import { splitShape } from '../features/split';
 import { saveModel } from '../model/io';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { hashFile, sha256Hex } from '../util/hash';
 import { fitHead, predictLogits, type FeatureMatrix, type FitResult } from './fit';
+import { buildFineTuneModel, fineTuneLayerRates, fineTunePlan } from './finetune';
 import { LOGITS_LAYER, PROBABILITIES_LAYER } from './head';
 import { stagePaths, trainTsv, type HeadInfo, type StagePaths } from './outputs';
 
@@ -48,36 +52,38 @@ function matrix(rows: readonly ManifestRow[], feats: Features, views: number, cl
 export async function runTrainStage(params: Params, opts: TrainStageOptions): Promise<TrainStageResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`train: ${l}\n`));
   const paths = opts.paths ?? stagePaths();
-  if (params.model.fine_tune_from !== null)
-    throw new Error(
-      `model.fine_tune_from is "${params.model.fine_tune_from}": fine_tune_from is not implemented yet; set it to null to train the head on the frozen base`,
-    );
+  const plan = fineTunePlan(params.model.fine_tune_from);
   const manifest = loadManifest(params.data.prepared_dir);
   const classNames = manifest.classes;
   const positiveClass = positiveClassIndex(classNames);
   const base = readBaseInfo(opts.baseDir);
   if (base.imageSize !== params.model.image_size)
     throw new Error(`${opts.baseDir}/base.json is for ${base.imageSize}px but model.image_size is ${params.model.image_size}; rerun prepare-base`);
-  if (base.featureShape.length !== 3) throw new Error(`${opts.baseDir}/base.json: featureShape must be [h, w, c], got ${JSON.stringify(base.featureShape)}`);
-  const featureShape = base.featureShape as [number, number, number];
+  const featureShape = splitShape(base, plan?.splitAt) as [number, number, number];
+  if (featureShape.length !== 3) throw new Error(`${opts.baseDir}/base.json: featureShape must be [h, w, c], got ${JSON.stringify(featureShape)}`);
 
   const bySplit = (s: string) => manifest.rows.filter((r) => r.split === s);
   const views = params.train.augment ? params.train.augment_views : 0;
   const load = (r: ManifestRow) => ({ sha256: r.sha256, load: () => readPrepared(params.data.prepared_dir, r.sha256) });
-  const trainFeats = await extractFeatures({ items: bySplit('train').map(load), baseDir: opts.baseDir, views, workers: params.train.workers, label: 'features train' });
+  const upTo = plan?.splitAt;
+  const trainFeats = await extractFeatures({ items: bySplit('train').map(load), baseDir: opts.baseDir, views, workers: params.train.workers, label: 'features train', upTo });
   const evalFeats = await extractFeatures({
     items: [...bySplit('val'), ...bySplit('test')].map(load),
     baseDir: opts.baseDir,
     views: 0,
     workers: params.train.workers,
     label: 'features val+test',
+    upTo,
   });
   const failedSha = new Map([...trainFeats.failed, ...evalFeats.failed].map((f) => [f.sha256, f.error]));
   const failed = manifest.rows.filter((r) => failedSha.has(r.sha256)).map((r) => ({ path: r.path, error: failedSha.get(r.sha256)! }));
   for (const f of failed) log(`left out ${f.path}: ${f.error}`);
   const ok = (s: string) => bySplit(s).filter((r) => !failedSha.has(r.sha256));
   const [trainRows, valRows, testRows] = [ok('train'), ok('val'), ok('test')];
-  log(`${trainRows.length} train images × ${views + 1} views, ${valRows.length} val, ${testRows.length} test; features ${featureShape.join('x')}`);
+  log(
+    `${trainRows.length} train images × ${views + 1} views, ${valRows.length} val, ${testRows.length} test; features ${featureShape.join('x')}` +
+      (plan ? ` (${upTo}; fine-tuning ${plan.from} at ${plan.lrFactor} × learning rate)` : ''),
+  );
 
   const train = matrix(trainRows, trainFeats, views, classNames);
   const val = matrix(valRows, evalFeats, 0, classNames);
@@ -90,18 +96,34 @@ export async function runTrainStage(params: Params, opts: TrainStageOptions): Pr
     batchSize: params.train.batch_size,
     classWeights: params.train.class_weights,
   };
+  // A fine-tune run's checkpoints hold block5 too: its fingerprint differs from the frozen run's.
   const fingerprint = sha256Hex(
-    JSON.stringify({ settings, views, datasetVersion: manifest.datasetVersion, base: [base.weightsSha256, base.imageSize], train: trainRows.map((r) => r.sha256) }),
+    JSON.stringify({
+      settings,
+      views,
+      datasetVersion: manifest.datasetVersion,
+      base: [base.weightsSha256, base.imageSize],
+      train: trainRows.map((r) => r.sha256),
+      ...(plan ? { fineTune: plan } : {}),
+    }),
   );
-  const fit = await fitHead(train, val, {
-    ...settings,
-    epochs: params.train.epochs,
-    patience: params.train.early_stopping_patience,
-    checkpointDir: paths.checkpoints,
-    fingerprint,
-    log,
-    onEpochEnd: opts.onEpochEnd,
-  });
+  // Fine-tuning starts block5 from the base's weights; a resumed run takes them from its checkpoint.
+  const baseModel = plan ? (await loadBase(opts.baseDir)).model : undefined;
+  let fit: FitResult;
+  try {
+    fit = await fitHead(train, val, {
+      ...settings,
+      epochs: params.train.epochs,
+      patience: params.train.early_stopping_patience,
+      checkpointDir: paths.checkpoints,
+      fingerprint,
+      log,
+      onEpochEnd: opts.onEpochEnd,
+      ...(plan && baseModel ? { build: () => buildFineTuneModel(baseModel, plan, head), layerRates: fineTuneLayerRates(baseModel, plan) } : {}),
+    });
+  } finally {
+    baseModel?.dispose();
+  }
 
   // Head first (weights.bin, then model.json), head.json last: it names the weights' hash.
   await saveModel(fit.model, paths.head);
@@ -114,6 +136,8 @@ export async function runTrainStage(params: Params, opts: TrainStageOptions): Pr
     classWeights: params.train.class_weights,
     augmentViews: views,
     featureShape,
+    fineTuneFrom: plan?.from ?? null,
+    fineTuneLearningRate: plan ? params.train.learning_rate * plan.lrFactor : null,
     classNames,
     positiveClass,
     datasetVersion: manifest.datasetVersion,
