@@ -126,7 +126,7 @@ describe('Keras .h5 weights loader', () => {
     // A forward pass that is mostly zeros would prove little.
     expect(nonZero).toBeGreaterThan(want.length / 10);
     model.dispose();
-  });
+  }, 180_000);
 
   it('names the layer and both shapes when a kernel has the wrong shape, and leaves the model untouched', async () => {
     const file = join(dir, 'bad-shape.h5');
