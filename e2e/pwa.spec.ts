@@ -28,8 +28,43 @@ function modelInfo(dir: string): ModelInfo {
   return { dir, id: meta.modelId, shards: model.weightsManifest.flatMap((g) => g.paths) };
 }
 
+/** The sha256 metadata.json gives for a shard. */
+const metadataHash = (m: ModelInfo, shard: string): string =>
+  (JSON.parse(readFileSync(join(m.dir, 'metadata.json'), 'utf8')) as { hashes: { weights: Record<string, string> } }).hashes.weights[shard]!;
+
 const A = modelInfo(state.models.a!);
 const B = modelInfo(state.models.b!);
+
+const SHARD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Model a re-exported with a 5 MiB weight the graph never reads, re-sharded at the exporter's
+ * 4 MiB: a deployment with a full-size 4 MiB shard, the size Workbox's 2 MiB default would drop.
+ * Hashes and model id are recomputed from the bytes written, as the exporter does.
+ */
+function withLargeShards(src: ModelInfo): ModelInfo {
+  const dir = mkdtempSync(join(E2E_CACHE, 'model-large-'));
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const model = JSON.parse(readFileSync(join(src.dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: unknown[] }[] };
+  const weights = Buffer.concat([...src.shards.map((s) => readFileSync(join(src.dir, s))), Buffer.alloc(5 * 1024 * 1024, 7)]);
+  const count = Math.ceil(weights.length / SHARD_BYTES);
+  const hashes: Record<string, string> = {};
+  const paths = Array.from({ length: count }, (_, i) => {
+    const bytes = weights.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES);
+    const name = `group1-shard${i + 1}of${count}.${sha(bytes).slice(0, 16)}.bin`;
+    writeFileSync(join(dir, name), bytes);
+    hashes[name] = sha(bytes);
+    return name;
+  });
+  model.weightsManifest = [{ paths, weights: [...model.weightsManifest.flatMap((g) => g.weights), { name: 'pwa_e2e_padding', shape: [5 * 256 * 1024], dtype: 'float32' }] }];
+  const modelJson = JSON.stringify(model);
+  writeFileSync(join(dir, 'model.json'), modelJson);
+  const meta = JSON.parse(readFileSync(join(src.dir, 'metadata.json'), 'utf8')) as { modelId: string; hashes: unknown };
+  meta.hashes = { modelJson: sha(modelJson), weights: hashes };
+  meta.modelId = sha(sha(modelJson) + Object.values(hashes).join('')).slice(0, 16);
+  writeFileSync(join(dir, 'metadata.json'), JSON.stringify(meta, null, 2));
+  return modelInfo(dir);
+}
 
 let server: RunningServer | null = null;
 test.afterEach(async () => {
@@ -135,21 +170,24 @@ function deploy(root: string, appDir: string, modelDir: string): void {
   cpSync(modelDir, join(root, 'model'), { recursive: true });
 }
 
-test('after one online visit the app loads (cross-origin isolated), loads its model and classifies with the network off', async ({ page, context }) => {
-  server = await startServer(assembleSite(state.appDir, A.dir));
+test('after one online visit the app loads (cross-origin isolated), loads its 4 MiB-sharded model and classifies with the network off', async ({ page, context }) => {
+  const L = withLargeShards(A);
+  expect(readFileSync(join(L.dir, L.shards[0]!)).length).toBe(SHARD_BYTES);
+  server = await startServer(assembleSite(state.appDir, L.dir));
   await page.goto(server.url);
-  await modelLoaded(page, A.id);
+  await modelLoaded(page, L.id);
   await expect(page.getByTestId('storage-used')).toContainText(/Storage used: [\d.]+ [KMG]?B/);
   await offlineReady(page);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   // Every shard is in the model's cache (none silently skipped), next to model.json and metadata.json.
-  expect(await cachedPaths(page, A.id)).toEqual(['/model/metadata.json', '/model/model.json', ...A.shards.map((s) => `/model/${s}`)].sort());
+  expect(await cachedPaths(page, L.id)).toEqual(['/model/metadata.json', '/model/model.json', ...L.shards.map((s) => `/model/${s}`)].sort());
+  expect(await shardHash(page, L.id, L.shards[0]!)).toBe(metadataHash(L, L.shards[0]!));
 
   // Really offline: the browser's network is cut and the server is gone.
   await context.setOffline(true);
   await server.stop();
   await page.reload();
-  await modelLoaded(page, A.id);
+  await modelLoaded(page, L.id);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await classifyOne(page);
   await expect(page.getByTestId('model-error')).toHaveCount(0);
@@ -208,7 +246,7 @@ test('a model-only update accepted mid-batch waits until the batch has finished'
 test('a corrupted cached shard is fetched again when online and is a clear error naming it when offline', async ({ page, context }) => {
   server = await startServer(assembleSite(state.appDir, A.dir));
   const shard = A.shards[0]!;
-  const expected = (JSON.parse(readFileSync(join(A.dir, 'metadata.json'), 'utf8')) as { hashes: { weights: Record<string, string> } }).hashes.weights[shard];
+  const expected = metadataHash(A, shard);
   await page.goto(server.url);
   await modelLoaded(page, A.id);
   await offlineReady(page);
