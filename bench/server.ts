@@ -17,6 +17,8 @@ import { freePort, waitForPort } from '../server/test/support/http';
 import { nginxAvailable, startNginx } from '../server/test/support/nginx';
 import { MAIN_JS } from '../server/test/support/spawn';
 import { writeJsonAtomic } from '../training/src/util/atomic';
+import { toFloat16Bits } from '../training/src/export/float16';
+import { rng } from '../training/src/util/rng';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -93,35 +95,18 @@ function summarise(runs: Run[]) {
   };
 }
 
-/** float32 → IEEE half, for a realistic float16 weight shard. */
-function toHalf(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  const mant = (x >>> 13) & 0x3ff;
-  if (exp <= 0) return sign;
-  if (exp >= 31) return sign | 0x7c00;
-  return sign | (exp << 10) | mant;
-}
-
 /** How much brotli/gzip would save on a shard of N(0, 0.05) float16 weights (typical conv/dense weights). */
 function shardCompression() {
   const n = SHARD_BYTES / 2;
   const half = new Uint16Array(n);
-  // mulberry32: deterministic, and uniform enough for Box-Muller.
-  let seed = 42;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const uniform = rng(42);
+  // (0, 1], so Box-Muller's log never sees 0.
+  const rand = () => 1 - uniform();
   for (let i = 0; i < n; i += 2) {
     const r = Math.sqrt(-2 * Math.log(rand()));
     const t = 2 * Math.PI * rand();
-    half[i] = toHalf(0.05 * r * Math.cos(t));
-    if (i + 1 < n) half[i + 1] = toHalf(0.05 * r * Math.sin(t));
+    half[i] = toFloat16Bits(0.05 * r * Math.cos(t));
+    if (i + 1 < n) half[i + 1] = toFloat16Bits(0.05 * r * Math.sin(t));
   }
   const data = Buffer.from(half.buffer);
   let started = Date.now();

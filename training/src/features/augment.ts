@@ -5,6 +5,7 @@
  * in every run and can be cached. View 0 is the untouched image.
  */
 import { createHash } from 'node:crypto';
+import { rng } from '../util/rng';
 import type * as tfc from '@tensorflow/tfjs';
 
 /** Changing any of these changes every augmented view: bump AUGMENT_VERSION with them (cache keys). */
@@ -21,22 +22,10 @@ export interface ViewParams {
   flip: boolean;
 }
 
-/** mulberry32: small, fast, and good enough to draw five numbers per view. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function viewParams(imageSha256: string, view: number): ViewParams | null {
   if (view === 0) return null;
   const seed = createHash('sha256').update(`${imageSha256}:${view}:${AUGMENT_VERSION}`).digest().readUInt32LE(0);
-  const r = mulberry32(seed);
+  const r = rng(seed);
   const u = (range: number) => (2 * r() - 1) * range;
   return {
     rotationRad: (u(AUGMENTATION.rotationDeg) * Math.PI) / 180,

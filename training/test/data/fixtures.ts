@@ -2,18 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import { rng } from '../../src/util/rng';
 
-/** Deterministic PRNG (mulberry32) so fixtures are identical on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** 8x8 random colour blocks upscaled to size: far apart in dHash for different seeds, smooth enough to survive re-encoding. */
 export function pixels(seed: number, size = 64): Promise<Buffer> {
