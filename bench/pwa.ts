@@ -26,7 +26,7 @@ const RUNS = Number(process.env.PWA_BENCH_RUNS ?? 3);
 const WORK = join(REPO, '.cache', 'bench-pwa');
 
 async function modelDir(): Promise<{ dir: string; source: string }> {
-  if (process.env.PWA_BENCH_MODEL) return { dir: process.env.PWA_BENCH_MODEL, source: 'PWA_BENCH_MODEL' };
+  if (process.env.PWA_BENCH_MODEL) return { dir: process.env.PWA_BENCH_MODEL, source: `PWA_BENCH_MODEL=${process.env.PWA_BENCH_MODEL}` };
   const published = join(REPO, 'public', 'model');
   if (hasModel(published)) return { dir: published, source: 'public/model (exported model)' };
   if (existsSync(STATE_FILE)) {
