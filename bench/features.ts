@@ -6,6 +6,7 @@
  * Weights are random ('none'): speed does not depend on their values, and nothing is downloaded.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { writeResult } from './lib/results';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../training/src/backend';
@@ -13,7 +14,6 @@ import { decodeImage } from '../training/src/data/decode';
 import { extractFeatures, type FeatureItem } from '../training/src/features';
 import { writeBase } from '../training/src/model/base-artifact';
 import { buildBase, resolveWeights } from '../training/src/model/weights';
-import { writeJsonAtomic } from '../training/src/util/atomic';
 import { hashFile, sha256Hex } from '../training/src/util/hash';
 
 const size = Number(process.env.BENCH_SIZE ?? 224);
@@ -74,8 +74,7 @@ async function main(): Promise<void> {
       note: 'Times include starting the workers and loading the base in each (a few seconds); the machine may be shared, see loadAverage1m.',
       date: new Date().toISOString(),
     };
-    writeJsonAtomic(join(import.meta.dirname, 'results', 'features.json'), result);
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    writeResult('features', result);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

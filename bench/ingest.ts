@@ -5,13 +5,13 @@
  * reading all prepared images with decoding the originals again, the cost the cache saves later stages.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeResult } from './lib/results';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PARAMS, type Params } from '../training/src/config/params';
 import { decodeImage } from '../training/src/data/decode';
 import { ingest } from '../training/src/data/ingest';
 import { readPrepared } from '../training/src/data/prepared';
-import { writeJsonAtomic } from '../training/src/util/atomic';
 import { toRgb } from '../src/contract/preprocess';
 
 const ctDir = resolve(process.env.CHEST_CT_DIR ?? join(import.meta.dirname, '../../shared/datasets/chest-ct'));
@@ -50,9 +50,7 @@ async function main(): Promise<void> {
       preparedRead: { images: sample.length, readPreparedMs: Math.round(readMs), decodeOriginalMs: Math.round(decodeMs), speedup: +(decodeMs / readMs).toFixed(1) },
       machine: { cores: availableParallelism(), loadavg1: +loadavg()[0]!.toFixed(2) },
     };
-    const out = join(import.meta.dirname, 'results', 'ingest.json');
-    writeJsonAtomic(out, result);
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    writeResult('ingest', result);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
