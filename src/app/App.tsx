@@ -4,7 +4,8 @@ import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
 import { isNoModel, useModelFiles } from '../features/model/api/metadata';
 import { getClient, useInference } from './use-inference';
-import { StorageUsed, UpdatePrompt } from '../features/offline';
+import { ModelProgress, StorageUsed, UpdatePrompt } from '../features/offline';
+import type { ModelProgressMessage } from '../features/inference/protocol';
 import { MODEL_BASE_URL } from '../config/model';
 import { useQueue } from '../features/classify/stores/queue';
 
@@ -18,6 +19,8 @@ export function App() {
   const files = useModelFiles(getClient());
   const meta = files.data?.metadata;
   const inference = useInference(meta);
+  const [download, setDownload] = useState<ModelProgressMessage | null>(null);
+  useEffect(() => getClient().subscribe((m) => m.type === 'model-progress' && setDownload(m)), []);
   const [route, setRoute] = useState<Route>(routeFromHash);
   useEffect(() => {
     const on = () => setRoute(routeFromHash());
@@ -56,6 +59,7 @@ export function App() {
       <UpdatePrompt isBusy={isBusy} modelBaseUrl={MODEL_BASE_URL} />
       <StorageUsed refreshKey={meta?.modelId} />
       <main>
+        {files.isLoading || (files.data?.networkBytes ?? 0) > 0 ? <ModelProgress progress={download} /> : null}
         {files.isLoading ? <p data-testid="model-loading">Downloading and verifying the model…</p> : null}
         {isNoModel(files.error) ? <NoModel detail={files.error?.message} /> : null}
         {files.error && !isNoModel(files.error) ? (

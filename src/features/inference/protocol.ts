@@ -58,6 +58,14 @@ export interface LoadedMessage {
   cachedBytes: number;
 }
 
+/** Model download progress, forwarded from model-delivery (features/offline shows it). */
+export interface ModelProgressMessage {
+  type: 'model-progress';
+  loadedBytes: number;
+  totalBytes: number;
+  file?: string;
+}
+
 export interface ReadyMessage {
   type: 'ready';
   backend: BackendName;
@@ -127,6 +135,7 @@ export interface MemoryMessage {
 
 export type WorkerMessage =
   | LoadedMessage
+  | ModelProgressMessage
   | ReadyMessage
   | InitErrorMessage
   | ProgressMessage

@@ -73,7 +73,7 @@ async function benchmark(model: VerifiedModelFiles): Promise<{ backend: BackendN
 
 async function load(req: LoadRequest): Promise<void> {
   try {
-    files = await fetchModelFiles(req.baseUrl);
+    files = await fetchModelFiles(req.baseUrl, { onProgress: (p) => post({ type: 'model-progress', ...p }) });
     post({ type: 'loaded', metadata: files.metadata, networkBytes: files.stats.networkBytes, cachedBytes: files.stats.cachedBytes });
   } catch (e) {
     post({ type: 'init-error', message: errorText(e), noModel: e instanceof NoModelError });
