@@ -176,6 +176,13 @@ test('after one online visit the app loads (cross-origin isolated), loads its 4 
   server = await startServer(assembleSite(state.appDir, L.dir));
   await page.goto(server.url);
   await modelLoaded(page, L.id);
+  // First visit: the download was shown in bytes and percent, and ended at every weight byte.
+  const weightBytes = L.shards.reduce((n, f) => n + readFileSync(join(L.dir, f)).length, 0);
+  const progress = page.getByTestId('model-progress');
+  await expect(progress).toContainText('(100%)');
+  await expect(progress).toContainText(/5\.0 MB of 5\.0 MB/);
+  await expect(progress).toHaveAttribute('data-loaded', String(weightBytes));
+  await expect(progress).toHaveAttribute('data-total', String(weightBytes));
   await expect(page.getByTestId('storage-used')).toContainText(/Storage used: [\d.]+ [KMG]?B/);
   await offlineReady(page);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -188,6 +195,8 @@ test('after one online visit the app loads (cross-origin isolated), loads its 4 
   await server.stop();
   await page.reload();
   await modelLoaded(page, L.id);
+  // Nothing was downloaded this time, so no download is shown.
+  await expect(page.getByTestId('model-progress')).toHaveCount(0);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await classifyOne(page);
   await expect(page.getByTestId('model-error')).toHaveCount(0);
