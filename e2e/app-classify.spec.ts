@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { ctFiles, requireChestCt } from './support/ct-files';
+import { writeSyntheticSet } from './support/synthetic';
 import { writeDicom } from './support/dicom';
 import { E2E_CACHE, NON_CT_DIR } from './support/paths';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
@@ -16,8 +17,10 @@ const FIXTURES = join(E2E_CACHE, 'app-fixtures');
 
 interface Hooks {
   memory(): Promise<{ numTensors: number }>;
+  loseContext(): void;
 }
 const numTensors = (page: Page) => page.evaluate(async () => (await (globalThis as unknown as { __respidetect: Hooks }).__respidetect.memory()).numTensors);
+const loseContext = (page: Page) => page.evaluate(() => (globalThis as unknown as { __respidetect: Hooks }).__respidetect.loseContext());
 
 async function ready(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -132,6 +135,30 @@ test.describe('classification app', () => {
     expect(cancelled).toBeGreaterThan(0);
     await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(70 - cancelled);
     expect(await numTensors(page)).toBe(baseline);
+  });
+
+  test('a WebGL context lost mid-batch: the worker falls back to WASM and every queued file still completes', async ({ page }) => {
+    const dir = join(FIXTURES, 'context-loss');
+    const set = await writeSyntheticSet(dir, { classes: ['a', 'b'], perClass: 15, size: 48, seed: 7 });
+    const files = Object.values(set).flat();
+    const workerLog: string[] = [];
+    page.on('console', (m) => workerLog.push(m.text()));
+    await ready(page, `${server.url}/?backend=webgl&testHooks=1`);
+    await expect(page.getByTestId('backend')).toHaveText('webgl');
+    await page.getByTestId('file-input').setInputFiles(files);
+    const done = page.locator('[data-testid="result"][data-status="done"]');
+    await expect(done.first()).toBeVisible();
+    await loseContext(page);
+    const doneAtLoss = await done.count();
+    expect(doneAtLoss, 'the context must be lost while files are still queued').toBeLessThan(files.length);
+
+    await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 60_000 });
+    await expect(page.getByTestId('backend')).toHaveAttribute('title', /WebGL context was lost/);
+    await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0, { timeout: 60_000 });
+    // Nothing dropped, nothing failed: one row per file, each with a prediction.
+    await expect(page.getByTestId('result')).toHaveCount(files.length);
+    await expect(done).toHaveCount(files.length);
+    expect(workerLog.filter((l) => /error/i.test(l))).toEqual([]);
   });
 
   test('model card, keyboard dropzone, narrow layout', async ({ page }) => {

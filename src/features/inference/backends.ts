@@ -47,9 +47,54 @@ export function webglContext(): WebGLRenderingContext | WebGL2RenderingContext |
 
 export const webglContextLost = (): boolean => webglContext()?.isContextLost() ?? false;
 
+export class WebglContextLostError extends Error {
+  constructor() {
+    super('The WebGL context was lost');
+    this.name = 'WebglContextLostError';
+  }
+}
+
+/** How often a pending WebGL read checks whether its context is still there. */
+const CONTEXT_CHECK_MS = 50;
+
+/**
+ * Settles with `work`, or rejects with WebglContextLostError as soon as the WebGL context is lost.
+ * tfjs reads a WebGL result by polling a fence sync; on a lost context clientWaitSync answers
+ * WAIT_FAILED for ever, so without this race the read, and the whole queue behind it, never settles.
+ */
+export function raceContextLoss<T>(work: Promise<T>): Promise<T> {
+  const gl = webglContext();
+  if (!gl) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (!gl.isContextLost()) return;
+      clearInterval(timer);
+      reject(new WebglContextLostError());
+    }, CONTEXT_CHECK_MS);
+    work.then(
+      (v) => {
+        clearInterval(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearInterval(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+interface GpgpuPolling {
+  gpgpu?: { itemsToPoll?: unknown[] };
+}
+
 /** Drops the WebGL backend for good in this worker (after a context loss), so tfjs never picks it again. */
 export function retireWebgl(): void {
   try {
+    // The fence poll of the read that was cut off would otherwise spin (setTimeout 0) for the life of
+    // the worker: tfjs's poll loop stops only when its list is empty.
+    const gpgpu = (tf.findBackend('webgl') as unknown as GpgpuPolling | null)?.gpgpu;
+    if (gpgpu?.itemsToPoll) gpgpu.itemsToPoll.length = 0;
     tf.removeBackend('webgl');
   } catch {
     // already gone

@@ -5,7 +5,7 @@
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
 import { calibratedProbabilities, oodScore, prepareInput, type DecodedPixels, type ModelMetadata } from '../../contract';
-import { tf } from './backends';
+import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
 
 export interface RawPrediction {
@@ -56,7 +56,7 @@ export class Classifier {
       return Array.isArray(out) ? out : [out];
     });
     try {
-      const values = await Promise.all(outputs.map((t) => t.data()));
+      const values = await raceContextLoss(Promise.all(outputs.map((t) => t.data())));
       let i = 0;
       const first = Array.from(values[i++] as Float32Array);
       // Without a logits output, log(p) of the T=1 softmax equals the logits up to a constant,
