@@ -41,7 +41,7 @@ const params = (over: Partial<Params['train']> = {}): Params => ({
   ...DEFAULT_PARAMS,
   data: { ...DEFAULT_PARAMS.data, source: dataset, split_ratios: { train: 0.5, val: 0.25, test: 0.25 }, seed: 7, prepared_dir: join(work, 'prepared') },
   model: { ...DEFAULT_PARAMS.model, weights: 'none', image_size: 32, fine_tune_from: 'block5' },
-  train: { ...DEFAULT_PARAMS.train, epochs: 4, batch_size: 8, optimizer: 'adam', learning_rate: 1e-3, augment: true, augment_views: 1, early_stopping_patience: 100, workers: 1, ...over },
+  train: { ...DEFAULT_PARAMS.train, epochs: 3, batch_size: 8, optimizer: 'adam', learning_rate: 1e-3, augment: true, augment_views: 1, early_stopping_patience: 100, workers: 1, ...over },
 });
 
 const weightsOf = (m: tf.LayersModel, layers: string[]) => layers.flatMap((n) => m.getLayer(n).getWeights().map((w) => w.dataSync().slice()));
@@ -85,7 +85,7 @@ describe('fine-tuning block5', () => {
     const { model: base } = await loadBase(baseDir);
     const base5 = weightsOf(base, BLOCK5);
 
-    // An unbroken 4-epoch run, measured for leaks.
+    // An unbroken 3-epoch run, measured for leaks.
     const whole = stagePaths(join(work, 'whole'), join(work, 'whole-metrics'));
     const before = tf.memory().numTensors;
     const a = await runTrainStage(params(), { baseDir, paths: whole, log: () => undefined });
@@ -97,7 +97,7 @@ describe('fine-tuning block5', () => {
     expect(a.info.fineTuneFrom).toBe('block5');
     expect(a.info.fineTuneLearningRate).toBeCloseTo(1e-4, 12);
     expect(a.info.featureShape).toEqual([2, 2, 512]);
-    expect(a.fit.history).toHaveLength(4);
+    expect(a.fit.history).toHaveLength(3);
     expect(a.fit.history.at(-1)!.loss).toBeLessThan(a.fit.history[0]!.loss);
     // block5 moved; blocks 1–4 are not in the trained network and the base on disk is untouched.
     expect(maxAbsDiff(tuned5, base5)).toBeGreaterThan(1e-6);
@@ -107,7 +107,7 @@ describe('fine-tuning block5', () => {
     const head = JSON.parse(readFileSync(whole.headJson, 'utf8')) as HeadInfo;
     expect(head.fineTuneFrom).toBe('block5');
 
-    // Killed after epoch 2 (simulated by a 2-epoch run), then rerun with 4: same weights as unbroken.
+    // Killed after epoch 2 (simulated by a 2-epoch run), then rerun with 3: same weights as unbroken.
     const broken = stagePaths(join(work, 'broken'), join(work, 'broken-metrics'));
     (await runTrainStage(params({ epochs: 2 }), { baseDir, paths: broken, log: () => undefined })).fit.model.dispose();
     const b = await runTrainStage(params(), { baseDir, paths: broken, log: () => undefined });
