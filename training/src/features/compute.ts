@@ -11,7 +11,7 @@ export interface ImageTask {
   views: number[];
 }
 
-/** Features for each requested view, in order, each flattened [size/32 · size/32 · 512]. */
+/** Features for each requested view, in order, each flattened: the model's output per image (block5_pool, or a split point's such as block4_pool). */
 export function computeViews(tf: typeof tfc, base: tfc.LayersModel, task: ImageTask, imageSize: number): Float32Array[] {
   const out = tf.tidy(() => {
     const inputs = task.views.map((v) => {
