@@ -137,6 +137,27 @@ test.describe('classification app', () => {
     expect(await numTensors(page)).toBe(baseline);
   });
 
+  test('WASM runs multi-threaded under the strict CSP (pthread script served from our origin, no blob: in script-src)', async ({ page }) => {
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text());
+    });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await ready(page, `${server.url}/?backend=wasm`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // The threaded binary ran, and its pthread workers imported the factory script from our origin.
+    expect(requests.some((p) => /^\/assets\/tfjs-backend-wasm-threaded-simd-[\w-]+\.wasm$/.test(p))).toBe(true);
+    expect(requests.filter((p) => /^\/assets\/tfjs-backend-wasm-threaded-simd-[\w-]+\.js$/.test(p)).length).toBeGreaterThan(0);
+    // tfjs picks the thread count (half the cores, 1..4); the indicator reports it.
+    expect(Number(await page.getByTestId('backend').getAttribute('data-threads'))).toBeGreaterThanOrEqual(1);
+    const dir = join(FIXTURES, 'threads');
+    const files = Object.values(await writeSyntheticSet(dir, { classes: ['a', 'b'], perClass: 2, size: 48, seed: 5 })).flat();
+    await page.getByTestId('file-input').setInputFiles(files);
+    await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(files.length);
+    expect(problems).toEqual([]);
+  });
+
   test('a WebGL context lost mid-batch: the worker falls back to WASM and every queued file still completes', async ({ page }) => {
     const dir = join(FIXTURES, 'context-loss');
     const set = await writeSyntheticSet(dir, { classes: ['a', 'b'], perClass: 15, size: 48, seed: 7 });

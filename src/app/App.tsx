@@ -50,7 +50,7 @@ export function App() {
           </div>
           <div>
             <dt>Backend</dt>
-            <dd data-testid="backend" title={inference.backendNote ?? undefined}>
+            <dd data-testid="backend" data-threads={inference.threads ?? undefined} title={[inference.backendNote, inference.threads ? `${inference.threads} WASM thread${inference.threads > 1 ? 's' : ''}` : null].filter(Boolean).join('; ') || undefined}>
               {inference.backend ?? (inference.loading ? 'starting…' : '—')}
             </dd>
           </div>

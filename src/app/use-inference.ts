@@ -17,6 +17,8 @@ export const getClient = (): InferenceClient => (client ??= new InferenceClient(
 
 export interface InferenceState {
   backend: BackendName | null;
+  /** WASM threads (1: single-threaded); null on other backends or before start-up. */
+  threads: number | null;
   backendNote: string | null;
   loading: boolean;
   error: Error | null;
@@ -27,7 +29,7 @@ export interface InferenceState {
 
 export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_LUNG_WINDOW): InferenceState {
   // Set when the worker moves to another backend mid-session (a lost WebGL context).
-  const [changed, setChanged] = useState<{ backend: BackendName; reason: string } | null>(null);
+  const [changed, setChanged] = useState<{ backend: BackendName; threads: number | null; reason: string } | null>(null);
   const model = useQuery({
     queryKey: ['inference-model', meta?.modelId, location.search],
     enabled: Boolean(meta),
@@ -51,7 +53,7 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
       if (m.type === 'progress') q.progress(m.id, m.fraction, m.stage);
       else if (m.type === 'result') q.complete(m.id, m);
       else if (m.type === 'file-error') q.fail(m.id, m.status, m.message);
-      else if (m.type === 'backend-changed') setChanged({ backend: m.backend, reason: m.reason });
+      else if (m.type === 'backend-changed') setChanged({ backend: m.backend, threads: m.threads, reason: m.reason });
     });
     // Test hooks (Playwright): tensor count and simulated WebGL context loss.
     if (new URLSearchParams(location.search).has('testHooks'))
@@ -72,6 +74,7 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
   }, []);
 
   const backend = changed?.backend ?? model.data?.backend ?? null;
+  const threads = changed ? changed.threads : (model.data?.threads ?? null);
   const backendNote = changed?.reason ?? model.data?.how ?? null;
-  return { backend, backendNote, loading: model.isLoading, error: model.error, ready: Boolean(model.data), enqueue, cancelAll };
+  return { backend, threads, backendNote, loading: model.isLoading, error: model.error, ready: Boolean(model.data), enqueue, cancelAll };
 }

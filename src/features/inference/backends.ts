@@ -5,10 +5,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+// The threaded build's Emscripten factory as a classic script (it declares `var WasmBackendModuleThreadedSimd`):
+// served from our origin so pthread workers can importScripts() it under script-src 'self'.
+import wasmThreadedFactoryScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
 import type { BackendName } from '../../config/model';
 
 setWasmPaths({
@@ -16,13 +19,46 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
-// WASM threads stay off: the threaded build's pthread workers importScripts() a blob: URL, which
-// the server's CSP (script-src 'self') blocks, and the backend then hangs instead of failing.
-// Turn on once script-src allows blob: (server/src/headers.js and nginx.conf together).
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+servePthreadScriptFromOrigin(new URL(wasmThreadedFactoryScript, self.location.href).href);
 // Without this tfjs refuses software WebGL (SwiftShader); we would rather measure it and let the
 // self-test pick the faster backend than have WebGL silently missing.
 tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+
+/**
+ * WASM threads (tfjs uses them when crossOriginIsolated gives it SharedArrayBuffer) under our CSP.
+ *
+ * tfjs-backend-wasm starts each pthread worker from a blob: URL (allowed: worker-src blob:) and then
+ * sends it `{cmd: 'load', urlOrBlob}`, where urlOrBlob is a Blob holding the Emscripten factory's
+ * source, which the pthread worker importScripts() through another blob: URL. A blob: worker runs under
+ * our CSP, and script-src 'self' 'wasm-unsafe-eval' (kept strict on purpose: no blob:, so no script
+ * can be minted at runtime) refuses that import; the pthreads never start and tfjs waits for them for
+ * ever. tfjs hard-codes the Blob (factoryConfig.mainScriptUrlOrBlob) with no option to change it, but
+ * Emscripten's pthread worker also accepts a URL string there. So the Worker constructor in this
+ * (inference) worker, which only tfjs uses, hands its pthread workers the same factory script served
+ * from our origin, as an absolute URL (a relative one would resolve against the blob: URL).
+ *
+ * If a future tfjs changes the message, nothing is rewritten, the pthreads fail to start and tfjs
+ * hangs: the e2e test that runs WASM cross-origin isolated under the real CSP catches that.
+ *
+ * How many threads XNNPACK then uses is tfjs's choice: half the logical cores, 1..4 (setThreadsCount
+ * has no effect in 4.22, tensorflow/tfjs#8513). So a 2-core machine runs the threaded build on one
+ * thread, no faster than before (VGG16 at 64 px: ~90 ms either way); a 4+ core workstation gains.
+ */
+function servePthreadScriptFromOrigin(scriptUrl: string): void {
+  const Native = self.Worker;
+  if (typeof Native !== 'function') return;
+  class PthreadWorker extends Native {
+    override postMessage(message: unknown, options?: StructuredSerializeOptions | Transferable[]): void {
+      const m = message as { cmd?: unknown; urlOrBlob?: unknown } | null;
+      const rewritten = m && m.cmd === 'load' && m.urlOrBlob instanceof Blob ? { ...m, urlOrBlob: scriptUrl } : message;
+      super.postMessage(rewritten, options as StructuredSerializeOptions);
+    }
+  }
+  self.Worker = PthreadWorker;
+}
+
+/** Threads the WASM backend runs with (1 = single-threaded), or null when WASM is not active. */
+export const wasmThreads = (): number | null => (tf.getBackend() === 'wasm' ? getThreadsCount() : null);
 
 /** Switches tfjs to `name`; false when the backend cannot start on this device. */
 export async function activateBackend(name: BackendName): Promise<boolean> {

@@ -69,6 +69,8 @@ export interface ModelProgressMessage {
 export interface ReadyMessage {
   type: 'ready';
   backend: BackendName;
+  /** WASM threads in use (1: single-threaded); null on other backends. */
+  threads: number | null;
   /** Present when the backend was chosen by self-test in this session. */
   benchmark?: BenchmarkEntry[];
   loadMs: number;
@@ -124,6 +126,7 @@ export interface FileErrorMessage {
 export interface BackendChangedMessage {
   type: 'backend-changed';
   backend: BackendName;
+  threads: number | null;
   reason: string;
 }
 

@@ -9,7 +9,7 @@ import type { DecodedPixels } from '../../contract';
 import { decide } from '../../contract';
 import { decodeDicom } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
-import { activateBackend, retireWebgl, tf, webglContext, webglContextLost } from './backends';
+import { activateBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
 import { fetchModelFiles, NoModelError, sha256Hex, type VerifiedModelFiles } from '../model-delivery';
 import type { BenchmarkEntry, ClassifyRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
@@ -93,7 +93,7 @@ async function start(req: StartRequest): Promise<void> {
     }
     if (!(await activateBackend(backend))) throw new Error(`The ${backend} backend is not available in this browser`);
     classifier = await Classifier.load(files);
-    post({ type: 'ready', backend, benchmark: entries, loadMs: performance.now() - t0 });
+    post({ type: 'ready', backend, threads: wasmThreads(), benchmark: entries, loadMs: performance.now() - t0 });
     void pump();
   } catch (e) {
     post({ type: 'init-error', message: errorText(e), noModel: false });
@@ -144,7 +144,7 @@ async function recoverFromContextLoss(): Promise<void> {
   for (const backend of ['wasm', 'cpu'] as const) {
     if (await activateBackend(backend)) {
       classifier = await Classifier.load(files!);
-      post({ type: 'backend-changed', backend, reason: 'The WebGL context was lost; continuing on ' + backend.toUpperCase() });
+      post({ type: 'backend-changed', backend, threads: wasmThreads(), reason: 'The WebGL context was lost; continuing on ' + backend.toUpperCase() });
       return;
     }
   }
