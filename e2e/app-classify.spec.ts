@@ -3,7 +3,7 @@
  * a mixed batch where each bad file fails alone with its reason, DICOM, privacy (no requests while
  * classifying), tensor leaks, backend choice, cancel, model card, a11y basics.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
@@ -180,6 +180,44 @@ test.describe('classification app', () => {
     await expect(page.getByTestId('result')).toHaveCount(files.length);
     await expect(done).toHaveCount(files.length);
     expect(workerLog.filter((l) => /error/i.test(l))).toEqual([]);
+  });
+
+  test('another model from local files: verified before use (a missing shard, a tampered shard refused), then used', async ({ page }) => {
+    const b = readState().models.b!;
+    const bFiles = readdirSync(b).map((f) => join(b, f));
+    const bId = (JSON.parse(readFileSync(join(b, 'metadata.json'), 'utf8')) as { modelId: string }).modelId;
+    const tampered = join(FIXTURES, 'model-b-tampered');
+    rmSync(tampered, { recursive: true, force: true });
+    cpSync(b, tampered, { recursive: true });
+    const shard = readdirSync(tampered).find((f) => f.endsWith('.bin'))!;
+    const bytes = readFileSync(join(tampered, shard));
+    bytes[bytes.length >> 1]! ^= 0xff;
+    writeFileSync(join(tampered, shard), bytes);
+
+    await ready(page, `${server.url}/?backend=wasm`);
+    const before = (await page.getByTestId('model-id').textContent())!;
+    expect(before).not.toBe(bId);
+    await page.getByTestId('local-model').locator('summary').click();
+    const input = page.getByTestId('model-files-input');
+    const error = page.getByTestId('local-model-error');
+
+    await input.setInputFiles(bFiles.filter((f) => !f.endsWith('.bin')));
+    await expect(error).toContainText(/\.bin: is listed in model\.json but was not among the dropped files/);
+    await input.setInputFiles(readdirSync(tampered).map((f) => join(tampered, f)));
+    await expect(error).toContainText(`${shard}: sha256`);
+    await expect(error).toContainText('does not match metadata.json');
+    await expect(page.getByTestId('model-id')).toHaveText(before);
+
+    await input.setInputFiles(bFiles);
+    await expect(page.getByTestId('local-model-status')).toContainText(`Now using model ${bId}`);
+    await expect(error).toHaveCount(0);
+    await expect(page.getByTestId('model-id')).toHaveText(bId);
+    await expect(page.getByTestId('backend')).toHaveText('wasm');
+    const images = Object.values(await writeSyntheticSet(join(FIXTURES, 'local-model'), { classes: ['a', 'b'], perClass: 2, size: 48, seed: 9 })).flat();
+    await page.getByTestId('file-input').setInputFiles(images);
+    await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(images.length);
+    await page.getByRole('link', { name: 'Model card' }).click();
+    await expect(page.getByTestId('model-card')).toContainText(bId);
   });
 
   test('model card, keyboard dropzone, narrow layout', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useState } from 'react';
 import { NoModel } from '../features/classify/components/NoModel';
 import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
@@ -22,6 +23,19 @@ export function App() {
   const [download, setDownload] = useState<ModelProgressMessage | null>(null);
   useEffect(() => getClient().subscribe((m) => m.type === 'model-progress' && setDownload(m)), []);
   const [route, setRoute] = useState<Route>(routeFromHash);
+  const queryClient = useQueryClient();
+  const loadLocalModel = useCallback(
+    async (dropped: File[]) => {
+      const loaded = await getClient().loadLocal(dropped);
+      // Results are read through the current model's metadata (classes, threshold): old ones would lie.
+      useQueue.getState().clear();
+      // A model id seen before must start again: the worker dropped its graph when it switched.
+      queryClient.removeQueries({ queryKey: ['inference-model'] });
+      queryClient.setQueryData(['model-files', MODEL_BASE_URL], loaded);
+      return loaded.metadata.modelId;
+    },
+    [queryClient],
+  );
   useEffect(() => {
     const on = () => setRoute(routeFromHash());
     window.addEventListener('hashchange', on);
@@ -67,7 +81,7 @@ export function App() {
             The model could not be loaded: {files.error.message}
           </p>
         ) : null}
-        {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} /> : null}
+        {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} /> : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} /> : null}
       </main>
     </div>

@@ -2,13 +2,25 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ModelMetadata } from '../contract';
 import { Dropzone } from '../features/classify/components/Dropzone';
+import { LocalModelLoader } from '../features/classify/components/LocalModelLoader';
 import { ResultDetail } from '../features/classify/components/ResultDetail';
 import { ResultsTable, useRows } from '../features/classify/components/ResultsTable';
 import { summarize, useQueue } from '../features/classify/stores/queue';
 import { ExportBar } from '../features/exports/ExportBar';
 import type { InferenceState } from './use-inference';
 
-export function ClassifyPage({ meta, inference, hidden }: { meta: ModelMetadata; inference: InferenceState; hidden: boolean }) {
+export function ClassifyPage({
+  meta,
+  inference,
+  hidden,
+  onLoadModel,
+}: {
+  meta: ModelMetadata;
+  inference: InferenceState;
+  hidden: boolean;
+  /** Verifies and switches to a model from local files; resolves with its model id. */
+  onLoadModel: (files: File[]) => Promise<string>;
+}) {
   const counts = useQueue(useShallow((s) => summarize(s)));
   const rows = useRows(meta);
   const [selected, setSelected] = useState<string | null>(null);
@@ -31,6 +43,7 @@ export function ClassifyPage({ meta, inference, hidden }: { meta: ModelMetadata;
       <div className={selectedRow ? 'layout' : undefined}>
         <div>
           <Dropzone onFiles={inference.enqueue} />
+          <LocalModelLoader onFiles={onLoadModel} disabled={pending > 0 || !inference.ready} />
           <div className="queue-bar">
             <p aria-live="polite" role="status" data-testid="summary">
               {counts.total === 0

@@ -53,6 +53,13 @@ export class InferenceClient {
     return p;
   }
 
+  /** Verifies a model dropped from disk in the worker and makes it the current one; rejects with why it was refused. */
+  loadLocal(files: File[]): Promise<LoadedMessage> {
+    const p = this.once<LoadedMessage>((m) => (m.type === 'loaded' ? m : m.type === 'local-model-error' ? new Error(m.message) : null));
+    this.send({ type: 'load-local', files });
+    return p;
+  }
+
   /** Starts tfjs on `backend` (null: self-test) and builds the graph; resolves when it can classify. */
   start(backend: BackendName | null): Promise<ReadyMessage> {
     const p = this.once<ReadyMessage>((m) =>

@@ -30,6 +30,16 @@ export interface CancelRequest {
   ids?: string[];
 }
 
+/**
+ * Switch to a model the user dropped from disk (model.json, shards, metadata.json). The worker
+ * verifies it (schema, every sha256) and answers `loaded` or `local-model-error`; the page then
+ * starts it like any model (backend choice per model id).
+ */
+export interface LoadLocalRequest {
+  type: 'load-local';
+  files: File[];
+}
+
 /** Test hook: how many tensors tfjs holds, to prove inference leaks none. */
 export interface MemoryRequest {
   type: 'memory';
@@ -40,7 +50,7 @@ export interface LoseContextRequest {
   type: 'lose-context';
 }
 
-export type WorkerRequest = LoadRequest | StartRequest | ClassifyRequest | CancelRequest | MemoryRequest | LoseContextRequest;
+export type WorkerRequest = LoadRequest | LoadLocalRequest | StartRequest | ClassifyRequest | CancelRequest | MemoryRequest | LoseContextRequest;
 
 export interface BenchmarkEntry {
   backend: BackendName;
@@ -74,6 +84,12 @@ export interface ReadyMessage {
   /** Present when the backend was chosen by self-test in this session. */
   benchmark?: BenchmarkEntry[];
   loadMs: number;
+}
+
+/** A dropped model was refused; the current model stays in use. */
+export interface LocalModelErrorMessage {
+  type: 'local-model-error';
+  message: string;
 }
 
 export interface InitErrorMessage {
@@ -141,6 +157,7 @@ export type WorkerMessage =
   | ModelProgressMessage
   | ReadyMessage
   | InitErrorMessage
+  | LocalModelErrorMessage
   | ProgressMessage
   | ResultMessage
   | FileErrorMessage

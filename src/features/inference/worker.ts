@@ -11,8 +11,8 @@ import { decodeDicom } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
 import { activateBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
-import { fetchModelFiles, NoModelError, sha256Hex, type VerifiedModelFiles } from '../model-delivery';
-import type { BenchmarkEntry, ClassifyRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
+import { fetchModelFiles, NoModelError, sha256Hex, verifyLocalModelFiles, type VerifiedModelFiles } from '../model-delivery';
+import type { BenchmarkEntry, ClassifyRequest, LoadLocalRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
 import { decodeRaster } from './decode-raster';
 import { FileRefusal, readHeadTail, sniffFile } from './sniff';
@@ -80,9 +80,30 @@ async function load(req: LoadRequest): Promise<void> {
   }
 }
 
+/**
+ * A model from local files replaces the current one between batches only: every result in a batch
+ * comes from one model. The page then sends `start` (a new model id gets its own backend choice).
+ */
+async function loadLocal(req: LoadLocalRequest): Promise<void> {
+  try {
+    if (pumping || queue.length > 0) throw new Error('a batch is still running: wait for it to finish (or cancel it) before switching models');
+    const local = await verifyLocalModelFiles(req.files);
+    if (local.metadata.modelId !== files?.metadata.modelId) {
+      classifier?.dispose();
+      classifier = null;
+    }
+    files = local;
+    post({ type: 'loaded', metadata: local.metadata, networkBytes: 0, cachedBytes: 0 });
+  } catch (e) {
+    post({ type: 'local-model-error', message: errorText(e) });
+  }
+}
+
 async function start(req: StartRequest): Promise<void> {
   try {
     if (!files) throw new Error('start before load');
+    classifier?.dispose();
+    classifier = null;
     const t0 = performance.now();
     let backend: BackendName;
     let entries: BenchmarkEntry[] | undefined;
@@ -224,6 +245,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     case 'start':
       void start(m);
+      break;
+    case 'load-local':
+      void loadLocal(m);
       break;
     case 'classify':
       queue.push(m);
