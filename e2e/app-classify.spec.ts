@@ -242,6 +242,30 @@ test.describe('classification app', () => {
   });
 });
 
+test('a model with OOD statistics refuses non-CT photos ("Not a chest CT: no prediction") and classifies in-distribution images', async ({ page }) => {
+  const { appDir, models } = readState();
+  const server = await startServer(assembleSite(appDir, models.ood!));
+  try {
+    await ready(page, `${server.url}/?backend=wasm`);
+    const photos = readdirSync(join(NON_CT_DIR, 'photos')).sort().map((f) => join(NON_CT_DIR, 'photos', f));
+    // In distribution: new images from the generator the model was trained on (another seed).
+    const inDist = Object.values(await writeSyntheticSet(join(FIXTURES, 'ood-in'), { classes: ['adenocarcinoma', 'normal'], perClass: 5, seed: 21 })).flat();
+    await page.getByTestId('file-input').setInputFiles([...photos, ...inDist]);
+    await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0);
+    for (const p of photos) {
+      const r = row(page, p.split('/').pop()!);
+      await expect(r).toHaveAttribute('data-status', 'refused');
+      await expect(r.getByTestId('error')).toContainText('Not a chest CT: no prediction');
+    }
+    // The threshold lets ~95% of held-out training-like images through: allow one miss in ten.
+    const classified = await page.locator('[data-testid="result"][data-status="done"]').count();
+    expect(classified).toBeGreaterThanOrEqual(inDist.length - 1);
+    await expect(page.locator('[data-testid="result"][data-status="error"]')).toHaveCount(0);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('with no model deployed the page says so and how to train one', async ({ page }) => {
   const { appDir } = readState();
   const server = await startServer(assembleSite(appDir, null));

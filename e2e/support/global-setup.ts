@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_CACHE, STATE_FILE } from './paths';
-import { buildApp, trainTinyModel, type E2eState } from './site';
+import { buildApp, tinyModelDataDir, trainTinyModel, type E2eState } from './site';
+import { withOodStats } from './ood-model';
 import { exportVggModel } from './vgg-model';
 
 export default async function globalSetup(): Promise<void> {
@@ -19,6 +20,8 @@ export default async function globalSetup(): Promise<void> {
     soft: await trainTinyModel(join(E2E_CACHE, 'model-soft'), { seed: 3, epochs: 1, learningRate: 1e-4 }),
     vgg: await exportVggModel(join(E2E_CACHE, 'model-vgg'), 64),
   };
-  const state: E2eState = { appDir, models };
+  // Model a plus OOD statistics fitted on a's own training images: non-CT photos must be refused.
+  const ood = await withOodStats(models.a, tinyModelDataDir({ seed: 1 }), join(E2E_CACHE, 'model-ood'));
+  const state: E2eState = { appDir, models: { ...models, ood: ood.dir } };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
 }

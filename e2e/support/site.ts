@@ -31,9 +31,12 @@ export interface TinyModelOptions {
   perClass?: number;
 }
 
+/** Where trainTinyModel writes the generated images it trains on. */
+export const tinyModelDataDir = (opts: TinyModelOptions = {}): string => join(E2E_CACHE, `data-${opts.seed ?? 1}-${(opts.classes ?? []).join('_') || 'default'}`);
+
 /** Trains a small model with the real CLI on generated images; returns its model directory. */
 export async function trainTinyModel(outDir: string, opts: TinyModelOptions = {}): Promise<string> {
-  const data = join(E2E_CACHE, `data-${opts.seed ?? 1}-${(opts.classes ?? []).join('_') || 'default'}`);
+  const data = tinyModelDataDir(opts);
   rmSync(data, { recursive: true, force: true });
   await writeSyntheticSet(data, { classes: opts.classes ?? ['adenocarcinoma', 'normal'], perClass: opts.perClass ?? 24, seed: opts.seed ?? 1 });
   execFileSync(
