@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
-import { registerConv2DBackpropFilterWasm } from './conv2d-backprop-filter-wasm';
+import { conv2DBackpropFilterAsConv, conv2DBackpropFilterSlices, registerConv2DBackpropFilterWasm } from './conv2d-backprop-filter-wasm';
 
 /** Deterministic values in [-1, 1), so both backends see identical inputs. */
 function values(n: number, seed: number): Float32Array {
@@ -13,7 +13,7 @@ function values(n: number, seed: number): Float32Array {
   return out;
 }
 
-type Case = { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: 'same' | 'valid' };
+type Case = { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] };
 
 const CASES: Case[] = [
   { x: [1, 5, 5, 1], f: [3, 3, 1, 1], strides: 1, pad: 'valid' },
@@ -24,6 +24,12 @@ const CASES: Case[] = [
   { x: [3, 6, 6, 4], f: [1, 1, 4, 2], strides: 1, pad: 'valid' },
   { x: [1, 7, 7, 2], f: [5, 5, 2, 3], strides: 3, pad: 'same' },
   { x: [2, 14, 14, 16], f: [3, 3, 16, 8], strides: 1, pad: 'same' },
+  // Stride 2 on odd sizes where the last row/column is read by no tap (the conv form crops).
+  { x: [2, 11, 9, 4], f: [2, 2, 4, 3], strides: 2, pad: 'valid' },
+  { x: [2, 11, 9, 4], f: [2, 2, 4, 3], strides: 2, pad: 'same' },
+  { x: [1, 10, 10, 3], f: [3, 3, 3, 2], strides: 2, pad: 'valid' },
+  { x: [1, 9, 9, 2], f: [1, 1, 2, 3], strides: 2, pad: 'valid' },
+  { x: [2, 7, 9, 3], f: [3, 3, 3, 4], strides: [2, 1], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
 ];
 
 /** Gradient of sum(conv2d(x, f) · w) w.r.t. the filter, on the backend in force. */
@@ -96,5 +102,30 @@ describe('Conv2DBackpropFilter on wasm', () => {
       expect(scale).toBeGreaterThan(0);
       w.forEach((v, i) => expect(Math.abs(got[gi]![i]! - v)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(v), scale * 1e-2)));
     });
+  });
+
+  it('conv form equals the per-tap slices form at block5 channel counts (16×4×4×256 → 512)', () => {
+    const backend = tf.backend();
+    const x = tf.tensor4d(values(16 * 4 * 4 * 256, 8), [16, 4, 4, 256]);
+    const dy = tf.tensor4d(values(16 * 4 * 4 * 512, 9), [16, 4, 4, 512]);
+    const dataBefore = backend.numDataIds();
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 256, 512] };
+    const grad = (k: typeof conv2DBackpropFilterSlices): Float32Array => {
+      const out = k({ inputs: { x, dy }, backend, attrs: attrs as never }) as tf.TensorInfo;
+      expect(out.shape).toEqual([3, 3, 256, 512]);
+      const v = backend.readSync(out.dataId) as Float32Array;
+      backend.disposeData(out.dataId);
+      return v;
+    };
+    const want = grad(conv2DBackpropFilterSlices);
+    const got = grad(conv2DBackpropFilterAsConv);
+    expect(backend.numDataIds()).toBe(dataBefore);
+    x.dispose();
+    dy.dispose();
+    const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(scale).toBeGreaterThan(0);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(Math.abs(want[i]!), scale * 1e-2));
+    expect(worst).toBeLessThanOrEqual(1e-4);
   });
 });
