@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { ctFiles, requireChestCt } from './support/ct-files';
-import { writeSyntheticSet } from './support/synthetic';
-import { writeDicom } from './support/dicom';
+import { rng, syntheticPixels, writeSyntheticSet } from './support/synthetic';
+import { uid as dicomUid, writeDicom } from './support/dicom';
 import { E2E_CACHE, NON_CT_DIR } from './support/paths';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
@@ -218,6 +218,37 @@ test.describe('classification app', () => {
     await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(images.length);
     await page.getByRole('link', { name: 'Model card' }).click();
     await expect(page.getByTestId('model-card')).toContainText(bId);
+  });
+
+  test('a DICOM series split over single-slice files is summarised: max, mean and top slice across the files', async ({ page }) => {
+    const dir = join(FIXTURES, 'series');
+    mkdirSync(dir, { recursive: true });
+    const rand = rng(17);
+    const grey = (cls: number) => syntheticPixels(cls, 48, 48, rand).filter((_, i) => i % 3 === 0);
+    const series = dicomUid();
+    // Discs (the positive class of model a) and stripes: the slices score differently.
+    const slices = [1, 0, 1, 0].map((cls, i) => {
+      const f = join(dir, `slice-${i + 1}.dcm`);
+      writeFileSync(f, writeDicom({ frames: [grey(cls)], width: 48, height: 48, seriesUid: series, instanceNumber: i + 1 }));
+      return f;
+    });
+    const lone = join(dir, 'other-series.dcm');
+    writeFileSync(lone, writeDicom({ frames: [grey(0)], width: 48, height: 48, instanceNumber: 1 }));
+
+    await ready(page, `${server.url}/?backend=wasm`);
+    await page.getByTestId('file-input').setInputFiles([...slices, lone]);
+    await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(slices.length + 1);
+    const positive = async (f: string) => Number(await row(page, f.split('/').pop()!).locator('[data-testid="prob"][data-class="adenocarcinoma"]').getAttribute('data-value'));
+    const scores = await Promise.all(slices.map(positive));
+    const top = scores.indexOf(Math.max(...scores));
+
+    const summary = page.getByTestId('series');
+    await expect(summary).toHaveCount(1);
+    await expect(summary).toHaveAttribute('data-series-uid', series);
+    await expect(summary.getByTestId('series-slices')).toHaveText('4 slices in 4 files');
+    expect(Number(await summary.getAttribute('data-max'))).toBe(scores[top]);
+    expect(Math.abs(Number(await summary.getAttribute('data-mean')) - scores.reduce((a, b) => a + b, 0) / scores.length)).toBeLessThan(1e-12);
+    await expect(summary.getByTestId('series-top')).toHaveText(`slice-${top + 1}.dcm (instance ${top + 1})`);
   });
 
   test('model card, keyboard dropzone, narrow layout', async ({ page }) => {

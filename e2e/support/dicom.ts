@@ -16,9 +16,12 @@ export interface DicomSpec {
   intercept?: number;
   /** Window the grey values are meant to come back through. */
   window?: { width: number; level: number };
+  /** SeriesInstanceUID (default: a new one) and InstanceNumber, for series split over files. */
+  seriesUid?: string;
+  instanceNumber?: number;
 }
 
-const uid = (): string => dcmjs.data.DicomMetaDictionary.uid();
+export const uid = (): string => dcmjs.data.DicomMetaDictionary.uid();
 
 /** Grey byte → the HU that the window maps back to that byte (centre of its bin). */
 export const greyToHu = (g: number, w: { width: number; level: number }): number => w.level - w.width / 2 + (g / 255) * w.width;
@@ -45,7 +48,8 @@ export function writeDicom(spec: DicomSpec): Buffer {
     SOPClassUID: sopClass,
     SOPInstanceUID: sop,
     StudyInstanceUID: uid(),
-    SeriesInstanceUID: uid(),
+    SeriesInstanceUID: spec.seriesUid ?? uid(),
+    ...(spec.instanceNumber !== undefined ? { InstanceNumber: String(spec.instanceNumber) } : {}),
     Modality: spec.modality ?? 'CT',
     PatientName: 'Test^Synthetic',
     PatientID: 'TEST',

@@ -5,6 +5,7 @@ import { Dropzone } from '../features/classify/components/Dropzone';
 import { LocalModelLoader } from '../features/classify/components/LocalModelLoader';
 import { ResultDetail } from '../features/classify/components/ResultDetail';
 import { ResultsTable, useRows } from '../features/classify/components/ResultsTable';
+import { SeriesSummaries } from '../features/classify/components/SeriesSummaries';
 import { summarize, useQueue } from '../features/classify/stores/queue';
 import { ExportBar } from '../features/exports/ExportBar';
 import type { InferenceState } from './use-inference';
@@ -58,6 +59,7 @@ export function ClassifyPage({
             {counts.total > 0 ? <ExportBar rows={rows} meta={meta} /> : null}
           </div>
           <ResultsTable meta={meta} all={rows} selected={selected} onSelect={setSelected} />
+          <SeriesSummaries rows={rows} meta={meta} />
         </div>
         {selectedRow ? <ResultDetail key={selectedRow.id} row={selectedRow} meta={meta} onClose={() => setSelected(null)} /> : null}
       </div>

@@ -12,10 +12,20 @@ export interface Window {
   level: number;
 }
 
+/** Where a file sits in its series: single-slice files of one series are summarised together. */
+export interface SeriesPosition {
+  /** SeriesInstanceUID. */
+  uid: string;
+  /** InstanceNumber, when present. */
+  instance: number | null;
+}
+
 export interface DicomImage {
   width: number;
   height: number;
   slices: DecodedPixels[];
+  /** Absent when the file has no SeriesInstanceUID. */
+  series?: SeriesPosition;
 }
 
 const num = (v: unknown, fallback: number): number => {
@@ -75,5 +85,7 @@ export function decodeDicom(name: string, buffer: ArrayBuffer, window: Window): 
     }
     slices.push({ data: out, width: cols, height: rows, channels: 1 });
   }
-  return { width: cols, height: rows, slices };
+  const uid = typeof ds.SeriesInstanceUID === 'string' ? ds.SeriesInstanceUID.trim() : '';
+  const instance = num(ds.InstanceNumber, NaN);
+  return { width: cols, height: rows, slices, ...(uid ? { series: { uid, instance: Number.isFinite(instance) ? instance : null } } : {}) };
 }

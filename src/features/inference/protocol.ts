@@ -1,6 +1,7 @@
 /** Messages between the page and the inference worker. One place, so both sides agree. */
 import type { ModelMetadata } from '../../contract';
 import type { BackendName } from '../../config/model';
+import type { SeriesPosition } from '../dicom/decode';
 
 /** Phase 1: fetch and verify the model files (model-delivery), and report the metadata. */
 export interface LoadRequest {
@@ -127,6 +128,8 @@ export interface ResultMessage {
   heatmap: { width: number; height: number; maps: number[][] } | null;
   /** For DICOM series with more than one slice. */
   slices?: { max: number; mean: number; top: number; scores: SliceScore[] };
+  /** DICOM: the file's series (SeriesInstanceUID, InstanceNumber), so the page can summarise a series split over files. */
+  series?: SeriesPosition;
   /** What was classified: 'image' or 'dicom'. */
   source: 'image' | 'dicom';
   ms: number;

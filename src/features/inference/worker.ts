@@ -7,7 +7,7 @@
 import type { BackendName } from '../../config/model';
 import type { DecodedPixels } from '../../contract';
 import { decide } from '../../contract';
-import { decodeDicom } from '../dicom/decode';
+import { decodeDicom, type SeriesPosition } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
 import { activateBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
@@ -33,6 +33,7 @@ interface Prepared {
   height: number;
   source: 'image' | 'dicom';
   slices: DecodedPixels[];
+  series?: SeriesPosition;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -133,7 +134,7 @@ async function prepare(req: ClassifyRequest): Promise<Prepared> {
   post({ type: 'progress', id, stage: 'decoding', fraction: 0.3 });
   if (sniffed.kind === 'dicom') {
     const d = decodeDicom(name, bytes, req.window);
-    return { sha256, width: d.width, height: d.height, source: 'dicom', slices: d.slices };
+    return { sha256, width: d.width, height: d.height, source: 'dicom', slices: d.slices, series: d.series };
   }
   const pixels = await decodeRaster(name, file, sniffed.kind);
   return { sha256, width: pixels.width, height: pixels.height, source: 'image', slices: [pixels] };
@@ -207,6 +208,7 @@ async function classify(req: ClassifyRequest): Promise<void> {
     oodScore: best.oodScore,
     heatmap: best.heatmap,
     source: p.source,
+    ...(p.series ? { series: p.series } : {}),
     ms: performance.now() - t0,
   };
   if (results.length > 1)

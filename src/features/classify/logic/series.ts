@@ -1,0 +1,56 @@
+/**
+ * DICOM series split over files (one slice per file, the usual way scanners export): the files that
+ * share a SeriesInstanceUID are scored together as one series — max, mean and the top-scoring slice —
+ * as a multi-frame file already is within its own result.
+ */
+import type { Row } from './rows';
+
+export interface SeriesSlice {
+  file: string;
+  /** InstanceNumber of the file, when it has one. */
+  instance: number | null;
+  /** Frame within a multi-frame file; null for a single-slice file. */
+  frame: number | null;
+  positiveProbability: number;
+}
+
+export interface SeriesSummary {
+  uid: string;
+  files: number;
+  /** Every scored slice, in InstanceNumber order (files without one last, by name). */
+  slices: SeriesSlice[];
+  max: number;
+  mean: number;
+  top: SeriesSlice;
+}
+
+const byPosition = (a: SeriesSlice, b: SeriesSlice): number =>
+  (a.instance ?? Infinity) - (b.instance ?? Infinity) || a.file.localeCompare(b.file) || (a.frame ?? 0) - (b.frame ?? 0);
+
+/**
+ * Series with slices from two or more files. Only predictions count: files that failed, were
+ * refused, or are "not a chest CT" for the model add nothing to the series' score.
+ */
+export function summarizeSeries(rows: readonly Row[]): SeriesSummary[] {
+  const groups = new Map<string, { files: Set<string>; slices: SeriesSlice[] }>();
+  for (const row of rows) {
+    const result = row.item.result;
+    if (row.status !== 'done' || row.positiveProbability === null || !result?.series) continue;
+    const { uid, instance } = result.series;
+    const g = groups.get(uid) ?? { files: new Set<string>(), slices: [] };
+    groups.set(uid, g);
+    g.files.add(row.id);
+    if (result.slices)
+      for (const s of result.slices.scores) g.slices.push({ file: row.name, instance, frame: s.index, positiveProbability: s.positiveProbability });
+    else g.slices.push({ file: row.name, instance, frame: null, positiveProbability: row.positiveProbability });
+  }
+  const out: SeriesSummary[] = [];
+  for (const [uid, g] of groups) {
+    if (g.files.size < 2) continue;
+    const slices = [...g.slices].sort(byPosition);
+    const top = slices.reduce((best, s) => (s.positiveProbability > best.positiveProbability ? s : best));
+    const mean = slices.reduce((a, s) => a + s.positiveProbability, 0) / slices.length;
+    out.push({ uid, files: g.files.size, slices, max: top.positiveProbability, mean, top });
+  }
+  return out;
+}
