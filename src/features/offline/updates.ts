@@ -38,10 +38,16 @@ export function registerServiceWorker(): void {
   void navigator.serviceWorker.ready.then(() => useUpdateStore.setState({ offlineReady: true }));
 }
 
-/** Looks for a new app build and a new model; quiet when offline. */
-export async function checkForUpdates(modelBaseUrl: string): Promise<void> {
+/**
+ * Looks for a new app build and a new model; quiet when offline. Never while a batch runs: the
+ * app promises that classifying makes no network request at all, so each step re-checks.
+ */
+export async function checkForUpdates(modelBaseUrl: string, isBusy: () => boolean = () => false): Promise<void> {
+  if (isBusy()) return;
   const reg = await registration;
+  if (isBusy()) return;
   await reg?.update().catch(() => undefined);
+  if (isBusy()) return;
   const modelUpdate = await checkForModelUpdate(modelBaseUrl).catch(() => null);
   useUpdateStore.setState({ modelUpdate });
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { applyUpdate, checkForUpdates, registerServiceWorker, useUpdateStore } from '../updates';
 
 export interface UpdatePromptProps {
@@ -16,10 +16,15 @@ export interface UpdatePromptProps {
 export function UpdatePrompt({ isBusy, modelBaseUrl, intervalMs = 15 * 60_000 }: UpdatePromptProps) {
   const { appUpdate, modelUpdate, deferred, error } = useUpdateStore();
   const [dismissed, setDismissed] = useState(false);
+  // The latest isBusy without re-running the effect (and re-arming its timers) on every render.
+  const busy = useRef(isBusy);
+  useEffect(() => {
+    busy.current = isBusy;
+  }, [isBusy]);
 
   useEffect(() => {
     registerServiceWorker();
-    const check = () => void checkForUpdates(modelBaseUrl);
+    const check = () => void checkForUpdates(modelBaseUrl, () => busy.current());
     const onVisible = () => document.visibilityState === 'visible' && check();
     check();
     window.addEventListener('online', check);
