@@ -12,7 +12,7 @@ import { MetadataError, parseModelMetadata, type ModelMetadata } from '../../con
 import { download, NotFoundError } from './download';
 import { ModelDownloadError, ModelIntegrityError, NoModelError } from './errors';
 import { ModelCacheStore } from './model-cache';
-import { checkShardsMatchMetadata, expectedWeightBytes, parseModelJson, shardPaths, type ModelJson } from './model-json';
+import { checkShardsMatchMetadata, expectedWeightBytes, joinShards, parseModelJson, shardPaths, type ModelJson } from './model-json';
 import { sha256Hex } from './sha256';
 
 export interface ModelLoadProgress {
@@ -191,15 +191,7 @@ async function assemble(ctx: Ctx, base: string, metadata: ModelMetadata, metaByt
   const parts = await mapLimited(paths, ctx.opts.concurrency ?? 3, (p) =>
     getVerified(ctx, id, p, new URL(p, modelUrl).href, metadata.hashes.weights[p]!, true),
   );
-  const size = parts.reduce((a, p) => a + p.byteLength, 0);
-  if (expected !== null && size !== expected)
-    throw new ModelIntegrityError('model.json', `its weights manifest describes ${expected} bytes but the shards hold ${size}`);
-  const weightData = new Uint8Array(size);
-  let offset = 0;
-  for (const p of parts) {
-    weightData.set(p, offset);
-    offset += p.byteLength;
-  }
+  const weightData = joinShards(modelJson, parts);
   if (ctx.store) {
     // metadata.json goes in last: its presence marks the model's cache as complete.
     await ctx.store.write(id, new URL('metadata.json', base).href, metaBytes, 'application/json');

@@ -6,7 +6,7 @@
 import { MetadataError, parseModelMetadata, type ModelMetadata } from '../../contract/metadata';
 import { ModelIntegrityError } from './errors';
 import type { VerifiedModelFiles } from './fetch-model';
-import { checkShardsMatchMetadata, expectedWeightBytes, parseModelJson, shardPaths } from './model-json';
+import { checkShardsMatchMetadata, joinShards, parseModelJson, shardPaths } from './model-json';
 import { sha256Hex } from './sha256';
 
 /** The last path segment: browsers give bare names, folder drops may carry relative paths. */
@@ -54,15 +54,6 @@ export async function verifyLocalModelFiles(files: readonly File[]): Promise<Ver
       throw new ModelIntegrityError(baseName(p), `sha256 ${got.slice(0, 12)}… does not match metadata.json (${expected.slice(0, 12)}…): the shard is corrupted or from another export`);
     parts.push(bytes);
   }
-  const size = parts.reduce((a, b) => a + b.byteLength, 0);
-  const expectedSize = expectedWeightBytes(modelJson);
-  if (expectedSize !== null && size !== expectedSize)
-    throw new ModelIntegrityError('model.json', `its weights manifest describes ${expectedSize} bytes but the shards hold ${size}`);
-  const weightData = new Uint8Array(size);
-  let offset = 0;
-  for (const p of parts) {
-    weightData.set(p, offset);
-    offset += p.byteLength;
-  }
+  const weightData = joinShards(modelJson, parts);
   return { metadata, modelJson, weightData: weightData.buffer, stats: { networkBytes: 0, cachedBytes: 0, refetched: [] } };
 }

@@ -92,6 +92,25 @@ export function expectedWeightBytes(model: ModelJson): number | null {
 }
 
 /**
+ * The verified shards, in manifest order, as the one weight buffer tfjs expects; their total size
+ * must be what the manifest describes (a shard of the right hash but another export's layout
+ * would otherwise load as garbage).
+ */
+export function joinShards(model: ModelJson, parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const size = parts.reduce((a, p) => a + p.byteLength, 0);
+  const expected = expectedWeightBytes(model);
+  if (expected !== null && size !== expected)
+    throw new ModelIntegrityError('model.json', `its weights manifest describes ${expected} bytes but the shards hold ${size}`);
+  const weightData = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    weightData.set(p, offset);
+    offset += p.byteLength;
+  }
+  return weightData;
+}
+
+/**
  * model.json and metadata.json must describe the same shards: every shard has a hash, and every
  * hash belongs to a shard. A mismatch means the two files come from different exports.
  */
