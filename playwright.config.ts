@@ -1,9 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/support/chromium';
 
-/** For scripts that launch Chromium themselves: prefer `chromiumLaunchOptions` from e2e/support/chromium. */
-export const CHROMIUM_ARGS = chromiumLaunchOptions.args;
-
 export default defineConfig({
   testDir: 'e2e',
   globalSetup: './e2e/support/global-setup.ts',

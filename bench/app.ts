@@ -14,11 +14,12 @@
  * Prints JSON and writes bench/results/app.json.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { benchModelDir } from './lib/model-source';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { CHEST_CT_DIR, E2E_CACHE, REPO, STATE_FILE } from '../e2e/support/paths';
-import { assembleSite, buildApp, hasModel, readState, startServer, trainTinyModel } from '../e2e/support/site';
+import { chromiumLaunchOptions } from '../e2e/support/chromium';
+import { CHEST_CT_DIR, REPO } from '../e2e/support/paths';
+import { assembleSite, buildApp, startServer } from '../e2e/support/site';
 import { writeResult } from './lib/results';
 
 const N = Number(process.env.APP_BENCH_IMAGES ?? 100);
@@ -26,16 +27,6 @@ const BACKENDS = (process.env.APP_BENCH_BACKENDS ?? 'wasm,webgl,cpu').split(',')
 const LATENCY_RUNS = 10;
 const WORK = join(REPO, '.cache', 'bench-app');
 
-async function modelDir(): Promise<{ dir: string; source: string }> {
-  if (process.env.APP_BENCH_MODEL) return { dir: process.env.APP_BENCH_MODEL, source: 'APP_BENCH_MODEL' };
-  const published = join(REPO, 'public', 'model');
-  if (hasModel(published)) return { dir: published, source: 'public/model' };
-  if (existsSync(STATE_FILE)) {
-    const a = readState().models.a;
-    if (a && hasModel(a)) return { dir: a, source: 'e2e model a (tiny CLI model)' };
-  }
-  return { dir: await trainTinyModel(join(E2E_CACHE, 'model-bench-app'), { seed: 1 }), source: 'tiny CLI model trained now' };
-}
 
 function images(n: number): string[] {
   const all: string[] = [];
@@ -73,11 +64,11 @@ async function runBatch(page: Page, files: string[], expectedDone: number): Prom
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const { dir, source } = await modelDir();
+const { dir, source } = await benchModelDir('APP_BENCH_MODEL');
 const appDir = join(WORK, 'app');
 buildApp(appDir);
 const server = await startServer(assembleSite(appDir, dir));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
 const files = images(N);
 const perBackend: Record<string, unknown> = {};
 let firstPrediction: Record<string, number> | null = null;

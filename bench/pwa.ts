@@ -12,29 +12,20 @@
  *   PWA_BENCH_RUNS    cold and warm visits each (default 3)
  * Prints JSON and writes bench/results/pwa.json.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { benchModelDir } from './lib/model-source';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Request } from '@playwright/test';
 import sharp from 'sharp';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { E2E_CACHE, REPO, STATE_FILE } from '../e2e/support/paths';
-import { buildApp, hasModel, readState, startServer, trainTinyModel } from '../e2e/support/site';
+import { chromiumLaunchOptions } from '../e2e/support/chromium';
+import { REPO } from '../e2e/support/paths';
+import { buildApp, startServer } from '../e2e/support/site';
 import { rng, syntheticPixels } from '../e2e/support/synthetic';
-import { writeJsonAtomic } from '../training/src/util/atomic';
+import { writeResult } from './lib/results';
 
 const RUNS = Number(process.env.PWA_BENCH_RUNS ?? 3);
 const WORK = join(REPO, '.cache', 'bench-pwa');
 
-async function modelDir(): Promise<{ dir: string; source: string }> {
-  if (process.env.PWA_BENCH_MODEL) return { dir: process.env.PWA_BENCH_MODEL, source: `PWA_BENCH_MODEL=${process.env.PWA_BENCH_MODEL}` };
-  const published = join(REPO, 'public', 'model');
-  if (hasModel(published)) return { dir: published, source: 'public/model (exported model)' };
-  if (existsSync(STATE_FILE)) {
-    const a = readState().models.a;
-    if (a && hasModel(a)) return { dir: a, source: 'e2e model a (tiny, CLI-trained)' };
-  }
-  return { dir: await trainTinyModel(join(E2E_CACHE, 'model-bench'), { seed: 3 }), source: 'tiny CLI-trained model' };
-}
 
 interface Traffic {
   model: number;
@@ -103,7 +94,7 @@ const round = (x: number) => Math.round(x);
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
-  const model = await modelDir();
+  const model = await benchModelDir('PWA_BENCH_MODEL');
   const appDir = join(WORK, 'app');
   buildApp(appDir);
   const root = join(WORK, 'site');
@@ -115,7 +106,7 @@ async function main(): Promise<void> {
   const image = await samplePng();
 
   const server = await startServer(root);
-  const browser = await chromium.launch({ headless: true, executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
   const cold: number[] = [];
   const warm: number[] = [];
   const coldTraffic: Traffic[] = [];
@@ -164,8 +155,7 @@ async function main(): Promise<void> {
     warmModelRequests: warmTraffic.flatMap((t) => t.modelRequests),
     warmModelDataIsZero: warmModelBytes === 0,
   };
-  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  writeJsonAtomic(join(import.meta.dirname, 'results', 'pwa.json'), out);
+  writeResult('pwa', out);
   if (coldTraffic.some((t) => t.model === 0)) throw new Error('the cold path shows no model bytes: network metering is broken, numbers are not trustworthy');
   if (warmModelBytes !== 0) throw new Error(`the warm path transferred ${warmModelBytes} bytes of model data: ${out.warmModelRequests.join('; ')}`);
 }

@@ -4,12 +4,12 @@
  * Each test assembles its own site (built app + a CLI-trained model) and starts its own server.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { CHROMIUM_ARGS } from '../playwright.config';
+import { chromiumLaunchOptions } from './support/chromium';
 import { E2E_CACHE } from './support/paths';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 import { rng, syntheticPixels } from './support/synthetic';
@@ -286,8 +286,7 @@ test('the app is installable: manifest fields, icons, and no installability erro
   const profile = mkdtempSync(join(tmpdir(), 'respidetect-profile-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     headless: true,
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-    args: CHROMIUM_ARGS,
+    ...chromiumLaunchOptions,
   });
   try {
     const page = await ctx.newPage();
