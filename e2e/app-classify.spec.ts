@@ -140,7 +140,7 @@ test.describe('classification app', () => {
     expect(await numTensors(page)).toBe(baseline);
   });
 
-  test('WASM runs multi-threaded under the strict CSP (pthread script served from our origin, no blob: in script-src)', async ({ page }) => {
+  test('the threaded WASM build runs cross-origin isolated under the strict CSP (pthread script served from our origin, no blob: in script-src)', async ({ page }) => {
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text());
