@@ -81,6 +81,7 @@ test.describe('training/inference parity', () => {
       const shown = await classifyInBrowser(page, server.url, backend, files);
       const { maxDiff, unsaturated } = compare(shown, await nodeProbabilities(modelDir, files));
       test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
+      console.log(`parity tiny model, ${backend}: max |Δp| ${maxDiff.toExponential(3)} over ${files.length} images (${unsaturated} unsaturated probabilities)`);
       expect(unsaturated, 'too few unsaturated probabilities for a meaningful comparison').toBeGreaterThan(4);
       expect(maxDiff).toBeLessThan(1e-4);
     });
@@ -94,6 +95,7 @@ test.describe('training/inference parity', () => {
       const shown = await classifyInBrowser(page, server.url, backend, files);
       const { maxDiff, unsaturated } = compare(shown, await nodeProbabilities(modelDir, files));
       test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
+      console.log(`parity VGG16 float16 64px, ${backend}: max |Δp| ${maxDiff.toExponential(3)} over ${files.length} images (${unsaturated} unsaturated probabilities)`);
       expect(unsaturated).toBeGreaterThan(10);
       expect(maxDiff).toBeLessThan(1e-3);
     });
