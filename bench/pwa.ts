@@ -47,7 +47,8 @@ function meter(context: BrowserContext): { take(): Promise<Traffic> } {
         if (!res || res.fromServiceWorker()) return;
         if (req.serviceWorker()) t.serviceWorkerRequests++;
         const sizes = await req.sizes();
-        const bytes = sizes.responseBodySize + sizes.responseHeadersSize;
+        // -1 means "unknown" (e.g. a response replayed from the HTTP cache): nothing went over the wire.
+        const bytes = Math.max(0, sizes.responseBodySize) + Math.max(0, sizes.responseHeadersSize);
         const path = new URL(req.url()).pathname;
         if (path.endsWith('/model/metadata.json')) t.metadata += bytes;
         else if (path.startsWith('/model/')) {
@@ -157,7 +158,8 @@ async function main(): Promise<void> {
   };
   writeResult('pwa', out);
   if (coldTraffic.some((t) => t.model === 0)) throw new Error('the cold path shows no model bytes: network metering is broken, numbers are not trustworthy');
-  if (warmModelBytes !== 0) throw new Error(`the warm path transferred ${warmModelBytes} bytes of model data: ${out.warmModelRequests.join('; ')}`);
+  if (warmModelBytes !== 0 || out.warmModelRequests.length > 0)
+    throw new Error(`the warm path fetched model files from the network (${warmModelBytes} bytes): ${out.warmModelRequests.join('; ')}`);
 }
 
 main().catch((e: unknown) => {
