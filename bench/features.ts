@@ -1,7 +1,7 @@
 /**
  * bench:features — VGG16 feature-extraction throughput with 1 worker and with N workers
  * (N = os.availableParallelism()), same images, same run, fresh caches.
- *   BENCH_SIZE (default 224), BENCH_IMAGES (default 8), BENCH_WORKERS (default: all cores),
+ *   BENCH_SIZE (default 224), BENCH_IMAGES (default 24: enough that starting the workers does not dominate), BENCH_WORKERS (default: all cores),
  *   CHEST_CT_DIR (else generated images).
  * Weights are random ('none'): speed does not depend on their values, and nothing is downloaded.
  */
@@ -17,7 +17,7 @@ import { buildBase, resolveWeights } from '../training/src/model/weights';
 import { hashFile, sha256Hex } from '../training/src/util/hash';
 
 const size = Number(process.env.BENCH_SIZE ?? 224);
-const count = Number(process.env.BENCH_IMAGES ?? 8);
+const count = Number(process.env.BENCH_IMAGES ?? 24);
 const ctDir = resolve(process.env.CHEST_CT_DIR ?? join(import.meta.dirname, '../../shared/datasets/chest-ct'));
 
 async function images(): Promise<{ items: FeatureItem[]; source: string }> {

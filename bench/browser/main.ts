@@ -4,10 +4,10 @@
  * one backend at a time. Driven by bench/lib/browser.ts through Playwright.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { activateBackend, tf } from '../../src/features/inference/backends';
 import { normalizeCaffe } from '../../src/contract/preprocess';
-import { timeModel, type ModelTiming } from '../lib/time-model';
+import { timeModels, type ModelTiming } from '../lib/time-model';
 
 export interface BrowserBenchRequest {
   backend: 'webgl' | 'wasm' | 'cpu';
@@ -20,23 +20,14 @@ export interface BrowserBenchRequest {
 async function bench(req: BrowserBenchRequest): Promise<{ backend: string; graph: ModelTiming; layers?: ModelTiming }> {
   if (!(await activateBackend(req.backend))) throw new Error(`backend ${req.backend} cannot start here`);
   const input = tf.randomUniform([1, req.size, req.size, 3], 0, 255) as tf.Tensor4D;
-  const graph = await timeModel(
-    () => loadGraphModel(req.graphUrl),
-    (m, x) => m.execute(x, 'probabilities') as tf.Tensor,
-    input,
-    req.iterations,
-  );
-  let layers: ModelTiming | undefined;
-  if (req.layersUrl) {
-    layers = await timeModel(
-      () => tfl.loadLayersModel(req.layersUrl!),
-      (m, x) => tf.tidy(() => m.predict(normalizeCaffe(tf, x as tf.Tensor4D)) as tf.Tensor),
-      input,
-      req.iterations,
-    );
-  }
+  const graphModel = { load: () => loadGraphModel(req.graphUrl), infer: (m: GraphModel, x: tf.Tensor) => m.execute(x, 'probabilities') as tf.Tensor };
+  const layersModel = {
+    load: () => tfl.loadLayersModel(req.layersUrl!),
+    infer: (m: tfl.LayersModel, x: tf.Tensor) => tf.tidy(() => m.predict(normalizeCaffe(tf, x as tf.Tensor4D)) as tf.Tensor),
+  };
+  const [graph, layers] = await timeModels(req.layersUrl ? [graphModel, layersModel] : [graphModel], input, req.iterations);
   input.dispose();
-  return { backend: tf.getBackend(), graph, layers };
+  return { backend: tf.getBackend(), graph: graph!, layers };
 }
 
 (window as unknown as { bench: typeof bench }).bench = bench;

@@ -11,7 +11,7 @@ import { saveModel } from '../../training/src/model/io';
 import { normalizeCaffe } from '../../src/contract/preprocess';
 import { openBrowserBench } from './browser';
 import { REPO } from './results';
-import { timeModel, type ModelTiming } from './time-model';
+import { timeModels, type ModelTiming } from './time-model';
 
 export interface ModelBenchOptions {
   name: string;
@@ -42,18 +42,15 @@ export async function runModelBench(o: ModelBenchOptions): Promise<Record<string
   downloadBytes.layersModelFloat32 = dirBytes(layersDir);
 
   const input = tf.randomUniform([1, o.size, o.size, 3], 0, 255) as tf.Tensor4D;
-  const graphNode = await timeModel(
-    async () => (await loadGraphModelDir(join(work, 'graph-float32'))).model,
-    (m, x) => m.execute(x, 'probabilities') as tf.Tensor,
+  const [graphNode, layersNode] = (await timeModels(
+    [
+      { load: async () => (await loadGraphModelDir(join(work, 'graph-float32'))).model, infer: (m: tf.GraphModel, x: tf.Tensor) => m.execute(x, 'probabilities') as tf.Tensor },
+      // A shell around the in-memory model: timeModels disposes what it loads, and o.model is the caller's.
+      { load: async () => ({ dispose: () => undefined }), infer: (_m: unknown, x: tf.Tensor) => tf.tidy(() => o.model.predict(normalizeCaffe(tf, x as tf.Tensor4D)) as tf.Tensor) },
+    ],
     input,
     o.iterations,
-  );
-  const layersNode = await timeModel(
-    async () => o.model,
-    (m, x) => tf.tidy(() => m.predict(normalizeCaffe(tf, x as tf.Tensor4D)) as tf.Tensor),
-    input,
-    o.iterations,
-  );
+  )) as [ModelTiming, ModelTiming];
   input.dispose();
 
   const perBackend: Record<string, unknown> = {
