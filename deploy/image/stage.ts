@@ -9,12 +9,11 @@
  *
  *   npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>] [--sourcemaps]
  */
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseModelMetadata } from '../../src/contract/metadata';
+import { verifyModelDir } from '../../training/src/inference/model-dir';
 import { installRuntimeDeps, REPO_ROOT, SERVER_WORKSPACE } from './runtime-deps';
 
 export interface StageOptions {
@@ -50,31 +49,8 @@ export function treeBytes(path: string): number {
   return total;
 }
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/**
- * Checks a model directory before it goes into an image: metadata.json obeys the contract, and
- * model.json and every weight file exist with the sha256 that metadata.json records.
- */
-export function verifyModelDir(dir: string): void {
-  const metaPath = join(dir, 'metadata.json');
-  if (!existsSync(metaPath)) throw new Error(`${metaPath}: missing; a model directory needs model.json, its shards and metadata.json`);
-  let meta;
-  try {
-    meta = parseModelMetadata(JSON.parse(readFileSync(metaPath, 'utf8')));
-  } catch (err) {
-    throw new Error(`${metaPath}: ${(err as Error).message}`, { cause: err });
-  }
-  const checks: Array<[string, string]> = [['model.json', meta.hashes.modelJson], ...Object.entries(meta.hashes.weights)];
-  for (const [file, expected] of checks) {
-    const path = join(dir, file);
-    if (!existsSync(path)) throw new Error(`${path}: listed in metadata.json but missing`);
-    const actual = sha256(path);
-    if (actual !== expected) throw new Error(`${path}: sha256 ${actual} does not match metadata.json (${expected})`);
-  }
-}
+// The model bake checks a model exactly as training's loader does; one implementation.
+export { verifyModelDir };
 
 export function stageApp(opts: StageOptions): StageReport {
   const repoRoot = opts.repoRoot ?? REPO_ROOT;

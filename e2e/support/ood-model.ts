@@ -4,46 +4,32 @@
  * reduced with the exporter's fitOod (probabilistic PCA, threshold from held-out images). The graph
  * and its hashes are untouched, so the model id stays the graph's; only metadata.json gains `ood`.
  */
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { parseModelMetadata, prepareInput } from '../../src/contract';
 import { initBackend } from '../../training/src/backend';
+import { decodeImage } from '../../training/src/data/decode';
+import { loadGraphModelDir } from '../../training/src/inference/graph-model';
 import { fitOod } from '../../training/src/export/ood';
 import { writeFileAtomic } from '../../training/src/util/atomic';
-
-interface ModelJsonLike {
-  modelTopology: tf.io.ModelArtifacts['modelTopology'];
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
 
 export async function withOodStats(modelDir: string, trainingImagesDir: string, outDir: string): Promise<{ dir: string; valPassRate: number }> {
   await initBackend();
   rmSync(outDir, { recursive: true, force: true });
   cpSync(modelDir, outDir, { recursive: true });
-  const meta = parseModelMetadata(JSON.parse(readFileSync(join(outDir, 'metadata.json'), 'utf8')));
+  const { model, metadata: meta } = await loadGraphModelDir(outDir);
   if (!meta.outputs.embedding) throw new Error(`${modelDir}: the model has no embedding output to fit OOD statistics on`);
-  const modelJson = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')) as ModelJsonLike;
-  const weightData = Buffer.concat(modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(outDir, p)))));
-  const model = await tf.loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
-      weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
-    }),
-  );
   const files = readdirSync(trainingImagesDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(png|jpe?g)$/i.test(f))
     .sort();
   const train: Float32Array[] = [];
   const val: Float32Array[] = [];
   for (const [i, f] of files.entries()) {
-    const { data, info } = await sharp(join(trainingImagesDir, f)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const embedding = tf.tidy(() => {
-      const input = prepareInput(tf, { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 }, meta.inputSize);
-      return (model.execute(input, meta.outputs.embedding) as tf.Tensor).dataSync() as Float32Array;
-    });
+    const pixels = await decodeImage(join(trainingImagesDir, f));
+    const output = tf.tidy(() => model.execute(prepareInput(tf, pixels, meta.inputSize), meta.outputs.embedding!) as tf.Tensor);
+    const embedding = (await output.data()) as Float32Array;
+    output.dispose();
     // Every fourth image is held out: the threshold is set on images the statistics did not see.
     (i % 4 === 3 ? val : train).push(embedding);
   }

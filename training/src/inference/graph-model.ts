@@ -2,13 +2,11 @@
  * Node's reading of an exported model directory: the same files, the same contract and the
  * same post-processing as the browser. Parity tests and the `predict` command use it.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseModelMetadata, type ModelMetadata } from '../../../src/contract/metadata';
+import type { ModelMetadata } from '../../../src/contract/metadata';
 import { prepareInput, type DecodedPixels } from '../../../src/contract/preprocess';
 import { calibratedProbabilities, decide, oodScore, type Decision } from '../../../src/contract/postprocess';
-import { sha256Hex } from '../util/hash';
+import { readVerifiedModelDir } from './model-dir';
 
 export interface LoadedModel {
   model: tf.GraphModel;
@@ -17,32 +15,16 @@ export interface LoadedModel {
 
 /** Loads model.json + shards from disk, checking every sha256 in metadata.json first. */
 export async function loadGraphModelDir(dir: string): Promise<LoadedModel> {
-  const metadata = parseModelMetadata(JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')));
-  const modelJsonText = readFileSync(join(dir, 'model.json'));
-  if (sha256Hex(modelJsonText) !== metadata.hashes.modelJson) throw new Error(`${join(dir, 'model.json')}: sha256 does not match metadata.json`);
-  const modelJson = JSON.parse(modelJsonText.toString('utf8')) as tf.io.ModelJSON;
-  const buffers: Uint8Array[] = [];
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  for (const group of modelJson.weightsManifest) {
-    for (const p of group.paths) {
-      const bytes = readFileSync(join(dir, p));
-      const expected = metadata.hashes.weights[p];
-      if (!expected) throw new Error(`${join(dir, p)}: not listed in metadata.json hashes`);
-      if (sha256Hex(bytes) !== expected) throw new Error(`${join(dir, p)}: sha256 does not match metadata.json (corrupt or tampered shard)`);
-      buffers.push(bytes);
-    }
-    specs.push(...group.weights);
-  }
-  const weightData = Buffer.concat(buffers);
+  const { metadata, modelJson, weightData } = readVerifiedModelDir(dir);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: specs,
+      modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
       weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
       format: modelJson.format,
       generatedBy: modelJson.generatedBy,
       convertedBy: modelJson.convertedBy,
-      signature: modelJson.signature,
+      signature: modelJson.signature as object | undefined,
     }),
   );
   return { model, metadata };
