@@ -5,10 +5,11 @@
  *   CHEST_CT_DIR (else generated images).
  * Weights are random ('none'): speed does not depend on their values, and nothing is downloaded.
  */
+import { CHEST_CT_DIR } from '../test/datasets';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { writeResult } from './lib/results';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { initBackend } from '../training/src/backend';
 import { decodeImage } from '../training/src/data/decode';
 import { extractFeatures, type FeatureItem } from '../training/src/features';
@@ -18,7 +19,7 @@ import { hashFile, sha256Hex } from '../training/src/util/hash';
 
 const size = Number(process.env.BENCH_SIZE ?? 224);
 const count = Number(process.env.BENCH_IMAGES ?? 24);
-const ctDir = resolve(process.env.CHEST_CT_DIR ?? join(import.meta.dirname, '../../shared/datasets/chest-ct'));
+const ctDir = CHEST_CT_DIR;
 
 async function images(): Promise<{ items: FeatureItem[]; source: string }> {
   const train = join(ctDir, 'train');

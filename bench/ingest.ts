@@ -4,17 +4,18 @@
  * inputs (decodes nothing), in one process so the ratio is fair on a busy machine. Also compares
  * reading all prepared images with decoding the originals again, the cost the cache saves later stages.
  */
+import { CHEST_CT_DIR } from '../test/datasets';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeResult } from './lib/results';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_PARAMS, type Params } from '../training/src/config/params';
 import { decodeImage } from '../training/src/data/decode';
 import { ingest } from '../training/src/data/ingest';
 import { readPrepared } from '../training/src/data/prepared';
 import { toRgb } from '../src/contract/preprocess';
 
-const ctDir = resolve(process.env.CHEST_CT_DIR ?? join(import.meta.dirname, '../../shared/datasets/chest-ct'));
+const ctDir = CHEST_CT_DIR;
 const classes = ['adenocarcinoma', 'large_cell_carcinoma', 'normal', 'squamous_cell_carcinoma'];
 
 async function main(): Promise<void> {

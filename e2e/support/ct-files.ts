@@ -1,16 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from '@playwright/test';
-import { CHEST_CT_DIR } from './paths';
+import { CHEST_CT_DIR, chestCtPresent, skipMessage } from '../../test/datasets';
 
 /**
  * The real chest CT set is required under CI=true and a visible skip elsewhere. Call inside a
  * test or describe body.
  */
 export function requireChestCt(): void {
-  const present = existsSync(join(CHEST_CT_DIR, 'test'));
-  if (!present && process.env.CI === 'true') throw new Error(`the chest CT set is missing at ${CHEST_CT_DIR} (set CHEST_CT_DIR); CI requires it`);
-  test.skip(!present, `chest CT set not found at ${CHEST_CT_DIR} (set CHEST_CT_DIR)`);
+  test.skip(!chestCtPresent(), skipMessage());
 }
 
 /** `n` real CT files: sorted test-split PNGs of both classes, plus JPEGs (one named .png) when asked. */

@@ -6,5 +6,4 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const E2E_CACHE = join(REPO, '.cache', 'e2e');
 export const STATE_FILE = join(E2E_CACHE, 'state.json');
 
-export const CHEST_CT_DIR = process.env.CHEST_CT_DIR ?? resolve(REPO, '..', 'shared', 'datasets', 'chest-ct');
-export const NON_CT_DIR = resolve(CHEST_CT_DIR, '..', 'non-ct');
+export { CHEST_CT_DIR, NON_CT_DIR } from '../../test/datasets';

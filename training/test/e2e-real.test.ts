@@ -5,9 +5,10 @@
  * Random frozen conv features are still informative (random-feature linear probes are a known
  * baseline); the assertions check that the head learns from them, beyond the majority class.
  */
+import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent } from '../../test/datasets';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
@@ -18,9 +19,8 @@ import type { EvaluationReport } from '../src/eval/report';
 import type { HeadInfo } from '../src/train/outputs';
 import type { Predictions } from '../src/eval/report';
 
-const CT_DIR = resolve(process.env.CHEST_CT_DIR ?? join(__dirname, '../../../shared/datasets/chest-ct'));
-const haveCt = existsSync(join(CT_DIR, 'train'));
-if (!haveCt && process.env.CI === 'true') throw new Error(`chest CT set not found at ${CT_DIR} (set CHEST_CT_DIR)`);
+const CT_DIR = CHEST_CT_DIR;
+const haveCt = chestCtPresent();
 
 // 64 px: VGG16 costs ~12× less than at 224 px; augmentation off: one view per image.
 // lr 0.05 and balanced class weights: random features are ~10× smaller than ImageNet ones and
@@ -136,7 +136,7 @@ describe('pipeline on the real chest CT set', () => {
 
       // The exported model refuses what is not a chest CT: the everyday photos a user might drop.
       expect(meta.ood).toBeDefined();
-      const photosDir = join(CT_DIR, '..', 'non-ct', 'photos');
+      const photosDir = join(NON_CT_DIR, 'photos');
       const photos = readdirSync(photosDir).sort();
       const model = await loadGraphModelDir('public/model');
       let flagged = 0;

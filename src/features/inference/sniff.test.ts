@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { NON_CT_DIR } from '../../../test/datasets';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_PIXELS } from '../../config/limits';
 import { FileRefusal, sniffFile } from './sniff';
 
-const NON_CT = join(process.env.CHEST_CT_DIR ?? join(__dirname, '..', '..', '..', '..', 'shared', 'datasets', 'chest-ct'), '..', 'non-ct');
+const NON_CT = NON_CT_DIR;
 
 const sniffBytes = (name: string, b: Uint8Array) => sniffFile(name, b.length, b.subarray(0, 64 * 1024), b.subarray(Math.max(0, b.length - 2)));
 const refusal = (f: () => unknown): FileRefusal => {

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent } from '../../../test/datasets';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
 import { toRgb } from '../../../src/contract';
@@ -11,10 +12,9 @@ import { hashFile } from '../util/hash';
 import { computeViews } from './compute';
 import { extractFeatures } from './index';
 
-const CT_DIR = resolve(process.env.CHEST_CT_DIR ?? join(__dirname, '../../../../shared/datasets/chest-ct'));
-const NON_CT = resolve(CT_DIR, '../non-ct');
-const haveCt = existsSync(join(CT_DIR, 'train'));
-if (!haveCt && process.env.CI === 'true') throw new Error(`chest CT set not found at ${CT_DIR} (set CHEST_CT_DIR)`);
+const CT_DIR = CHEST_CT_DIR;
+const NON_CT = NON_CT_DIR;
+const haveCt = chestCtPresent();
 
 const dir = mkdtempSync(join(tmpdir(), 'features-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,18 +2,18 @@
  * Ingest on the real Kaggle chest CT set (read-only copy in ../shared). The first run decodes all
  * 847 distinct images once (beforeAll); the other runs reuse that cache, which is itself checked.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { CHEST_CT_DIR, chestCtPresent } from '../../../test/datasets';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, type Params } from '../../src/config/params';
 import { ingest, type IngestResult } from '../../src/data/ingest';
 import type { Manifest } from '../../src/data/manifest';
 
 process.env.RESPIDETECT_QUIET = '1';
-const CT_DIR = resolve(process.env.CHEST_CT_DIR ?? join(__dirname, '../../../../shared/datasets/chest-ct'));
-const haveCt = existsSync(join(CT_DIR, 'train'));
-if (!haveCt && process.env.CI === 'true') throw new Error(`chest CT set not found at ${CT_DIR} (set CHEST_CT_DIR)`);
+const CT_DIR = CHEST_CT_DIR;
+const haveCt = chestCtPresent();
 const ALL4 = ['adenocarcinoma', 'large_cell_carcinoma', 'normal', 'squamous_cell_carcinoma'];
 
 const dir = mkdtempSync(join(tmpdir(), 'real-ingest-'));
