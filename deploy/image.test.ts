@@ -4,9 +4,9 @@
  * repository, then start the real server from it as the Dockerfile's unprivileged USER (no groups),
  * and drive it over loopback.
  */
+import { freePort } from '../server/test/support/http';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,17 +44,6 @@ function listTree(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 /** Runs `argv` as the image's uid/gid from the stage dir with only the variables the image sets. */

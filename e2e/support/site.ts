@@ -2,9 +2,9 @@
  * Real parts for browser tests: the app built by Vite, models trained by the real CLI, the real
  * server/ process on a loopback port.
  */
+import { freePort } from '../../server/test/support/http';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { E2E_CACHE, REPO, STATE_FILE } from './paths';
 import { writeSyntheticSet } from './synthetic';
@@ -62,18 +62,6 @@ export function assembleSite(appDir: string, modelDir: string | null): string {
   rmSync(join(root, 'model'), { recursive: true, force: true });
   if (modelDir) cpSync(modelDir, join(root, 'model'), { recursive: true });
   return root;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunningServer {
