@@ -19,9 +19,7 @@ import { loadManifest, readPrepared } from '../data/prepared';
 import type { Predictions } from '../eval/report';
 import { fitOod } from '../export/ood';
 import { assertQuantizationOk, checkQuantization } from '../export/quantization-check';
-import { writeWeights } from '../export/weights-writer';
 import { writeGraphModel } from '../export/write-model';
-import { layersToGraph } from '../export/layers-to-graph';
 import { extractFeatures } from '../features';
 import { loadModel as loadLayersModel } from '../model/io';
 import { DEFAULT_BASE_DIR, loadBase } from '../model/base-artifact';
@@ -132,9 +130,7 @@ export async function run(argv: string[]): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   renameSync(staging, outDir);
 
-  // Download sizes per dtype, from the same constants (no need to write them).
-  const consts = layersToGraph(chain, { caffeNormalisation: true }).builder.consts;
-  const sizes = Object.fromEntries((['float32', 'float16', 'uint8'] as const).map((d) => [d, writeWeights(consts, d, 1 << 30).totalBytes]));
+  const sizes = written.weightBytesByDtype;
   const report = {
     modelId: written.metadata.modelId,
     dtype: params.export.dtype,
@@ -167,7 +163,7 @@ export async function run(argv: string[]): Promise<void> {
   process.stdout.write(
     [
       `export: ${outDir} model ${written.metadata.modelId} (${params.export.dtype}, ${mib(written.weightBytes)} MiB in ${report.shards} shards)`,
-      `  sizes: float32 ${mib(sizes.float32!)} MiB, float16 ${mib(sizes.float16!)} MiB, uint8 ${mib(sizes.uint8!)} MiB`,
+      `  sizes: float32 ${mib(sizes.float32)} MiB, float16 ${mib(sizes.float16)} MiB, uint8 ${mib(sizes.uint8)} MiB`,
       `  vs float32 head on ${check.count} val+test images: top-1 agreement ${(100 * check.agreement).toFixed(2)}%, max |Δp| ${check.maxAbsDiff.toExponential(2)}, AUC ${check.aucReference.toFixed(4)} → ${check.aucQuantized.toFixed(4)}`,
       `  OOD: ${ood.components.length} components, threshold ${ood.threshold.toFixed(3)}, validation pass rate ${(100 * valPassRate).toFixed(1)}%`,
       `  → ${EXPORT_REPORT}`,

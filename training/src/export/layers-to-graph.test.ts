@@ -108,6 +108,8 @@ describe('graph-model export (Node, graph vs layers)', () => {
     expect(f16.written.weightBytes / f32.written.weightBytes).toBeCloseTo(0.5, 1);
     expect(u8.written.weightBytes / f32.written.weightBytes).toBeLessThan(0.27);
     expect(f16.written.metadata.weightDtype).toBe('float16');
+    // The size table export reports equals what each dtype really writes.
+    for (const r of [f32, f16, u8]) expect(r.written.weightBytesByDtype).toEqual({ float32: f32.written.weightBytes, float16: f16.written.weightBytes, uint8: u8.written.weightBytes });
     for (const r of [f32, f16, u8]) {
       tf.dispose([r.x, r.logits]);
       r.loaded.model.dispose();

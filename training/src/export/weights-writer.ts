@@ -48,6 +48,13 @@ function encode(t: ConstTensor, dtype: WeightDtype): { entry: WeightEntry; bytes
   return { entry: { ...base, quantization: { dtype: 'uint8', min, scale } }, bytes: q };
 }
 
+const BYTES_PER_VALUE: Record<WeightDtype, number> = { float32: 4, float16: 2, uint8: 1 };
+
+/** Bytes the weights take in `dtype`, without encoding them (int32 constants never shrink). */
+export function weightBytes(consts: readonly ConstTensor[], dtype: WeightDtype): number {
+  return consts.reduce((n, c) => n + c.data.length * (c.dtype === 'int32' ? 4 : BYTES_PER_VALUE[dtype]), 0);
+}
+
 export function writeWeights(consts: ConstTensor[], dtype: WeightDtype, shardBytes: number): WrittenWeights {
   if (!(shardBytes >= 1024)) throw new Error(`export: shard size must be at least 1 KiB, got ${shardBytes} bytes`);
   const encoded = consts.map((c) => encode(c, dtype));

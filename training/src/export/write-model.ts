@@ -11,7 +11,7 @@ import { parseModelMetadata, METADATA_SCHEMA_VERSION, type ModelMetadata, type W
 import { writeFileAtomic } from '../util/atomic';
 import { sha256Hex } from '../util/hash';
 import { chainOf, layersToGraph, INPUT_NAME, OUTPUT_NAMES, type LayerChain } from './layers-to-graph';
-import { writeWeights } from './weights-writer';
+import { weightBytes, writeWeights } from './weights-writer';
 
 export const TRAINING_VERSION = '0.1.0';
 
@@ -35,6 +35,8 @@ export interface WrittenModel {
   metadata: ModelMetadata;
   modelJsonBytes: number;
   weightBytes: number;
+  /** What the same weights would weigh in each dtype: the download-size trade-off. */
+  weightBytesByDtype: Record<WeightDtype, number>;
   files: string[];
 }
 
@@ -87,5 +89,7 @@ export function writeGraphModel(opts: WriteGraphModelOptions): WrittenModel {
   writeFileAtomic(join(opts.outDir, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
   // Shards of an earlier export are dead weight once metadata.json points elsewhere.
   for (const f of readdirSync(opts.outDir)) if (f.endsWith('.bin') && !keep.has(f)) rmSync(join(opts.outDir, f));
-  return { metadata, modelJsonBytes: Buffer.byteLength(modelJsonText), weightBytes: weights.totalBytes, files: [...keep] };
+  const consts = graph.builder.consts;
+  const weightBytesByDtype = { float32: weightBytes(consts, 'float32'), float16: weightBytes(consts, 'float16'), uint8: weightBytes(consts, 'uint8') };
+  return { metadata, modelJsonBytes: Buffer.byteLength(modelJsonText), weightBytes: weights.totalBytes, weightBytesByDtype, files: [...keep] };
 }
