@@ -69,13 +69,17 @@ export async function run(argv: string[]): Promise<void> {
   model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const rand = rng(seed);
   const bar = progress('train', epochs, 'epochs');
+  // Prepared once; each epoch only reorders them (a seeded shuffle, so runs repeat exactly).
+  const all = toBatch(train, size, classes);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const order = shuffled(train, rand);
-    const { x, y } = toBatch(order, size, classes);
+    const order = tf.tensor1d(shuffled([...train.keys()], rand), 'int32');
+    const x = tf.gather(all.x, order);
+    const y = tf.gather(all.y, order);
     const h = await model.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false, verbose: 0 });
-    tf.dispose([x, y]);
+    tf.dispose([x, y, order]);
     bar.tick(1, `loss ${Number(h.history.loss?.[0]).toFixed(4)}`);
   }
+  tf.dispose([all.x, all.y]);
   bar.done();
 
   let accuracy: number;
