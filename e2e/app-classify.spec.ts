@@ -68,8 +68,9 @@ test.describe('classification app', () => {
     const bad = [fx['empty.png']!, fx['report.png']!, fx['huge.png']!, join(NON_CT_DIR, 'edge-cases', 'truncated.jpg'), join(NON_CT_DIR, 'edge-cases', 'chessboard_GRAY_U16.tif')];
     const dicom = [fx['ct-slice']!, fx['ct-series.dcm']!, fx['mr.dcm']!, fx['jpeg2000.dcm']!];
     const all = [...ct, join(NON_CT_DIR, 'photos', 'dog.jpg'), ...bad, ...dicom];
-    // From the moment files are handed over: the start-up update check (metadata.json) may still be
-    // finishing before that, and is not classification.
+    // The start-up update check (metadata.json) is not classification: let it finish first, then
+    // record from the moment files are handed over.
+    await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.getByTestId('file-input').setInputFiles(all);

@@ -11,5 +11,5 @@
 export { UpdatePrompt, type UpdatePromptProps } from './components/UpdatePrompt';
 export { ModelProgress, type ModelProgressProps } from './components/ModelProgress';
 export { StorageUsed, type StorageUsedProps } from './components/StorageUsed';
-export { registerServiceWorker, checkForUpdates, applyUpdate, useUpdateStore } from './updates';
+export { registerServiceWorker, checkForUpdates, firstUpdateCheck, applyUpdate, useUpdateStore } from './updates';
 export { formatBytes, percent } from './format';

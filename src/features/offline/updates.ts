@@ -42,7 +42,21 @@ export function registerServiceWorker(): void {
  * Looks for a new app build and a new model; quiet when offline. Never while a batch runs: the
  * app promises that classifying makes no network request at all, so each step re-checks.
  */
-export async function checkForUpdates(modelBaseUrl: string, isBusy: () => boolean = () => false): Promise<void> {
+export function checkForUpdates(modelBaseUrl: string, isBusy: () => boolean = () => false): Promise<void> {
+  const check = runUpdateCheck(modelBaseUrl, isBusy);
+  firstCheck ??= check.catch(() => undefined);
+  return check;
+}
+
+let firstCheck: Promise<void> | undefined;
+
+/**
+ * Settles when the page's first update check has (it starts on load and may wait for the service
+ * worker to install). Tests wait for it before measuring that classifying uses no network.
+ */
+export const firstUpdateCheck = (): Promise<void> => firstCheck ?? Promise.resolve();
+
+async function runUpdateCheck(modelBaseUrl: string, isBusy: () => boolean): Promise<void> {
   if (isBusy()) return;
   const reg = await registration;
   if (isBusy()) return;
