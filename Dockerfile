@@ -21,6 +21,7 @@ FROM node:20.20.2-alpine3.23 AS build
 WORKDIR /src
 # Manifests first: the dependency layer is rebuilt only when they change.
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/package.json
 COPY training/package.json training/package.json
 COPY server/package.json server/package.json
 RUN npm run image:deps

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.{ts,tsx}', 'training/**/*.test.ts', 'server/**/*.test.{ts,js}', 'bench/**/*.test.ts', 'deploy/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['contract/**/*.test.ts', 'src/**/*.test.{ts,tsx}', 'training/**/*.test.ts', 'server/**/*.test.{ts,js}', 'bench/**/*.test.ts', 'deploy/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', 'e2e/**'],
     environment: 'node',
     testTimeout: 60_000,

@@ -13,7 +13,7 @@ import { DEFAULT_PARAMS, type Params } from '../training/src/config/params';
 import { decodeImage } from '../training/src/data/decode';
 import { ingest } from '../training/src/data/ingest';
 import { readPrepared } from '../training/src/data/prepared';
-import { toRgb } from '../src/contract/preprocess';
+import { toRgb } from '@respidetect/contract';
 
 const ctDir = CHEST_CT_DIR;
 const classes = ['adenocarcinoma', 'large_cell_carcinoma', 'normal', 'squamous_cell_carcinoma'];

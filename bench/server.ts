@@ -18,7 +18,7 @@ import { nginxAvailable, startNginx } from '../server/test/support/nginx';
 import { MAIN_JS } from '../server/test/support/spawn';
 import { writeJsonAtomic } from '../training/src/util/atomic';
 import { toFloat16Bits } from '../training/src/export/float16';
-import { rng } from '../training/src/util/rng';
+import { rng } from '@respidetect/contract';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);

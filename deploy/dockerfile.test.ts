@@ -131,7 +131,7 @@ describe('.dockerignore', () => {
   });
 
   it('lets in what the build needs', () => {
-    const needed = ['package.json', 'package-lock.json', 'server/package.json', 'training/package.json', 'server/src/main.js', 'src/contract/index.ts', 'vite.config.ts', 'tsconfig.json', 'deploy/image/stage.ts', 'public/favicon.svg'];
+    const needed = ['package.json', 'package-lock.json', 'server/package.json', 'training/package.json', 'server/src/main.js', 'contract/package.json', 'contract/src/index.ts', 'vite.config.ts', 'tsconfig.json', 'deploy/image/stage.ts', 'public/favicon.svg'];
     expect(needed.filter((p) => ig.ignores(p))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { activateBackend, tf } from '../../src/features/inference/backends';
-import { normalizeCaffe } from '../../src/contract/preprocess';
+import { normalizeCaffe } from '@respidetect/contract';
 import { timeModels, type ModelTiming } from '../lib/time-model';
 
 export interface BrowserBenchRequest {

@@ -8,7 +8,7 @@ import { initBackend, tf } from '../../training/src/backend';
 import { writeGraphModel, type ModelFacts } from '../../training/src/export/write-model';
 import { loadGraphModelDir } from '../../training/src/inference/graph-model';
 import { saveModel } from '../../training/src/model/io';
-import { normalizeCaffe } from '../../src/contract/preprocess';
+import { normalizeCaffe } from '@respidetect/contract';
 import { openBrowserBench } from './browser';
 import { REPO } from './results';
 import { timeModels, type ModelTiming } from './time-model';

@@ -7,7 +7,7 @@
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseModelMetadata, prepareInput } from '../../src/contract';
+import { parseModelMetadata, prepareInput } from '@respidetect/contract';
 import { initBackend } from '../../training/src/backend';
 import { decodeImage } from '../../training/src/data/decode';
 import { loadGraphModelDir } from '../../training/src/inference/graph-model';

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { rng } from '../../training/src/util/rng';
+import { rng } from '@respidetect/contract';
 
 export { rng };
 

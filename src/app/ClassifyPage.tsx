@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ModelMetadata } from '../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import { Dropzone } from '../features/classify/components/Dropzone';
 import { LocalModelLoader } from '../features/classify/components/LocalModelLoader';
 import { ResultDetail } from '../features/classify/components/ResultDetail';

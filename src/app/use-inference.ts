@@ -7,7 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { DEFAULT_LUNG_WINDOW } from '../config/limits';
 import type { BackendName } from '../config/model';
-import type { ModelMetadata } from '../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import { useQueue } from '../features/classify/stores/queue';
 import { cacheKey, deviceKey, forcedBackend, gpuName, readCachedBackend, writeCachedBackend } from '../features/inference/backend-cache';
 import { InferenceClient } from '../features/inference/client';

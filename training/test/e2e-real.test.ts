@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { parseModelMetadata } from '../../src/contract';
+import { parseModelMetadata } from '@respidetect/contract';
 import { decodeImage } from '../src/data/decode';
 import { loadGraphModelDir, predictPixels } from '../src/inference/graph-model';
 import type { EvaluationReport } from '../src/eval/report';

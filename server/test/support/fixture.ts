@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { METADATA_SCHEMA_VERSION, parseModelMetadata, type ModelMetadata } from '../../../src/contract/metadata';
+import { METADATA_SCHEMA_VERSION, parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
 
 const PRECOMPRESS_CLI = path.resolve(import.meta.dirname, '..', '..', 'src', 'precompress.js');
 

@@ -3,7 +3,7 @@
  * RescaleIntercept) → lung window → 0..255. Every frame of a multi-frame file becomes a slice.
  */
 import dcmjs from 'dcmjs';
-import type { DecodedPixels } from '../../contract';
+import type { DecodedPixels } from '@respidetect/contract';
 import { FileRefusal } from '../inference/sniff';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
 

@@ -1,4 +1,4 @@
-import type { ModelMetadata } from '../../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import type { Row } from '../classify/logic/rows';
 import { toCsv, toJson, toRecords } from './records';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelMetadata } from '../../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import { toRow } from '../classify/logic/rows';
 import type { QueueItem } from '../classify/stores/queue';
 import { csvField, toCsv, toJson, toRecords } from './records';

@@ -2,7 +2,7 @@
  * What leaves the browser when the user exports: one record per file, each carrying the model
  * id and threshold so a result can always be traced to the model that produced it.
  */
-import type { ModelMetadata } from '../../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import type { Row } from '../classify/logic/rows';
 
 export interface ExportRecord {

@@ -4,7 +4,7 @@
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
-import { calibratedProbabilities, oodScore, prepareInput, type DecodedPixels, type ModelMetadata } from '../../contract';
+import { calibratedProbabilities, oodScore, prepareInput, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
 

@@ -3,7 +3,7 @@
  * browser's own decoders) and an OffscreenCanvas to read the pixels back. No colour management
  * and no premultiplication, so the bytes match what sharp decodes in Node.
  */
-import type { DecodedPixels } from '../../contract';
+import type { DecodedPixels } from '@respidetect/contract';
 import { FileRefusal, type RasterKind } from './sniff';
 
 export async function decodeRaster(name: string, file: Blob, kind: RasterKind): Promise<DecodedPixels> {

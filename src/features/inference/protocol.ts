@@ -1,5 +1,5 @@
 /** Messages between the page and the inference worker. One place, so both sides agree. */
-import type { ModelMetadata } from '../../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import type { BackendName } from '../../config/model';
 import type { SeriesPosition } from '../dicom/decode';
 

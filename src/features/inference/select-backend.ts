@@ -1,6 +1,6 @@
 /** Start-up self-test and micro-benchmark: which backend runs this model correctly and fastest here. */
 import type { BackendName } from '../../config/model';
-import type { DecodedPixels } from '../../contract';
+import type { DecodedPixels } from '@respidetect/contract';
 import type { BenchmarkEntry } from './protocol';
 
 /** Preference order when timings tie or are missing: GPU, then WASM, then plain JS. */

@@ -5,8 +5,7 @@
  * decoding overlaps the model run.
  */
 import type { BackendName } from '../../config/model';
-import type { DecodedPixels } from '../../contract';
-import { decide } from '../../contract';
+import { type DecodedPixels, decide } from '@respidetect/contract';
 import { decodeDicom, type SeriesPosition } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
 import { activateBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';

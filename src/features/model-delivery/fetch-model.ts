@@ -8,7 +8,7 @@
  * with no-cache so a new deployment is seen at once), falling back to the newest complete cached
  * model when the network is unreachable.
  */
-import { MetadataError, parseModelMetadata, type ModelMetadata } from '../../contract/metadata';
+import { MetadataError, parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
 import { download, NotFoundError } from './download';
 import { ModelDownloadError, ModelIntegrityError, NoModelError } from './errors';
 import { ModelCacheStore } from './model-cache';

@@ -3,7 +3,7 @@
  * checks as a download (schema, every sha256, manifest size), and nothing is cached or pinned:
  * a local model is used for this session only.
  */
-import { MetadataError, parseModelMetadata, type ModelMetadata } from '../../contract/metadata';
+import { MetadataError, parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
 import { ModelIntegrityError } from './errors';
 import type { VerifiedModelFiles } from './fetch-model';
 import { checkShardsMatchMetadata, joinShards, parseModelJson, shardPaths } from './model-json';

@@ -3,7 +3,7 @@
  * files in the order their bytes are concatenated. Parsed defensively because it arrives over the
  * network or from a user's drop.
  */
-import type { ModelMetadata } from '../../contract/metadata';
+import type { ModelMetadata } from '@respidetect/contract';
 import { ModelIntegrityError } from './errors';
 
 export interface WeightsManifestEntry {

@@ -10,8 +10,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
-import type { ModelMetrics } from '../../../src/contract/metadata';
-import { calibratedProbabilities } from '../../../src/contract/postprocess';
+import { type ModelMetrics, calibratedProbabilities } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';

@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { normalizeCaffe, prepareInput } from '../../../src/contract/preprocess';
-import { positiveClassIndex } from '../../../src/contract/classes';
+import { normalizeCaffe, prepareInput, positiveClassIndex, rng, shuffled, type WeightDtype } from '@respidetect/contract';
 import { initTrainingBackend, tf } from '../backend';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
@@ -16,8 +15,6 @@ import { readClassFolders, type LabelledImage } from '../quick/folder-dataset';
 import { buildSmallVgg } from '../quick/small-vgg';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
-import { rng, shuffled } from '../util/rng';
-import type { WeightDtype } from '../../../src/contract/metadata';
 
 function toBatch(images: LabelledImage[], size: number, classes: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   return tf.tidy(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { toRgb } from '../../../src/contract/preprocess';
+import { toRgb } from '@respidetect/contract';
 import { jpeg, png } from '../../test/data/fixtures';
 import { checkDecodable, decodeImage, DecodeError, extensionMismatch, sniffFormat } from './decode';
 

@@ -4,7 +4,7 @@
  * images come out as 8-bit RGB(A); greyscale stays one channel and the contract's toRgb expands it.
  */
 import sharp from 'sharp';
-import type { DecodedPixels } from '../../../src/contract';
+import type { DecodedPixels } from '@respidetect/contract';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'bmp';
 

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toRgb } from '../../../src/contract/preprocess';
+import { toRgb } from '@respidetect/contract';
 import { DEFAULT_PARAMS, type Params } from '../config/params';
 import { jpeg, png, put } from '../../test/data/fixtures';
 import { decodeImage } from './decode';

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { toRgb } from '../../../src/contract/preprocess';
+import { toRgb } from '@respidetect/contract';
 import type { Params } from '../config/params';
 import { writeJsonAtomic } from '../util/atomic';
 import { sha256Hex } from '../util/hash';

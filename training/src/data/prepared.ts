@@ -18,7 +18,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DecodedPixels } from '../../../src/contract';
+import type { DecodedPixels } from '@respidetect/contract';
 import { writeFileAtomic } from '../util/atomic';
 import { THUMB_SIZE, type DHash } from './dhash';
 

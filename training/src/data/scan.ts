@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalClassId } from '../../../src/contract/classes';
+import { canonicalClassId } from '@respidetect/contract';
 import type { Split } from './manifest';
 
 export interface ScannedFile {

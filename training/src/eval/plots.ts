@@ -3,7 +3,7 @@
  * keeps the plots dependency-free and readable in a diff; the PNGs are what DVC and the model card show.
  */
 import sharp from 'sharp';
-import type { RocPoint } from './roc';
+import type { RocPoint } from '@respidetect/contract';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const FONT = 'font-family="DejaVu Sans, sans-serif"';

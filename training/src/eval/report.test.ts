@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelMetadata } from '../../../src/contract';
+import { parseModelMetadata, rocCurve } from '@respidetect/contract';
 import { confusionMatrixSvg, rocSvg, svgToPng } from './plots';
 import { evaluatePredictions, type Predictions } from './report';
-import { rocCurve } from './roc';
 import sharp from 'sharp';
 
 // Class 0 (adenocarcinoma) is positive. Logits are [z, 0], so p(positive) = sigmoid(z) at T = 1.

@@ -2,11 +2,7 @@
  * From the head's logits to every reported figure. Validation is used only to fit (temperature,
  * threshold); every reported figure is on the test split, with the majority-class baseline beside it.
  */
-import { decide, type ClassMetrics, type ModelMetrics } from '../../../src/contract';
-import { accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity } from './classification';
-import { crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows } from './calibration';
-import { bootstrapAucCi, rocAuc, rocCurve, type RocPoint } from './roc';
-import { chooseThreshold } from './threshold';
+import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, chooseThreshold } from '@respidetect/contract';
 
 export interface SplitPredictions {
   sha256: string[];

@@ -6,11 +6,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeCaffe } from '../../../src/contract/preprocess';
+import { normalizeCaffe, rng } from '@respidetect/contract';
 import { initBackend, tf } from '../backend';
 import { loadGraphModelDir } from '../inference/graph-model';
 import { buildSmallVgg } from '../quick/small-vgg';
-import { rng } from '../util/rng';
 import { writeGraphModel, type ModelFacts } from './write-model';
 
 const facts = (classNames: string[]): ModelFacts => ({

@@ -13,7 +13,7 @@
  *   embedding     [1, channels] global average of the last conv block: input to the OOD score
  */
 import type * as tf from '@tensorflow/tfjs';
-import { CAFFE_MEANS_BGR } from '../../../src/contract/preprocess';
+import { CAFFE_MEANS_BGR } from '@respidetect/contract';
 import { GraphBuilder, attr } from './graph-def';
 
 export const OUTPUT_NAMES = { logits: 'logits', probabilities: 'probabilities', heatmap: 'heatmap', embedding: 'embedding' } as const;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oodScore } from '../../../src/contract/postprocess';
-import { rng } from '../util/rng';
+import { oodScore, rng } from '@respidetect/contract';
 import { fitOod } from './ood';
 
 function gaussian(rand: () => number): number {

@@ -5,8 +5,7 @@
  * by construction, so that a known share of real CT images passes.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { OodStats } from '../../../src/contract/metadata';
-import { oodScore } from '../../../src/contract/postprocess';
+import { type OodStats, oodScore } from '@respidetect/contract';
 
 export interface OodFitOptions {
   /** Principal components kept (capped by the number of training images − 1). */

@@ -2,7 +2,7 @@
  * Quantized weights are accepted only when they decide as float32 does: top-1 agreement of at
  * least 99.5% and a ROC-AUC within 0.005, measured on validation and test images.
  */
-import { rocAuc } from '../eval/roc';
+import { rocAuc } from '@respidetect/contract';
 
 export const MIN_AGREEMENT = 0.995;
 export const MAX_AUC_DROP = 0.005;

@@ -3,7 +3,7 @@
  * one byte stream (entries in manifest order) cut into fixed-size shards. Shard names carry a
  * content hash so servers and service workers can cache them forever.
  */
-import type { WeightDtype } from '../../../src/contract/metadata';
+import type { WeightDtype } from '@respidetect/contract';
 import { sha256Hex } from '../util/hash';
 import type { ConstTensor } from './graph-def';
 import { encodeFloat16 } from './float16';

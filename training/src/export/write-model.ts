@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs';
-import { parseModelMetadata, METADATA_SCHEMA_VERSION, type ModelMetadata, type WeightDtype } from '../../../src/contract/metadata';
+import { parseModelMetadata, METADATA_SCHEMA_VERSION, type ModelMetadata, type WeightDtype } from '@respidetect/contract';
 import { writeFileAtomic } from '../util/atomic';
 import { sha256Hex } from '../util/hash';
 import { chainOf, layersToGraph, INPUT_NAME, OUTPUT_NAMES, type LayerChain } from './layers-to-graph';

@@ -5,7 +5,7 @@
  * in every run and can be cached. View 0 is the untouched image.
  */
 import { createHash } from 'node:crypto';
-import { rng } from '../util/rng';
+import { rng } from '@respidetect/contract';
 import type * as tfc from '@tensorflow/tfjs';
 
 /** Changing any of these changes every augmented view: bump AUGMENT_VERSION with them (cache keys). */

@@ -1,6 +1,6 @@
 /** One image's views → base features: augment (view > 0) → contract resize → caffe → base. */
 import type * as tfc from '@tensorflow/tfjs';
-import { normalizeCaffe, rgbToInput } from '../../../src/contract';
+import { normalizeCaffe, rgbToInput } from '@respidetect/contract';
 import { augmentRgb, viewParams } from './augment';
 
 export interface ImageTask {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
-import { toRgb } from '../../../src/contract';
+import { toRgb } from '@respidetect/contract';
 import { decodeImage } from '../data/decode';
 import { loadBase, writeBase } from '../model/base-artifact';
 import { buildBase, resolveWeights } from '../model/weights';

@@ -21,8 +21,7 @@
  * head — only reads files. One bad image fails alone and is reported in `failed`.
  */
 import { availableParallelism } from 'node:os';
-import type { DecodedPixels } from '../../../src/contract';
-import { toRgb } from '../../../src/contract';
+import { type DecodedPixels, toRgb } from '@respidetect/contract';
 import { readBaseInfo } from '../model/base-artifact';
 import { progress } from '../util/progress';
 import { FeatureCache, featureKey, featuresCacheDir } from './cache';

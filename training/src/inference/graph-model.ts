@@ -3,9 +3,7 @@
  * same post-processing as the browser. Parity tests and the `predict` command use it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelMetadata } from '../../../src/contract/metadata';
-import { prepareInput, type DecodedPixels } from '../../../src/contract/preprocess';
-import { calibratedProbabilities, decide, oodScore, type Decision } from '../../../src/contract/postprocess';
+import { type ModelMetadata, prepareInput, type DecodedPixels, calibratedProbabilities, decide, oodScore, type Decision } from '@respidetect/contract';
 import { readVerifiedModelDir } from './model-dir';
 
 export interface LoadedModel {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseModelMetadata, type ModelMetadata } from '../../../src/contract/metadata';
+import { parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
 import { sha256Hex } from '../util/hash';
 
 export interface ModelJsonFile {

@@ -4,8 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalClassId } from '../../../src/contract/classes';
-import type { DecodedPixels } from '../../../src/contract/preprocess';
+import { canonicalClassId, type DecodedPixels } from '@respidetect/contract';
 import { decodeImage } from '../data/decode';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';

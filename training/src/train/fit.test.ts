@@ -118,7 +118,7 @@ describe('head training', () => {
     expect(r.history[r.bestEpoch - 1]!.val_loss).toBe(best);
     expect(r.history.length - r.bestEpoch).toBe(2);
     const z = await predictLogits(r.logits, val, SHAPE);
-    const { nllAtTemperature } = await import('../eval/calibration');
+    const { nllAtTemperature } = await import('@respidetect/contract');
     expect(nllAtTemperature(z, val.labels, 1)).toBeCloseTo(best, 5);
   });
 

@@ -5,9 +5,7 @@
  * Shuffling is seeded per epoch, so a run resumed after a crash replays the same batches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { argmax } from '../eval/classification';
-import { nllAtTemperature } from '../eval/calibration';
-import { rng, shuffled } from '../util/rng';
+import { argmax, nllAtTemperature, rng, shuffled } from '@respidetect/contract';
 import { progress } from '../util/progress';
 import { buildHead, logitsView, type HeadConfig } from './head';
 import { GroupedOptimizer } from './grouped-optimizer';

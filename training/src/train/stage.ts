@@ -5,7 +5,7 @@
  * block5 + head, trained together (see finetune.ts).
  */
 import { join } from 'node:path';
-import { positiveClassIndex } from '../../../src/contract';
+import { positiveClassIndex } from '@respidetect/contract';
 import type { Params } from '../config/params';
 import { loadManifest, readPrepared } from '../data/prepared';
 import type { ManifestRow } from '../data/manifest';

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { rng } from '../../src/util/rng';
+import { rng } from '@respidetect/contract';
 
 export { rng };
 

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { heatmapRgba } from '../../../lib/colormap';
-import { classLabel, type ModelMetadata } from '../../../contract';
+import { classLabel, type ModelMetadata } from '@respidetect/contract';
 import type { Row } from '../logic/rows';
 
 function useImage(file: File | null): HTMLImageElement | null {

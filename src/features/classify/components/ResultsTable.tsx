@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { classLabel, type ModelMetadata } from '../../../contract';
+import { classLabel, type ModelMetadata } from '@respidetect/contract';
 import { toRow, viewRows, type Row, type SortKey, type TableView } from '../logic/rows';
 import { useQueue } from '../stores/queue';
 

@@ -1,5 +1,5 @@
 /** DICOM series split over files: one line per series with its max, mean and top-scoring slice. */
-import { classLabel, type ModelMetadata } from '../../../contract';
+import { classLabel, type ModelMetadata } from '@respidetect/contract';
 import type { Row } from '../logic/rows';
 import { summarizeSeries, type SeriesSlice } from '../logic/series';
 

@@ -1,5 +1,5 @@
 /** What a finished file means for the user: a prediction, or "not a chest CT". */
-import { decide, type Decision, type ModelMetadata } from '../../../contract';
+import { decide, type Decision, type ModelMetadata } from '@respidetect/contract';
 import type { ResultMessage } from '../../inference/protocol';
 
 export const OOD_MESSAGE = 'Not a chest CT: no prediction';

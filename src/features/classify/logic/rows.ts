@@ -1,5 +1,5 @@
 /** The results table's rows, and its sorting and filtering, as plain data. */
-import type { ModelMetadata } from '../../../contract';
+import type { ModelMetadata } from '@respidetect/contract';
 import type { QueueItem } from '../stores/queue';
 import { interpret, OOD_MESSAGE } from './interpret';
 

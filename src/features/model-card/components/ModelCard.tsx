@@ -1,5 +1,5 @@
 /** The model card: everything metadata.json says about the model, for the people relying on it. */
-import { classLabel, UNCERTAIN_BAND, type ModelMetadata } from '../../../contract';
+import { classLabel, UNCERTAIN_BAND, type ModelMetadata } from '@respidetect/contract';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? '—' : v.toFixed(digits));
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METADATA_SCHEMA_VERSION, type ModelMetadata } from '../../../contract/metadata';
+import { METADATA_SCHEMA_VERSION, type ModelMetadata } from '@respidetect/contract';
 
 export const IN = 4;
 export const HIDDEN = 128;

@@ -1,5 +1,5 @@
 /** Two noisy Gaussian clusters in a [2, 2, 8] feature space: learnable, not trivially separable. */
-import { rng } from '../../util/rng';
+import { rng } from '@respidetect/contract';
 import type { FeatureMatrix } from '../fit';
 
 export const SHAPE: [number, number, number] = [2, 2, 8];

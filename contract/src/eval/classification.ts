@@ -3,7 +3,7 @@
  * and sensitivity/specificity of one class against the rest. A ratio with an empty denominator is
  * 0 (scikit-learn's zero_division=0), so a class that is never predicted scores 0, not NaN.
  */
-import type { ClassMetrics } from '../../../src/contract';
+import type { ClassMetrics } from '../metadata';
 
 const ratio = (num: number, den: number): number => (den === 0 ? 0 : num / den);
 

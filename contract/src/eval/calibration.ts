@@ -3,7 +3,7 @@
  * calibratedProbabilities, the same function the app runs, so a fitted temperature means the same
  * thing in evaluation and in the browser.
  */
-import { calibratedProbabilities } from '../../../src/contract';
+import { calibratedProbabilities } from '../postprocess';
 import { argmax } from './classification';
 
 /** Keras clips probabilities to [1e-7, 1 - 1e-7] in categorical cross-entropy; same here, so losses compare. */

@@ -1,0 +1,13 @@
+/**
+ * @respidetect/contract: everything training and the browser must agree on about a model file and
+ * what its outputs mean. Pure functions only (no Node, no DOM), so both sides import the same code.
+ */
+export * from './metadata';
+export * from './preprocess';
+export * from './classes';
+export * from './postprocess';
+export * from './eval/classification';
+export * from './eval/calibration';
+export * from './eval/roc';
+export * from './eval/threshold';
+export * from './util/rng';

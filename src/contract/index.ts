@@ -1,4 +1,0 @@
-export * from './metadata';
-export * from './preprocess';
-export * from './classes';
-export * from './postprocess';
