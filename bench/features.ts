@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { initBackend } from '../training/src/backend';
 import { decodeImage } from '../training/src/data/decode';
 import { extractFeatures, type FeatureItem } from '../training/src/features';
+import { loadParams, preprocessSpec } from '../training/src/config/params';
 import { writeBase } from '../training/src/model/base-artifact';
 import { buildBase, resolveWeights } from '../training/src/model/weights';
 import { hashFile, sha256Hex } from '../training/src/util/hash';
@@ -50,11 +51,13 @@ async function main(): Promise<void> {
     await writeBase(baseDir, model, { weights: 'none', weightsSha256: weights.hash, imageSize: size });
     model.dispose();
     const { items, source } = await images();
+    // The pipeline's own source normalisation (params.yaml), so the bench times what training runs.
+    const preprocess = preprocessSpec(loadParams());
     const n = Number(process.env.BENCH_WORKERS ?? availableParallelism());
     const runs: { workers: number; seconds: number; imagesPerSecond: number }[] = [];
     for (const workers of [...new Set([1, n])]) {
       const t0 = performance.now();
-      const f = await extractFeatures({ items, baseDir, views: 0, workers, cacheDir: join(dir, `cache-${workers}`) });
+      const f = await extractFeatures({ items, baseDir, views: 0, workers, cacheDir: join(dir, `cache-${workers}`), preprocess });
       const seconds = (performance.now() - t0) / 1000;
       if (f.failed.length) throw new Error(`bench: ${f.failed.length} images failed: ${f.failed[0]!.error}`);
       runs.push({ workers, seconds: +seconds.toFixed(2), imagesPerSecond: +(items.length / seconds).toFixed(3) });

@@ -5,11 +5,13 @@
  * temperature softmax). Decoding differs (sharp vs the browser's decoders), so this also proves
  * the two decoders agree on these files.
  */
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { initBackend } from '../training/src/backend';
 import { decodeImage } from '../training/src/data/decode';
 import { loadGraphModelDir, predictPixels } from '../training/src/inference/graph-model';
+import { parseModelMetadata, type PreprocessSpec } from '@respidetect/contract';
 import { ctFiles, requireChestCt } from './support/ct-files';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
@@ -71,6 +73,9 @@ function compare(shown: Shown[], expected: Map<string, Record<string, number>>):
   return { maxDiff, unsaturated, spread };
 }
 
+const preprocessIn = (modelDir: string): PreprocessSpec | undefined =>
+  parseModelMetadata(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).preprocess;
+
 let server: RunningServer | undefined;
 test.afterEach(async () => {
   await server?.stop();
@@ -85,6 +90,8 @@ test.describe('training/inference parity', () => {
       // A barely trained model on real CT images: probabilities spread out, so a mismatch cannot
       // hide behind saturated 0s and 1s.
       const modelDir = state.models.soft!;
+      // Trained with params.yaml's source normalisation, so parity covers the body crop and equalisation too.
+      expect(preprocessIn(modelDir)).toEqual({ bodyCrop: true, intensity: 'body-equalize' });
       server = await startServer(assembleSite(state.appDir, modelDir));
       const files = ctFiles(12);
       const shown = await classifyInBrowser(page, server.url, backend, files);
@@ -100,6 +107,8 @@ test.describe('training/inference parity', () => {
       requireChestCt();
       const state = readState();
       const modelDir = state.models.vgg!;
+      // Written without a preprocess field, like every model exported before it existed: those still run as they did.
+      expect(preprocessIn(modelDir)).toBeUndefined();
       server = await startServer(assembleSite(state.appDir, modelDir));
       const files = ctFiles(20);
       const shown = await classifyInBrowser(page, server.url, backend, files);

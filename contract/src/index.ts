@@ -4,6 +4,7 @@
  */
 export * from './metadata';
 export * from './preprocess';
+export * from './source-normalise';
 export * from './classes';
 export * from './postprocess';
 export * from './eval/classification';

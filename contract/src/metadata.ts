@@ -3,6 +3,7 @@
  * Training writes it, the app and the server read it; every reader validates it with
  * `parseModelMetadata`, so a hand-edited or truncated file fails loudly, naming the field.
  */
+import { NO_PREPROCESS, parsePreprocessSpec, PreprocessSpecError, type PreprocessSpec } from './source-normalise';
 
 export const METADATA_SCHEMA_VERSION = 1;
 
@@ -74,6 +75,11 @@ export interface ModelMetadata {
   /** Names of the graph's outputs, so the app need not guess their order. */
   outputs: { probabilities: string; logits?: string; heatmap?: string; embedding?: string };
   ood?: OodStats;
+  /**
+   * Source normalisation the model was trained with (body crop, intensity). Absent in models
+   * exported before it existed: those see the decoded frame as is (NO_PREPROCESS).
+   */
+  preprocess?: PreprocessSpec;
   architecture: string;
   versions: { tfjs: string; training: string };
 }
@@ -180,6 +186,15 @@ const oodCheck = shape({
   threshold: required(num),
 });
 
+const preprocessCheck: Check = (v, f) => {
+  try {
+    parsePreprocessSpec(v, f);
+  } catch (err) {
+    if (err instanceof PreprocessSpecError) throw new MetadataError(err.field, err.message.slice(err.field.length + 2));
+    throw err;
+  }
+};
+
 const metadataCheck = shape({
   schemaVersion: required(int),
   modelId: required(str),
@@ -199,6 +214,7 @@ const metadataCheck = shape({
     shape({ probabilities: required(str), logits: optional(str), heatmap: optional(str), embedding: optional(str) }),
   ),
   ood: optional(oodCheck),
+  preprocess: optional(preprocessCheck),
   architecture: required(str),
   versions: required(shape({ tfjs: required(str), training: required(str) })),
 });
@@ -217,4 +233,9 @@ export function parseModelMetadata(json: unknown): ModelMetadata {
   if (m.temperature <= 0) throw new MetadataError('temperature', 'must be positive');
   if (Number.isNaN(Date.parse(m.createdAt))) throw new MetadataError('createdAt', 'must be an ISO 8601 date');
   return m;
+}
+
+/** The source normalisation every reader must replay for this model (none for older models). */
+export function preprocessOf(meta: Pick<ModelMetadata, 'preprocess'>): PreprocessSpec {
+  return meta.preprocess ?? NO_PREPROCESS;
 }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { preprocessOf } from './metadata';
 import { CAFFE_MEANS_BGR, normalizeCaffe, prepareInput, rgbToInput, toRgb } from './preprocess';
+import { NO_PREPROCESS, normaliseSource } from './source-normalise';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,5 +52,26 @@ describe('pixel preparation (the contract both sides run)', () => {
     const t = prepareInput(tf, { data: new Uint8Array(3 * 3 * 3).fill(9), width: 3, height: 3, channels: 3 }, 8);
     t.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a model whose metadata predates preprocess gets the raw frame, exactly as before; a spec is replayed before the resize', () => {
+    // A 20×12 frame: a bright 8×6 body off-centre on black, so the crop changes what is resized.
+    const data = new Uint8Array(20 * 12).map((_, i) => {
+      const x = i % 20;
+      const y = Math.floor(i / 20);
+      return x >= 3 && x < 11 && y >= 4 && y < 10 ? 100 + ((x * 7 + y * 13) % 90) : 0;
+    });
+    const px = { data, width: 20, height: 12, channels: 1 as const };
+    const legacy = prepareInput(tf, px, 16);
+    const explicit = prepareInput(tf, px, 16, preprocessOf({}));
+    expect(preprocessOf({})).toBe(NO_PREPROCESS);
+    expect(Array.from(explicit.dataSync())).toEqual(Array.from(legacy.dataSync()));
+    expect(Array.from(legacy.dataSync())).toEqual(Array.from(rgbToInput(tf, toRgb(px), 20, 12, 16).dataSync()));
+    const spec = { bodyCrop: true, intensity: 'body-equalize' } as const;
+    const on = prepareInput(tf, px, 16, spec);
+    const norm = normaliseSource({ rgb: toRgb(px), width: 20, height: 12 }, spec);
+    expect([norm.width, norm.height]).toEqual([8, 8]);
+    expect(Array.from(on.dataSync())).toEqual(Array.from(rgbToInput(tf, norm.rgb, 8, 8, 16).dataSync()));
+    tf.dispose([legacy, explicit, on]);
   });
 });

@@ -4,6 +4,7 @@
  * same tfjs ops on both sides, so training/inference skew has nowhere to hide.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
+import { NO_PREPROCESS, normaliseSource, type PreprocessSpec } from './source-normalise';
 
 type Tf = typeof tfc;
 
@@ -71,9 +72,13 @@ export function rgbToInput(tf: Tf, rgb: Uint8Array, width: number, height: numbe
   });
 }
 
-/** Decoded pixels → the graph model's input tensor. */
-export function prepareInput(tf: Tf, pixels: DecodedPixels, size: number): tfc.Tensor4D {
-  return rgbToInput(tf, toRgb(pixels), pixels.width, pixels.height, size);
+/**
+ * Decoded pixels → the graph model's input tensor: RGB, then the model's source normalisation
+ * (body crop, intensity; none for models that predate it), then the one resize.
+ */
+export function prepareInput(tf: Tf, pixels: DecodedPixels, size: number, spec: PreprocessSpec = NO_PREPROCESS): tfc.Tensor4D {
+  const img = normaliseSource({ rgb: toRgb(pixels), width: pixels.width, height: pixels.height }, spec);
+  return rgbToInput(tf, img.rgb, img.width, img.height, size);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseModelMetadata, prepareInput } from '@respidetect/contract';
+import { parseModelMetadata, prepareInput, preprocessOf } from '@respidetect/contract';
 import { initBackend } from '../../training/src/backend';
 import { decodeImage } from '../../training/src/data/decode';
 import { loadGraphModelDir } from '../../training/src/inference/graph-model';
@@ -27,7 +27,7 @@ export async function withOodStats(modelDir: string, trainingImagesDir: string, 
   const val: Float32Array[] = [];
   for (const [i, f] of files.entries()) {
     const pixels = await decodeImage(join(trainingImagesDir, f));
-    const output = tf.tidy(() => model.execute(prepareInput(tf, pixels, meta.inputSize), meta.outputs.embedding!) as tf.Tensor);
+    const output = tf.tidy(() => model.execute(prepareInput(tf, pixels, meta.inputSize, preprocessOf(meta)), meta.outputs.embedding!) as tf.Tensor);
     const embedding = (await output.data()) as Float32Array;
     output.dispose();
     // Every fourth image is held out: the threshold is set on images the statistics did not see.

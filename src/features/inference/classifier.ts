@@ -4,7 +4,7 @@
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
-import { calibratedProbabilities, oodScore, prepareInput, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
+import { calibratedProbabilities, oodScore, prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
 
@@ -51,7 +51,7 @@ export class Classifier {
     const meta = this.metadata;
     const o = meta.outputs;
     const outputs = tf.tidy(() => {
-      const input = prepareInput(tf, pixels, meta.inputSize);
+      const input = prepareInput(tf, pixels, meta.inputSize, preprocessOf(meta));
       const out = this.model.execute(input, this.outputNames);
       return Array.isArray(out) ? out : [out];
     });

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
-import { type ModelMetrics, calibratedProbabilities } from '@respidetect/contract';
+import { type ModelMetrics, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
@@ -65,6 +65,8 @@ export async function run(argv: string[]): Promise<void> {
   const feats = await extractFeatures({
     items: [...bySplit('train'), ...bySplit('val')].map((r) => ({ sha256: r.sha256, load: () => readPrepared(params.data.prepared_dir, r.sha256) })),
     baseDir,
+    // The spec the head was trained under (head.json), not today's params: they could differ.
+    preprocess: preprocessOf(head),
     views: 0,
     workers: params.train.workers,
     label: 'embeddings',
@@ -98,6 +100,7 @@ export async function run(argv: string[]): Promise<void> {
       trainingRunId,
       architecture: `VGG16 (${baseInfo.weights} weights, ${fineTune ? `${fineTune.from} fine-tuned` : 'frozen'}) + ${head.head} head, ${baseInfo.imageSize}px`,
       ood,
+      preprocess: preprocessOf(head),
     },
   });
 

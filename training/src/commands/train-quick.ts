@@ -6,19 +6,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { normalizeCaffe, prepareInput, positiveClassIndex, rng, shuffled, type WeightDtype } from '@respidetect/contract';
+import { normalizeCaffe, prepareInput, positiveClassIndex, rng, shuffled, type PreprocessSpec, type WeightDtype } from '@respidetect/contract';
 import { initTrainingBackend, tf } from '../backend';
 import { parseCommandArgs } from '../cli/args';
-import { loadParams } from '../config/params';
+import { loadParams, preprocessSpec } from '../config/params';
 import { writeGraphModel } from '../export/write-model';
 import { readClassFolders, type LabelledImage } from '../quick/folder-dataset';
 import { buildSmallVgg } from '../quick/small-vgg';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
 
-function toBatch(images: LabelledImage[], size: number, classes: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+function toBatch(images: LabelledImage[], size: number, classes: number, preprocess: PreprocessSpec): { x: tf.Tensor4D; y: tf.Tensor2D } {
   return tf.tidy(() => {
-    const x = tf.concat(images.map((im) => normalizeCaffe(tf, prepareInput(tf, im.pixels, size)))) as tf.Tensor4D;
+    const x = tf.concat(images.map((im) => normalizeCaffe(tf, prepareInput(tf, im.pixels, size, preprocess)))) as tf.Tensor4D;
     const y = tf.oneHot(
       tf.tensor1d(
         images.map((im) => im.label),
@@ -41,6 +41,7 @@ export async function run(argv: string[]): Promise<void> {
     'learning-rate': { type: 'string' },
   });
   const params = loadParams(args.params, args.overrides);
+  const preprocess = preprocessSpec(params);
   const dataDir = resolve(String(args.flags.data));
   const outDir = resolve(String(args.flags.out ?? params.export.out_dir));
   const size = Number(args.flags['image-size'] ?? 64);
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<void> {
   const rand = rng(seed);
   const bar = progress('train', epochs, 'epochs');
   // Prepared once; each epoch only reorders them (a seeded shuffle, so runs repeat exactly).
-  const all = toBatch(train, size, classes);
+  const all = toBatch(train, size, classes, preprocess);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = tf.tensor1d(shuffled([...train.keys()], rand), 'int32');
     const x = tf.gather(all.x, order);
@@ -81,7 +82,7 @@ export async function run(argv: string[]): Promise<void> {
 
   let accuracy: number;
   {
-    const { x, y } = toBatch(held, size, classes);
+    const { x, y } = toBatch(held, size, classes, preprocess);
     const pred = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1));
     const truth = tf.tidy(() => tf.argMax(y, 1));
     const p = Array.from(await pred.data());
@@ -111,6 +112,7 @@ export async function run(argv: string[]): Promise<void> {
       temperature: 1,
       trainingRunId: `quick-${randomUUID()}`,
       architecture: 'small-vgg (2 conv blocks, flatten, dense softmax)',
+      preprocess,
     },
   });
   model.dispose();

@@ -4,6 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { parse } from 'yaml';
+import { parsePreprocessSpec, type PreprocessSpec } from '@respidetect/contract';
 
 export interface Params {
   data: {
@@ -15,6 +16,11 @@ export interface Params {
     seed: number;
     near_duplicate_bits: number;
     prepared_dir: string;
+  };
+  /** Source normalisation before the resize (contract/src/source-normalise.ts); recorded in metadata.json. */
+  preprocess: {
+    body_crop: boolean;
+    intensity: PreprocessSpec['intensity'];
   };
   model: {
     weights: string;
@@ -50,6 +56,7 @@ export const DEFAULT_PARAMS: Params = {
     near_duplicate_bits: 4,
     prepared_dir: 'data/prepared',
   },
+  preprocess: { body_crop: true, intensity: 'body-equalize' },
   model: { weights: 'imagenet', image_size: 224, head: 'flatten', dropout: 0, fine_tune_from: null },
   train: {
     epochs: 10,
@@ -105,6 +112,11 @@ function check(p: Params): Params {
   if (p.train.batch_size < 1) fail('train.batch_size', 'must be at least 1');
   if (!(p.train.learning_rate > 0)) fail('train.learning_rate', 'must be positive');
   if (!['float32', 'float16', 'uint8'].includes(p.export.dtype)) fail('export.dtype', 'must be float32, float16 or uint8');
+  try {
+    preprocessSpec(p);
+  } catch (err) {
+    fail(`preprocess`, `is invalid: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return p;
 }
 
@@ -133,4 +145,9 @@ export function loadParams(file = 'params.yaml', overrides: string[] = []): Para
     applyOverride(doc, o.slice(0, eq), o.slice(eq + 1));
   }
   return check(merge(DEFAULT_PARAMS as unknown as Json, doc, '') as unknown as Params);
+}
+
+/** params.yaml's `preprocess` (snake_case, like every key there) → the contract's spec, validated. */
+export function preprocessSpec(p: Pick<Params, 'preprocess'>): PreprocessSpec {
+  return parsePreprocessSpec({ bodyCrop: p.preprocess.body_crop, intensity: p.preprocess.intensity }, 'preprocess');
 }

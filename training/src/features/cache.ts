@@ -23,13 +23,16 @@ export interface KeyParts {
   view: number;
   /** The base layer the features come from; absent means the base's output (block5_pool). */
   layer?: string;
+  /** preprocessKey() of the source normalisation; 'none' or absent keeps the original key. */
+  preprocess?: string;
 }
 
 export function featureKey(k: KeyParts): string {
   const view = k.view === 0 ? 'orig' : `aug${AUGMENT_VERSION}-${k.view}`;
   // The base's own output keeps the original key, so caches written before split points existed stay valid.
   const layer = k.layer === undefined ? '' : `|${k.layer}`;
-  return createHash('sha256').update(`features${FEATURES_VERSION}|${k.imageSha256}|${k.weightsHash}|${k.imageSize}|${view}${layer}`).digest('hex');
+  const pre = k.preprocess === undefined || k.preprocess === 'none' ? '' : `|pre:${k.preprocess}`;
+  return createHash('sha256').update(`features${FEATURES_VERSION}|${k.imageSha256}|${k.weightsHash}|${k.imageSize}|${view}${layer}${pre}`).digest('hex');
 }
 
 export class FeatureCache {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
-import { toRgb } from '@respidetect/contract';
+import { NO_PREPROCESS, normaliseSource, toRgb } from '@respidetect/contract';
 import { decodeImage } from '../data/decode';
 import { loadBase, writeBase } from '../model/base-artifact';
 import { buildBase, resolveWeights } from '../model/weights';
@@ -52,7 +52,7 @@ describe.skipIf(!haveCt)(`feature extraction on real CT images (${CT_DIR})`, () 
       ...images.map((i) => ({ sha256: i.sha256, load: () => decodeImage(i.path) })),
       { sha256: 'f'.repeat(64), load: () => decodeImage(truncated) },
     ];
-    const feats = await extractFeatures({ items, baseDir: baseA, views: 2, workers: 2, cacheDir });
+    const feats = await extractFeatures({ items, baseDir: baseA, views: 2, workers: 2, cacheDir, preprocess: NO_PREPROCESS });
     expect(feats.shape).toEqual([1, 1, 512]);
     expect(feats.computed).toBe(images.length * 3);
     expect(feats.cached).toBe(0);
@@ -75,12 +75,26 @@ describe.skipIf(!haveCt)(`feature extraction on real CT images (${CT_DIR})`, () 
     model.dispose();
 
     // Rerun: everything from the cache, same numbers; a changed base (weights hash) recomputes.
-    const again = await extractFeatures({ items: items.slice(0, -1), baseDir: baseA, views: 2, workers: 2, cacheDir });
+    const again = await extractFeatures({ items: items.slice(0, -1), baseDir: baseA, views: 2, workers: 2, cacheDir, preprocess: NO_PREPROCESS });
     expect(again.computed).toBe(0);
     expect(again.cached).toBe(images.length * 3);
     expect(again.get(images[0]!.sha256, 2)).toEqual(feats.get(images[0]!.sha256, 2));
-    const other = await extractFeatures({ items: items.slice(0, 1), baseDir: baseB, views: 0, workers: 1, cacheDir });
+    const other = await extractFeatures({ items: items.slice(0, 1), baseDir: baseB, views: 0, workers: 1, cacheDir, preprocess: NO_PREPROCESS });
     expect(other.computed).toBe(1);
     expect(other.get(images[0]!.sha256)).not.toEqual(feats.get(images[0]!.sha256));
+
+    // Source normalisation on: a new cache entry (never the raw frame's), computed on the normalised image.
+    const spec = { bodyCrop: true, intensity: 'body-equalize' } as const;
+    const pre = await extractFeatures({ items: items.slice(0, 1), baseDir: baseA, views: 0, workers: 1, cacheDir, preprocess: spec });
+    expect(pre.computed).toBe(1);
+    const px = await decodeImage(images[0]!.path);
+    const norm = normaliseSource({ rgb: toRgb(px), width: px.width, height: px.height }, spec);
+    expect(norm.width).toBe(norm.height);
+    const base = await loadBase(baseA);
+    const want = computeViews(tf, base.model, { sha256: images[0]!.sha256, rgb: norm.rgb, width: norm.width, height: norm.height, views: [0] }, base.info.imageSize)[0]!;
+    base.model.dispose();
+    const got = pre.get(images[0]!.sha256);
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]!)));
+    expect(got).not.toEqual(feats.get(images[0]!.sha256));
   });
 });

@@ -21,7 +21,7 @@
  * head — only reads files. One bad image fails alone and is reported in `failed`.
  */
 import { availableParallelism } from 'node:os';
-import { type DecodedPixels, toRgb } from '@respidetect/contract';
+import { type DecodedPixels, normaliseSource, preprocessKey, toRgb, type PreprocessSpec } from '@respidetect/contract';
 import { readBaseInfo } from '../model/base-artifact';
 import { progress } from '../util/progress';
 import { FeatureCache, featureKey, featuresCacheDir } from './cache';
@@ -45,6 +45,8 @@ export interface ExtractOptions {
   label?: string;
   /** Take features from this base layer (a split point such as block4_pool); default: the base's output. */
   upTo?: string;
+  /** Source normalisation applied before augmentation and the resize; part of the cache key. */
+  preprocess: PreprocessSpec;
 }
 
 export interface Features {
@@ -67,7 +69,8 @@ export async function extractFeatures(opts: ExtractOptions): Promise<Features> {
   const channels = shape[shape.length - 1]!;
   const cache = new FeatureCache(opts.cacheDir ?? featuresCacheDir(), length);
   const allViews = Array.from({ length: opts.views + 1 }, (_, v) => v);
-  const key = (sha256: string, view: number) => featureKey({ imageSha256: sha256, weightsHash: info.weightsSha256, imageSize: info.imageSize, view, layer });
+  const pre = preprocessKey(opts.preprocess);
+  const key = (sha256: string, view: number) => featureKey({ imageSha256: sha256, weightsHash: info.weightsSha256, imageSize: info.imageSize, view, layer, preprocess: pre });
 
   const unique = [...new Map(opts.items.map((i) => [i.sha256, i])).values()];
   const todo = unique.map((item) => ({ item, views: allViews.filter((v) => !cache.has(key(item.sha256, v))) })).filter((t) => t.views.length > 0);
@@ -87,8 +90,8 @@ export async function extractFeatures(opts: ExtractOptions): Promise<Features> {
           const { item, views } = todo[next++]!;
           try {
             const pixels = await item.load();
-            const rgb = toRgb(pixels);
-            const feats = await pool.run({ sha256: item.sha256, rgb, width: pixels.width, height: pixels.height, views });
+            const img = normaliseSource({ rgb: toRgb(pixels), width: pixels.width, height: pixels.height }, opts.preprocess);
+            const feats = await pool.run({ sha256: item.sha256, rgb: img.rgb, width: img.width, height: img.height, views });
             views.forEach((v, i) => cache.write(key(item.sha256, v), feats[i]!));
             computed += views.length;
           } catch (err) {

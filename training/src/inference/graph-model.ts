@@ -3,7 +3,7 @@
  * same post-processing as the browser. Parity tests and the `predict` command use it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ModelMetadata, prepareInput, type DecodedPixels, calibratedProbabilities, decide, oodScore, type Decision } from '@respidetect/contract';
+import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, calibratedProbabilities, decide, oodScore, type Decision } from '@respidetect/contract';
 import { readVerifiedModelDir } from './model-dir';
 
 export interface LoadedModel {
@@ -41,7 +41,7 @@ export async function predictPixels({ model, metadata }: LoadedModel, pixels: De
   const names = [metadata.outputs.logits ?? metadata.outputs.probabilities];
   if (metadata.outputs.embedding) names.push(metadata.outputs.embedding);
   if (metadata.outputs.heatmap) names.push(metadata.outputs.heatmap);
-  const input = prepareInput(tf, pixels, metadata.inputSize);
+  const input = prepareInput(tf, pixels, metadata.inputSize, preprocessOf(metadata));
   try {
     const out = model.execute(input, names) as tf.Tensor[];
     try {

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeCaffe, rng } from '@respidetect/contract';
 import { initBackend, tf } from '../backend';
-import { DEFAULT_PARAMS, type Params } from '../config/params';
+import { DEFAULT_PARAMS, preprocessSpec, type Params } from '../config/params';
 import { ingest } from '../data/ingest';
 import { loadManifest, readPrepared } from '../data/prepared';
 import type { Predictions } from '../eval/report';
@@ -119,6 +119,7 @@ describe('fine-tuning block5', () => {
     const pred = JSON.parse(readFileSync(whole.predictions, 'utf8')) as Predictions;
     const prepared = params().data.prepared_dir;
     const feats = await extractFeatures({
+      preprocess: preprocessSpec(params()),
       items: pred.test.sha256.map((sha256) => ({ sha256, load: () => readPrepared(prepared, sha256) })),
       baseDir,
       views: 0,

@@ -1,4 +1,5 @@
 /** Where the train and evaluate stages read and write; dvc.yaml lists the same paths. */
+import type { PreprocessSpec } from '@respidetect/contract';
 import { join } from 'node:path';
 import type { EpochRow } from './checkpoint';
 
@@ -55,6 +56,8 @@ export interface HeadInfo {
   /** sha256 of artifacts/head/weights.bin. */
   weightsSha256: string;
   base: { weights: string; weightsSha256: string; imageSize: number };
+  /** The source normalisation the features were computed under; export records it in metadata.json. */
+  preprocess: PreprocessSpec;
   /** Layer names the exporter wires up. */
   layers: { logits: string; probabilities: string };
   bestEpoch: number;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { positiveClassIndex } from '@respidetect/contract';
-import type { Params } from '../config/params';
+import { preprocessSpec, type Params } from '../config/params';
 import { loadManifest, readPrepared } from '../data/prepared';
 import type { ManifestRow } from '../data/manifest';
 import type { Predictions } from '../eval/report';
@@ -66,10 +66,12 @@ export async function runTrainStage(params: Params, opts: TrainStageOptions): Pr
   const views = params.train.augment ? params.train.augment_views : 0;
   const load = (r: ManifestRow) => ({ sha256: r.sha256, load: () => readPrepared(params.data.prepared_dir, r.sha256) });
   const upTo = plan?.splitAt;
-  const trainFeats = await extractFeatures({ items: bySplit('train').map(load), baseDir: opts.baseDir, views, workers: params.train.workers, label: 'features train', upTo });
+  const preprocess = preprocessSpec(params);
+  const trainFeats = await extractFeatures({ items: bySplit('train').map(load), baseDir: opts.baseDir, views, workers: params.train.workers, label: 'features train', upTo, preprocess });
   const evalFeats = await extractFeatures({
     items: [...bySplit('val'), ...bySplit('test')].map(load),
     baseDir: opts.baseDir,
+    preprocess,
     views: 0,
     workers: params.train.workers,
     label: 'features val+test',
@@ -128,6 +130,7 @@ export async function runTrainStage(params: Params, opts: TrainStageOptions): Pr
   // Head first (weights.bin, then model.json), head.json last: it names the weights' hash.
   await saveModel(fit.model, paths.head);
   const info: HeadInfo = {
+    preprocess,
     head: params.model.head,
     dropout: params.model.dropout,
     optimizer: params.train.optimizer,
