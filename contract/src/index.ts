@@ -5,6 +5,7 @@
 export * from './metadata';
 export * from './preprocess';
 export * from './classes';
+export * from './evidence';
 export * from './postprocess';
 export * from './eval/classification';
 export * from './eval/calibration';

@@ -52,6 +52,32 @@ export interface OodStats {
   threshold: number;
 }
 
+/**
+ * How the figures in `metrics` were obtained, where that matters to reading them. Optional: models
+ * written before it existed still validate (read them as the pipeline's).
+ */
+export interface EvaluationProtocol {
+  /**
+   * `pipeline`: test split, temperature and threshold fitted on a separate validation split.
+   * `quick`: `train --data`, one held-out part and no validation split, so no calibration (temperature 1, threshold 0.5).
+   */
+  method: 'pipeline' | 'quick';
+  validationSplit: boolean;
+  calibrated: boolean;
+  /** The duplicate grouping behind the split (exact copies and perceptual near copies); no group is on both sides. */
+  grouping?: {
+    /** Groups kept (the unit that was split). */
+    groups: number;
+    /** Files that were byte-identical copies of another kept file. */
+    exactRedundantCopies: number;
+    /** Groups of two or more distinct but near-identical images, and the images they hold. */
+    nearGroups: number;
+    nearGroupedImages: number;
+    /** Groups found under two class labels: left out. */
+    labelConflicts: number;
+  };
+}
+
 export interface ModelMetadata {
   schemaVersion: number;
   modelId: string;
@@ -74,6 +100,7 @@ export interface ModelMetadata {
   /** Names of the graph's outputs, so the app need not guess their order. */
   outputs: { probabilities: string; logits?: string; heatmap?: string; embedding?: string };
   ood?: OodStats;
+  evaluation?: EvaluationProtocol;
   architecture: string;
   versions: { tfjs: string; training: string };
 }
@@ -105,6 +132,9 @@ const int: Check = (v, f) => {
 };
 const str: Check = (v, f) => {
   if (typeof v !== 'string' || v.length === 0) throw new MetadataError(f, `must be a non-empty string, got ${describe(v)}`);
+};
+const bool: Check = (v, f) => {
+  if (typeof v !== 'boolean') throw new MetadataError(f, `must be true or false, got ${describe(v)}`);
 };
 const sha256: Check = (v, f) => {
   str(v, f);
@@ -180,6 +210,21 @@ const oodCheck = shape({
   threshold: required(num),
 });
 
+const evaluationCheck = shape({
+  method: required(oneOf('pipeline', 'quick')),
+  validationSplit: required(bool),
+  calibrated: required(bool),
+  grouping: optional(
+    shape({
+      groups: required(int),
+      exactRedundantCopies: required(int),
+      nearGroups: required(int),
+      nearGroupedImages: required(int),
+      labelConflicts: required(int),
+    }),
+  ),
+});
+
 const metadataCheck = shape({
   schemaVersion: required(int),
   modelId: required(str),
@@ -199,6 +244,7 @@ const metadataCheck = shape({
     shape({ probabilities: required(str), logits: optional(str), heatmap: optional(str), embedding: optional(str) }),
   ),
   ood: optional(oodCheck),
+  evaluation: optional(evaluationCheck),
   architecture: required(str),
   versions: required(shape({ tfjs: required(str), training: required(str) })),
 });

@@ -98,6 +98,7 @@ export async function run(argv: string[]): Promise<void> {
       trainingRunId,
       architecture: `VGG16 (${baseInfo.weights} weights, ${fineTune ? `${fineTune.from} fine-tuned` : 'frozen'}) + ${head.head} head, ${baseInfo.imageSize}px`,
       ood,
+      evaluation: { method: 'pipeline', validationSplit: true, calibrated: true },
     },
   });
 
