@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHEST_CT_DIR, chestCtPresent } from '../../../test/datasets';
 import { CHEST_CT_2CLASS_GDRIVE } from '../../src/config/default-source';
-import { DEFAULT_PARAMS, loadParams, type Params } from '../../src/config/params';
+import { DEFAULT_PARAMS, loadParams } from '../../src/config/params';
 import { ingest } from '../../src/data/ingest';
 import { digestFiles, dvcDirHash } from '../../src/data/sources/content-check';
 import { KNOWN_CONTENT } from '../../src/data/sources/known';
