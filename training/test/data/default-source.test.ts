@@ -118,7 +118,7 @@ describe.skipIf(!haveCt)(`the default source on the real layout (${haveCt ? CHES
       await zipOf(files, (rel, data) => {
         if (rel !== first) return data;
         const changed = Buffer.from(data);
-        changed[changed.length - 1] ^= 0xff;
+        changed[changed.length - 1]! ^= 0xff;
         return changed;
       }),
     );
