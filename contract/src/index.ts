@@ -6,6 +6,7 @@ export * from './metadata';
 export * from './preprocess';
 export * from './source-normalise';
 export * from './classes';
+export * from './evidence';
 export * from './postprocess';
 export * from './eval/classification';
 export * from './eval/calibration';

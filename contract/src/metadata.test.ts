@@ -76,3 +76,22 @@ describe('ModelMetadata validation', () => {
     expect(() => parseModelMetadata(undefined)).toThrow(/missing/);
   });
 });
+
+describe('evaluation protocol (optional)', () => {
+  const quick = { method: 'quick', validationSplit: false, calibrated: false, grouping: { groups: 411, exactRedundantCopies: 40, nearGroups: 159, nearGroupedImages: 801, labelConflicts: 2 } };
+
+  it('older models without it still validate; a quick model with it does', () => {
+    expect(parseModelMetadata(valid()).evaluation).toBeUndefined();
+    expect(parseModelMetadata(withValue('evaluation', quick)).evaluation).toEqual(quick);
+  });
+
+  it.each([
+    ['evaluation.method', 'fast', /evaluation.method" must be one of "pipeline", "quick"/],
+    ['evaluation.calibrated', 'no', /evaluation.calibrated" must be true or false, got a string/],
+    ['evaluation.grouping', { groups: 1 }, /evaluation.grouping.exactRedundantCopies" is missing/],
+  ])('%s = %j is refused with the field named', (field, value, message) => {
+    const m = withValue('evaluation', structuredClone(quick)) as Record<string, Record<string, unknown>>;
+    m.evaluation![field.split('.')[1]!] = value;
+    expect(() => parseModelMetadata(m)).toThrow(message);
+  });
+});

@@ -53,6 +53,32 @@ export interface OodStats {
   threshold: number;
 }
 
+/**
+ * How the figures in `metrics` were obtained, where that matters to reading them. Optional: models
+ * written before it existed still validate (read them as the pipeline's).
+ */
+export interface EvaluationProtocol {
+  /**
+   * `pipeline`: test split, temperature and threshold fitted on a separate validation split.
+   * `quick`: `train --data`, one held-out part and no validation split, so no calibration (temperature 1, threshold 0.5).
+   */
+  method: 'pipeline' | 'quick';
+  validationSplit: boolean;
+  calibrated: boolean;
+  /** The duplicate grouping behind the split (exact copies and perceptual near copies); no group is on both sides. */
+  grouping?: {
+    /** Groups kept (the unit that was split). */
+    groups: number;
+    /** Files that were byte-identical copies of another kept file. */
+    exactRedundantCopies: number;
+    /** Groups of two or more distinct but near-identical images, and the images they hold. */
+    nearGroups: number;
+    nearGroupedImages: number;
+    /** Groups found under two class labels: left out. */
+    labelConflicts: number;
+  };
+}
+
 export interface ModelMetadata {
   schemaVersion: number;
   modelId: string;
@@ -80,6 +106,7 @@ export interface ModelMetadata {
    * exported before it existed: those see the decoded frame as is (NO_PREPROCESS).
    */
   preprocess?: PreprocessSpec;
+  evaluation?: EvaluationProtocol;
   architecture: string;
   versions: { tfjs: string; training: string };
 }
@@ -111,6 +138,9 @@ const int: Check = (v, f) => {
 };
 const str: Check = (v, f) => {
   if (typeof v !== 'string' || v.length === 0) throw new MetadataError(f, `must be a non-empty string, got ${describe(v)}`);
+};
+const bool: Check = (v, f) => {
+  if (typeof v !== 'boolean') throw new MetadataError(f, `must be true or false, got ${describe(v)}`);
 };
 const sha256: Check = (v, f) => {
   str(v, f);
@@ -194,6 +224,20 @@ const preprocessCheck: Check = (v, f) => {
     throw err;
   }
 };
+const evaluationCheck = shape({
+  method: required(oneOf('pipeline', 'quick')),
+  validationSplit: required(bool),
+  calibrated: required(bool),
+  grouping: optional(
+    shape({
+      groups: required(int),
+      exactRedundantCopies: required(int),
+      nearGroups: required(int),
+      nearGroupedImages: required(int),
+      labelConflicts: required(int),
+    }),
+  ),
+});
 
 const metadataCheck = shape({
   schemaVersion: required(int),
@@ -215,6 +259,7 @@ const metadataCheck = shape({
   ),
   ood: optional(oodCheck),
   preprocess: optional(preprocessCheck),
+  evaluation: optional(evaluationCheck),
   architecture: required(str),
   versions: required(shape({ tfjs: required(str), training: required(str) })),
 });

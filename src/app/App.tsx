@@ -75,7 +75,7 @@ export function App() {
       <main>
         {files.isLoading || (files.data?.networkBytes ?? 0) > 0 ? <ModelProgress progress={download} /> : null}
         {files.isLoading ? <p data-testid="model-loading">Downloading and verifying the model…</p> : null}
-        {isNoModel(files.error) ? <NoModel detail={files.error?.message} /> : null}
+        {isNoModel(files.error) && !meta ? <NoModel detail={files.error?.message} onLoadModel={loadLocalModel} /> : null}
         {files.error && !isNoModel(files.error) ? (
           <p role="alert" className="error-text" data-testid="model-error">
             The model could not be loaded: {files.error.message}

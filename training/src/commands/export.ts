@@ -101,6 +101,7 @@ export async function run(argv: string[]): Promise<void> {
       architecture: `VGG16 (${baseInfo.weights} weights, ${fineTune ? `${fineTune.from} fine-tuned` : 'frozen'}) + ${head.head} head, ${baseInfo.imageSize}px`,
       ood,
       preprocess: preprocessOf(head),
+      evaluation: { method: 'pipeline', validationSplit: true, calibrated: true },
     },
   });
 

@@ -1,17 +1,21 @@
 /**
  * `train --data <folder>`: the one-shot path from a folder of class subfolders to a deployable
- * graph model, with a small VGG-style network. It holds out a deterministic fifth of the images
- * (by content hash) and reports accuracy on those only. The full VGG16 pipeline is
+ * graph model, with a small VGG-style network. It splits like ingest does (exact and perceptual
+ * duplicate groups, whole groups per class by a seeded order, a fifth held out) and reports on the
+ * held-out part only, at the threshold it ships, beside the majority baseline. It has no
+ * validation split and no calibration, and metadata.json says so. The full VGG16 pipeline is
  * `npm run pipeline`; this is for trying the app end to end in a minute.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { normalizeCaffe, prepareInput, positiveClassIndex, rng, shuffled, type PreprocessSpec, type WeightDtype } from '@respidetect/contract';
+import { MIN_PER_CLASS_TO_CONCLUDE, normalizeCaffe, prepareInput, positiveClassIndex, rng, shuffled, type PreprocessSpec, type WeightDtype } from '@respidetect/contract';
 import { initTrainingBackend, tf } from '../backend';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams, preprocessSpec } from '../config/params';
 import { writeGraphModel } from '../export/write-model';
 import { readClassFolders, type LabelledImage } from '../quick/folder-dataset';
+import { heldOutFigures } from '../quick/held-out-figures';
+import { splitQuick } from '../quick/held-out';
 import { buildSmallVgg } from '../quick/small-vgg';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
@@ -57,11 +61,17 @@ export async function run(argv: string[]): Promise<void> {
   for (const r of ds.rejected) process.stderr.write(`skipped ${r.path}: ${r.reason}\n`);
   if (ds.images.length < 4) throw new Error(`${dataDir}: only ${ds.images.length} readable images; need at least 4`);
 
-  // Every fifth image in content-hash order is held out: renaming or reordering files changes nothing.
-  const byHash = [...ds.images].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
-  const held = byHash.filter((_, i) => i % 5 === 0);
-  const train = byHash.filter((_, i) => i % 5 !== 0);
+  const split = splitQuick(ds, { nearBits: params.data.near_duplicate_bits, seed });
+  const { train, heldOut: held, grouping } = split;
   const classes = ds.classNames.length;
+  for (const c of split.conflicts) process.stderr.write(`left out (the same or a near-identical image is filed under ${c.classes.join(' and ')}): ${c.paths.join(', ')}\n`);
+  process.stderr.write(
+    `groups: ${grouping.files} files, ${grouping.distinct} distinct, ${grouping.exactRedundantCopies} exact copies, ${grouping.nearGroups} near-duplicate groups holding ${grouping.nearGroupedImages} images, ${grouping.groups} groups split, ${grouping.labelConflicts} label conflicts left out\n`,
+  );
+  if (held.length === 0 || train.length === 0)
+    throw new Error(`${dataDir}: ${grouping.groups} duplicate groups are too few to hold some out and train on the rest; add more distinct images`);
+  for (const [k, name] of ds.classNames.entries())
+    if (!train.some((im) => im.label === k)) process.stderr.write(`warning: class "${name}" has no training image after grouping; the model cannot learn it\n`);
 
   const model = buildSmallVgg(size, classes, seed);
   model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -80,20 +90,28 @@ export async function run(argv: string[]): Promise<void> {
   tf.dispose([all.x, all.y]);
   bar.done();
 
-  let accuracy: number;
+  // The decision rule it ships: no validation split to fit a threshold or a temperature on.
+  const decisionThreshold = 0.5;
+  const positiveClass = positiveClassIndex(ds.classNames);
+  let probabilities: number[][];
   {
     const { x, y } = toBatch(held, size, classes, preprocess);
-    const pred = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1));
-    const truth = tf.tidy(() => tf.argMax(y, 1));
-    const p = Array.from(await pred.data());
-    const t = Array.from(await truth.data());
-    accuracy = p.reduce((n, v, i) => n + (v === t[i] ? 1 : 0), 0) / p.length;
-    tf.dispose([x, y, pred, truth]);
+    const out = model.predict(x) as tf.Tensor2D;
+    probabilities = (await out.array()) as number[][];
+    tf.dispose([x, y, out]);
   }
-  const majority = Math.max(...ds.classNames.map((_, k) => held.filter((im) => im.label === k).length)) / held.length;
+  const figures = heldOutFigures({
+    classNames: ds.classNames,
+    positiveClass,
+    decisionThreshold,
+    probabilities,
+    labels: held.map((im) => im.label),
+    trainLabels: train.map((im) => im.label),
+    bootstrap: params.evaluate.bootstrap,
+    seed,
+  });
   const datasetVersion = sha256Hex(
-    ds.images
-      .map((im) => `${im.sha256} ${ds.classNames[im.label]}`)
+    [...train.map((im) => `${im.sha256} ${ds.classNames[im.label]} train`), ...held.map((im) => `${im.sha256} ${ds.classNames[im.label]} held-out`)]
       .sort()
       .join('\n'),
   ).slice(0, 16);
@@ -105,11 +123,23 @@ export async function run(argv: string[]): Promise<void> {
     caffeNormalisation: true,
     facts: {
       classNames: ds.classNames,
-      positiveClass: positiveClassIndex(ds.classNames),
+      positiveClass,
       datasetVersion,
-      metrics: { accuracy, baselineAccuracy: majority, testCount: held.length },
-      decisionThreshold: 0.5,
+      metrics: figures.metrics,
+      decisionThreshold,
       temperature: 1,
+      evaluation: {
+        method: 'quick',
+        validationSplit: false,
+        calibrated: false,
+        grouping: {
+          groups: grouping.groups,
+          exactRedundantCopies: grouping.exactRedundantCopies,
+          nearGroups: grouping.nearGroups,
+          nearGroupedImages: grouping.nearGroupedImages,
+          labelConflicts: grouping.labelConflicts,
+        },
+      },
       trainingRunId: `quick-${randomUUID()}`,
       architecture: 'small-vgg (2 conv blocks, flatten, dense softmax)',
       preprocess,
@@ -124,8 +154,25 @@ export async function run(argv: string[]): Promise<void> {
       classes: ds.classNames,
       trainImages: train.length,
       heldOutImages: held.length,
-      heldOutAccuracy: accuracy,
-      majorityBaseline: majority,
+      // At the shipped threshold first; argmax accuracy is the conventional figure beside it.
+      heldOut: {
+        atThreshold: figures.atThreshold,
+        positiveClass: ds.classNames[positiveClass],
+        majorityBaseline: figures.baseline,
+        argmaxAccuracy: figures.argmaxAccuracy,
+        rocAuc: figures.metrics.rocAuc ?? null,
+        rocAucCi95: figures.metrics.rocAucCi95 ?? null,
+        n: figures.n,
+        perClassN: figures.perClassN,
+        tooSmallToConclude: figures.tooSmall.length > 0,
+        note: figures.tooSmall.length
+          ? `fewer than ${MIN_PER_CLASS_TO_CONCLUDE} held-out images of ${figures.tooSmall.map((c) => `${c.className} (${c.count})`).join(', ')}: too small to conclude from`
+          : null,
+      },
+      heldOutAccuracy: figures.argmaxAccuracy,
+      majorityBaseline: figures.baseline.accuracy,
+      evaluation: 'quick model: no validation split, no calibration',
+      groups: grouping,
       rejected: ds.rejected.length,
       weightBytes: written.weightBytes,
     }) + '\n',

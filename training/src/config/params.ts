@@ -5,6 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parsePreprocessSpec, type PreprocessSpec } from '@respidetect/contract';
+import { CHEST_CT_2CLASS_GDRIVE } from './default-source';
 
 export interface Params {
   data: {
@@ -47,7 +48,7 @@ export interface Params {
 
 export const DEFAULT_PARAMS: Params = {
   data: {
-    source: 'kaggle:mohamedhanyyy/chest-ctscan-images',
+    source: CHEST_CT_2CLASS_GDRIVE,
     sha256: null,
     classes: ['adenocarcinoma', 'normal'],
     split_mode: 'ratios',

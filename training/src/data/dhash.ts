@@ -76,3 +76,8 @@ export function thumbDistance(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
   return s / a.length;
 }
+
+/** What grouping needs of an image: its dHash and thumbnail. Ingest and the quick path both call this. */
+export function fingerprintRgb(rgb: Uint8Array, width: number, height: number): { dhash: DHash; thumb: Uint8Array } {
+  return { dhash: dHashRgb(rgb, width, height), thumb: thumbRgb(rgb, width, height) };
+}

@@ -13,13 +13,12 @@ import { writeJsonAtomic } from '../util/atomic';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
 import { checkDecodable, decodeImage, DecodeError, extensionMismatch, sniffFormat, type ImageFormat } from './decode';
-import { groupContents, type Content } from './dedupe';
-import { dHashRgb, thumbRgb } from './dhash';
+import { fingerprintRgb } from './dhash';
+import { groupAndSplit, type SplitContent } from './group-split';
 import { datasetVersion, MANIFEST_FILE, SPLITS, type Manifest, type ManifestRow, type Split } from './manifest';
 import { peekPrepared, PREP_VERSION, writePrepared, type PreparedHeader } from './prepared';
 import { scanDataset, type ScannedFile } from './scan';
 import { resolveSource, type SourceOptions } from './sources';
-import { splitByRatios, splitBySource, type SplitGroup } from './split';
 
 export interface IngestOptions {
   /** Where reports/data.json goes; null skips it. */
@@ -174,7 +173,7 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
       const pixels = await decodeImage(bytes, file.path);
       const rgb = toRgb(pixels);
       const { width, height } = pixels;
-      const header = { width, height, dhash: dHashRgb(rgb, width, height), thumb: thumbRgb(rgb, width, height) };
+      const header = { width, height, ...fingerprintRgb(rgb, width, height) };
       await writePrepared(preparedDir, sha, rgb, header);
       headers.set(sha, header);
     } catch (err) {
@@ -190,33 +189,25 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
 
   // Groups over every decodable content of every class folder, so an image filed under two
   // labels is caught even when one of them is not in data.classes.
-  const contents: Content[] = [...headers].map(([sha, h]) => ({
-    sha256: sha,
-    dhash: h.dhash,
-    thumb: h.thumb,
-    classes: new Set(byContent.get(sha)!.files.map((f) => f.class)),
-  }));
-  const groups = groupContents(contents, d.near_duplicate_bits);
+  const contents: SplitContent[] = [...headers].map(([sha, h]) => {
+    const files = byContent.get(sha)!.files;
+    return {
+      sha256: sha,
+      dhash: h.dhash,
+      thumb: h.thumb,
+      classes: new Set(files.map((f) => f.class)),
+      sourceSplits: new Set(files.map((f) => f.sourceSplit).filter((s): s is Split => s !== null)),
+    };
+  });
+  const grouped = groupAndSplit(contents, { nearBits: d.near_duplicate_bits, classes: d.classes, mode: d.split_mode, ratios: d.split_ratios, seed: d.seed });
   const tGroup = lap();
 
-  const labelConflicts: DataReport['labelConflicts'] = [];
-  const splitGroups: SplitGroup[] = [];
-  const groupOf = new Map<string, string>();
-  let crossSplitGroups = 0;
-  for (const g of groups) {
-    const files = g.members.flatMap((sha) => byContent.get(sha)!.files);
-    const sourceSplits = new Set(files.map((f) => f.sourceSplit).filter((s): s is Split => s !== null));
-    if (sourceSplits.size > 1) crossSplitGroups++;
-    if (g.classes.length > 1) {
-      labelConflicts.push({ group: g.id, classes: g.classes, paths: files.map((f) => f.path).sort() });
-      continue;
-    }
-    const cls = g.classes[0]!;
-    if (!d.classes.includes(cls)) continue;
-    for (const sha of g.members) groupOf.set(sha, g.id);
-    splitGroups.push({ id: g.id, class: cls, size: g.members.length, sourceSplits });
-  }
-  const splitOf = d.split_mode === 'ratios' ? splitByRatios(splitGroups, d.split_ratios, d.seed) : splitBySource(splitGroups);
+  const labelConflicts: DataReport['labelConflicts'] = grouped.conflicts.map((g) => ({
+    group: g.id,
+    classes: g.classes,
+    paths: g.members.flatMap((sha) => byContent.get(sha)!.files.map((f) => f.path)).sort(),
+  }));
+  const { groupOf, splitOf } = grouped;
 
   const rows: ManifestRow[] = [];
   let moved = 0;
@@ -261,7 +252,6 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
   const decodable = [...byContent].filter(([sha]) => headers.has(sha));
   const excludedClasses: Record<string, number> = {};
   for (const f of scan.files) if (!d.classes.includes(f.class)) excludedClasses[f.class] = (excludedClasses[f.class] ?? 0) + 1;
-  const nearGroups = groups.filter((g) => g.members.length > 1);
 
   const report: DataReport = {
     datasetVersion: manifest.datasetVersion,
@@ -284,9 +274,9 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
     duplicates: {
       exactGroups: decodable.filter(([, e]) => e.files.length > 1).length,
       exactRedundantCopies: decodable.reduce((s, [, e]) => s + e.files.length - 1, 0),
-      nearGroups: nearGroups.length,
-      nearGroupedImages: nearGroups.reduce((s, g) => s + g.members.length, 0),
-      crossSplitGroups,
+      nearGroups: grouped.nearGroups,
+      nearGroupedImages: grouped.nearGroupedContents,
+      crossSplitGroups: grouped.crossSplitGroups,
       movedBySplitRule: moved,
     },
     labelConflicts,

@@ -37,7 +37,7 @@ const SPLIT_NAMES: Record<string, Split> = {
 };
 
 /** OS litter that is never data: hidden files, macOS resource forks, Windows thumbnails. */
-const isLitter = (name: string) => name.startsWith('.') || name === '__MACOSX' || name.toLowerCase() === 'thumbs.db' || name.toLowerCase() === 'desktop.ini';
+export const isLitter = (name: string) => name.startsWith('.') || name === '__MACOSX' || name.toLowerCase() === 'thumbs.db' || name.toLowerCase() === 'desktop.ini';
 
 function entries(dir: string) {
   return readdirSync(dir, { withFileTypes: true })

@@ -5,11 +5,13 @@ export interface ZipItem {
   name: string;
   data: Buffer;
   mode?: number;
+  /** false stores the entry as is (fast for already-compressed images). */
+  compress?: boolean;
 }
 
 export function makeZip(items: readonly ZipItem[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  for (const it of items) zip.addBuffer(it.data, it.name, it.mode === undefined ? {} : { mode: it.mode });
+  for (const it of items) zip.addBuffer(it.data, it.name, { ...(it.mode === undefined ? {} : { mode: it.mode }), ...(it.compress === undefined ? {} : { compress: it.compress }) });
   zip.end();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

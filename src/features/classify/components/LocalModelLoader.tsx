@@ -5,10 +5,12 @@
  */
 import { useState } from 'react';
 import { useDropzone } from 'react-dropzone';
+// The label the no-model page and the server's start-up line name too.
+import { localModel as LABEL } from '../../../../server/src/get-a-model.json';
 
 type State = { kind: 'idle' } | { kind: 'checking' } | { kind: 'ok'; modelId: string } | { kind: 'error'; message: string };
 
-export function LocalModelLoader({ onFiles, disabled }: { onFiles: (files: File[]) => Promise<string>; disabled: boolean }) {
+export function LocalModelLoader({ onFiles, disabled, open }: { onFiles: (files: File[]) => Promise<string>; disabled: boolean; open?: boolean }) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const load = (files: File[]) => {
     if (files.length === 0) return;
@@ -25,8 +27,8 @@ export function LocalModelLoader({ onFiles, disabled }: { onFiles: (files: File[
     multiple: true,
   });
   return (
-    <details className="local-model" data-testid="local-model">
-      <summary>Use another model from this computer</summary>
+    <details className="local-model" data-testid="local-model" open={open}>
+      <summary>{LABEL}</summary>
       <div
         {...getRootProps({
           className: `dropzone small${isDragActive ? ' active' : ''}${busy ? ' disabled' : ''}`,

@@ -1,5 +1,6 @@
 /** The model card: everything metadata.json says about the model, for the people relying on it. */
 import { classLabel, UNCERTAIN_BAND, type ModelMetadata } from '@respidetect/contract';
+import { EvidenceNotes } from './EvidenceNotes';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? '—' : v.toFixed(digits));
 
@@ -50,6 +51,7 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
       </section>
       <section>
         <h2>Test-split metrics</h2>
+        <EvidenceNotes meta={meta} />
         <table>
           <tbody>
             <tr>

@@ -5,8 +5,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archivePath, downloadArchive, extractCached } from './archive';
+import { verifyContent } from './content-check';
 import { fetchGdrive, GDRIVE_URL } from './gdrive';
 import { fetchKaggle, KAGGLE_API } from './kaggle';
+import { KNOWN_CONTENT } from './known';
 
 export interface SourceOptions {
   /** Where downloads and extractions are cached. */
@@ -52,5 +54,9 @@ export async function resolveSource(source: string, opts: SourceOptions): Promis
       throw new Error(`data.source "${source}": no such folder (a source is a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>)`);
     return { kind: 'local', dir };
   }
-  return { kind, dir: await extractCached(archive, cacheDir), archive };
+  const dir = await extractCached(archive, cacheDir);
+  // A known source is checked by content: a Drive file's archive hash is not known in advance.
+  const expected = KNOWN_CONTENT[source];
+  if (expected) await verifyContent(dir, expected, source);
+  return { kind, dir, archive };
 }
