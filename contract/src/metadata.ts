@@ -34,6 +34,23 @@ export interface ModelMetrics {
   perClass?: Record<string, ClassMetrics>;
   confusionMatrix?: number[][];
   testCount?: number;
+  /**
+   * The shortcut audit (training/src/audit): test AUC of a classifier on file-level cues only
+   * (size, format, borders, brightness), on the same splits. High means the labels can be told
+   * without the anatomy, so the model's own AUC proves little.
+   */
+  metadataOnlyRocAuc?: number;
+  metadataOnlyRocAucCi95?: [number, number];
+  /** The same on the frame the model receives after source normalisation. */
+  metadataOnlyInputRocAuc?: number;
+  /** Set when either audit AUC reaches 0.8. */
+  shortcutWarning?: string;
+  /** The model's test AUC with the central 60% of its input blacked out (the lungs hidden). */
+  occlusionCentreMaskedRocAuc?: number;
+  occlusionCentreMaskedRocAucCi95?: [number, number];
+  /** The model's test AUC with only the outer 10% band of its input kept. */
+  occlusionBorderOnlyRocAuc?: number;
+  occlusionBorderOnlyRocAucCi95?: [number, number];
 }
 
 /**
@@ -206,6 +223,14 @@ const metricsCheck = shape({
   perClass: optional(recordOf(classMetrics)),
   confusionMatrix: optional(arrayOf(arrayOf(int))),
   testCount: optional(int),
+  metadataOnlyRocAuc: optional(num),
+  metadataOnlyRocAucCi95: optional(arrayOf(num, 2)),
+  metadataOnlyInputRocAuc: optional(num),
+  shortcutWarning: optional(str),
+  occlusionCentreMaskedRocAuc: optional(num),
+  occlusionCentreMaskedRocAucCi95: optional(arrayOf(num, 2)),
+  occlusionBorderOnlyRocAuc: optional(num),
+  occlusionBorderOnlyRocAucCi95: optional(arrayOf(num, 2)),
 });
 
 const oodCheck = shape({

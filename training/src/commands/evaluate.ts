@@ -4,6 +4,8 @@
  * majority-class baseline. Writes metrics/scores.json, artifacts/calibration.json and two PNGs.
  */
 import { readFileSync } from 'node:fs';
+import { occlusionFigures } from '../audit/occlusion';
+import { auditMetrics, describeAudit, readShortcutAudit } from '../audit/shortcut-audit';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
 import { evaluatePredictions, type Predictions } from '../eval/report';
@@ -29,7 +31,15 @@ export async function run(argv: string[]): Promise<void> {
   const pos = report.classNames[report.positiveClass]!;
 
   const { roc, ...scores } = report;
-  writeJsonAtomic(paths.scores, scores);
+  // The metadata-only baseline (ingest's shortcut audit, same splits) beside the model's figures.
+  const shortcut = readShortcutAudit();
+  // The occlusion check: the model's AUC with the lungs hidden, and with only the border kept.
+  const occlusion = occlusionFigures(pred.occlusion, pred.positiveClass, params.evaluate.bootstrap, params.data.seed);
+  writeJsonAtomic(paths.scores, {
+    ...scores,
+    metadataOnly: shortcut.audit ? { ...auditMetrics(shortcut.audit), tooSmall: shortcut.audit.tooSmall } : { missing: shortcut.reason },
+    occlusion,
+  });
   writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, positiveClass: report.positiveClass, classNames: report.classNames });
   writeFileAtomic(paths.confusionPng, await svgToPng(confusionMatrixSvg(
           m.confusionMatrix,
@@ -55,6 +65,10 @@ export async function run(argv: string[]): Promise<void> {
       test_ece_before: m.ece,
       test_ece_after: m.eceCalibrated,
       baseline_accuracy: b.accuracy,
+      ...(shortcut.audit?.file.testAuc != null ? { metadata_only_roc_auc: shortcut.audit.file.testAuc } : {}),
+      ...(shortcut.audit?.modelInput.testAuc != null ? { metadata_only_input_roc_auc: shortcut.audit.modelInput.testAuc } : {}),
+      ...(occlusion['centre-masked']?.rocAuc != null ? { occlusion_centre_masked_roc_auc: occlusion['centre-masked'].rocAuc } : {}),
+      ...(occlusion['border-only']?.rocAuc != null ? { occlusion_border_only_roc_auc: occlusion['border-only'].rocAuc } : {}),
       temperature: c.temperature,
       decision_threshold: c.decisionThreshold,
     });
@@ -74,6 +88,8 @@ export async function run(argv: string[]): Promise<void> {
       const y = b.perClass[n]!;
       return `  ${n.padEnd(12)} P ${f3(x.precision)} R ${f3(x.recall)} F1 ${f3(x.f1)} | P ${f3(y.precision)} R ${f3(y.recall)} F1 ${f3(y.f1)} (n=${x.support})`;
     }),
+    `  ${shortcut.audit ? describeAudit(shortcut.audit) : `metadata-only baseline: not available (${shortcut.reason})`}`,
+    ...Object.entries(occlusion).map(([k, o]) => `  occlusion ${k}: ROC-AUC ${o.rocAuc === null ? 'n/a' : `${f3(o.rocAuc)} [95% CI ${f3(o.rocAucCi95![0])}, ${f3(o.rocAucCi95![1])}]`} (n=${o.n})`),
     `  temperature ${c.temperature.toFixed(4)}, threshold ${c.decisionThreshold.toFixed(4)} (${c.rule})`,
     `  → ${paths.scores}, ${paths.calibration}, ${paths.confusionPng}, ${paths.rocPng}`,
   ];

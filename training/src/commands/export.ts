@@ -12,6 +12,8 @@ import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
 import { type ModelMetrics, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
 import { initBackend } from '../backend';
+import type { Occlusion, OcclusionFigure } from '../audit/occlusion';
+import { DATA_REPORT } from '../audit/shortcut-audit';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
 import { loadManifest, readPrepared } from '../data/prepared';
@@ -43,7 +45,10 @@ export async function run(argv: string[]): Promise<void> {
 
   const head = readJsonFile<HeadInfo>(paths.headJson, 'run the train stage first');
   const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string }>(paths.calibration, 'run the evaluate stage first');
-  const scores = readJsonFile<{ metrics: ModelMetrics }>(paths.scores, 'run the evaluate stage first');
+  const scores = readJsonFile<{ metrics: ModelMetrics; metadataOnly?: Partial<ModelMetrics>; occlusion?: Partial<Record<Occlusion, OcclusionFigure>> }>(
+    paths.scores,
+    'run the evaluate stage first',
+  );
   const predictions = readJsonFile<Predictions>(paths.predictions, 'run the train stage first');
   const manifest = loadManifest(params.data.prepared_dir);
   if (manifest.datasetVersion !== head.datasetVersion)
@@ -94,7 +99,8 @@ export async function run(argv: string[]): Promise<void> {
       classNames: head.classNames,
       positiveClass: head.positiveClass,
       datasetVersion: head.datasetVersion,
-      metrics: scores.metrics,
+      // The metadata-only baseline travels with the model's figures, so the card can set them side by side.
+      metrics: { ...scores.metrics, ...pickMetadataOnly(scores.metadataOnly), ...occlusionMetrics(scores.occlusion) },
       decisionThreshold: calibration.decisionThreshold,
       temperature: calibration.temperature,
       trainingRunId,
@@ -157,7 +163,7 @@ export async function run(argv: string[]): Promise<void> {
     await r.setTag('model.id', written.metadata.modelId);
     await r.logArtifact(outDir, 'model');
     await r.logArtifact(EXPORT_REPORT, 'export');
-    if (existsSync('reports/data.json')) await r.logArtifact('reports/data.json', 'data');
+    if (existsSync(DATA_REPORT)) await r.logArtifact(DATA_REPORT, 'data');
     const reg = await r.registerModel('respidetect', 'model');
     if (!reg.ok) process.stderr.write(`mlflow: model not registered (${reg.error ?? 'unavailable'}); the run still holds it\n`);
   });
@@ -172,4 +178,21 @@ export async function run(argv: string[]): Promise<void> {
       `  → ${EXPORT_REPORT}`,
     ].join('\n') + '\n',
   );
+}
+
+/** scores.json's metadataOnly block → the ModelMetrics fields it fills (none when ingest had no audit). */
+function pickMetadataOnly(m: Partial<ModelMetrics> | undefined): Partial<ModelMetrics> {
+  if (!m) return {};
+  const { metadataOnlyRocAuc, metadataOnlyRocAucCi95, metadataOnlyInputRocAuc, shortcutWarning } = m;
+  return Object.fromEntries(Object.entries({ metadataOnlyRocAuc, metadataOnlyRocAucCi95, metadataOnlyInputRocAuc, shortcutWarning }).filter(([, v]) => v !== undefined));
+}
+
+/** scores.json's occlusion block → ModelMetrics fields (only the figures that could be computed). */
+function occlusionMetrics(o: Partial<Record<Occlusion, OcclusionFigure>> | undefined): Partial<ModelMetrics> {
+  const c = o?.['centre-masked'];
+  const b = o?.['border-only'];
+  return {
+    ...(c?.rocAuc != null ? { occlusionCentreMaskedRocAuc: c.rocAuc, occlusionCentreMaskedRocAucCi95: c.rocAucCi95! } : {}),
+    ...(b?.rocAuc != null ? { occlusionBorderOnlyRocAuc: b.rocAuc, occlusionBorderOnlyRocAucCi95: b.rocAucCi95! } : {}),
+  };
 }

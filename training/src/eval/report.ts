@@ -2,6 +2,7 @@
  * From the head's logits to every reported figure. Validation is used only to fit (temperature,
  * threshold); every reported figure is on the test split, with the majority-class baseline beside it.
  */
+import type { Occlusion } from '../audit/occlusion';
 import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, chooseThreshold } from '@respidetect/contract';
 
 export interface SplitPredictions {
@@ -20,6 +21,8 @@ export interface Predictions {
   trainCounts: number[];
   val: SplitPredictions;
   test: SplitPredictions;
+  /** The test split again with the lungs hidden or only the border kept (audit/occlusion.ts); absent in older runs. */
+  occlusion?: Partial<Record<Occlusion, SplitPredictions>>;
 }
 
 export interface EvaluateOptions {

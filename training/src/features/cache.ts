@@ -23,7 +23,7 @@ export interface KeyParts {
   view: number;
   /** The base layer the features come from; absent means the base's output (block5_pool). */
   layer?: string;
-  /** preprocessKey() of the source normalisation; 'none' or absent keeps the original key. */
+  /** preprocessKey() of the source normalisation (plus any audit occlusion); 'none' or absent keeps the original key. */
   preprocess?: string;
 }
 

@@ -22,6 +22,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { type DecodedPixels, normaliseSource, preprocessKey, toRgb, type PreprocessSpec } from '@respidetect/contract';
+import { occlude, type Occlusion } from '../audit/occlusion';
 import { readBaseInfo } from '../model/base-artifact';
 import { progress } from '../util/progress';
 import { FeatureCache, featureKey, featuresCacheDir } from './cache';
@@ -47,6 +48,8 @@ export interface ExtractOptions {
   upTo?: string;
   /** Source normalisation applied before augmentation and the resize; part of the cache key. */
   preprocess: PreprocessSpec;
+  /** The shortcut audit's occlusion, applied after the normalisation (audit/occlusion.ts); part of the cache key. */
+  occlusion?: Occlusion;
 }
 
 export interface Features {
@@ -69,7 +72,7 @@ export async function extractFeatures(opts: ExtractOptions): Promise<Features> {
   const channels = shape[shape.length - 1]!;
   const cache = new FeatureCache(opts.cacheDir ?? featuresCacheDir(), length);
   const allViews = Array.from({ length: opts.views + 1 }, (_, v) => v);
-  const pre = preprocessKey(opts.preprocess);
+  const pre = preprocessKey(opts.preprocess) + (opts.occlusion ? `,occ=${opts.occlusion}` : '');
   const key = (sha256: string, view: number) => featureKey({ imageSha256: sha256, weightsHash: info.weightsSha256, imageSize: info.imageSize, view, layer, preprocess: pre });
 
   const unique = [...new Map(opts.items.map((i) => [i.sha256, i])).values()];
@@ -90,7 +93,8 @@ export async function extractFeatures(opts: ExtractOptions): Promise<Features> {
           const { item, views } = todo[next++]!;
           try {
             const pixels = await item.load();
-            const img = normaliseSource({ rgb: toRgb(pixels), width: pixels.width, height: pixels.height }, opts.preprocess);
+            const norm = normaliseSource({ rgb: toRgb(pixels), width: pixels.width, height: pixels.height }, opts.preprocess);
+            const img = opts.occlusion ? occlude(norm, opts.occlusion) : norm;
             const feats = await pool.run({ sha256: item.sha256, rgb: img.rgb, width: img.width, height: img.height, views });
             views.forEach((v, i) => cache.write(key(item.sha256, v), feats[i]!));
             computed += views.length;

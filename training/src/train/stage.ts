@@ -10,6 +10,7 @@ import { preprocessSpec, type Params } from '../config/params';
 import { loadManifest, readPrepared } from '../data/prepared';
 import type { ManifestRow } from '../data/manifest';
 import type { Predictions } from '../eval/report';
+import { OCCLUSIONS } from '../audit/occlusion';
 import { extractFeatures, type Features } from '../features';
 import { loadBase, readBaseInfo } from '../model/base-artifact';
 import { splitShape } from '../features/split';
@@ -162,7 +163,16 @@ export async function runTrainStage(params: Params, opts: TrainStageOptions): Pr
     trainCounts: classNames.map((c) => trainRows.filter((r) => r.class === c).length),
     val: { sha256: valRows.map((r) => r.sha256), labels: val.labels, logits: await predictLogits(fit.logits, val, featureShape) },
     test: { sha256: testRows.map((r) => r.sha256), labels: test.labels, logits: await predictLogits(fit.logits, test, featureShape) },
+    occlusion: {},
   };
+  // The shortcut audit's occlusion check: the same test images with the lungs hidden, and with only the border kept.
+  for (const occlusion of OCCLUSIONS) {
+    const feats = await extractFeatures({ items: testRows.map(load), baseDir: opts.baseDir, preprocess, occlusion, views: 0, workers: params.train.workers, label: `features test, ${occlusion}`, upTo });
+    const rows = testRows.filter((r) => !feats.failed.some((f) => f.sha256 === r.sha256));
+    for (const f of feats.failed) log(`occlusion ${occlusion}: left out ${f.sha256}: ${f.error}`);
+    const m = matrix(rows, feats, 0, classNames);
+    predictions.occlusion![occlusion] = { sha256: rows.map((r) => r.sha256), labels: m.labels, logits: await predictLogits(fit.logits, m, featureShape) };
+  }
   writeJsonAtomic(paths.predictions, predictions);
   writeFileAtomic(paths.trainTsv, trainTsv(fit.history));
   return { info, fit, failed };

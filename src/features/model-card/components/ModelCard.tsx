@@ -4,6 +4,10 @@ import { EvidenceNotes } from './EvidenceNotes';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? '—' : v.toFixed(digits));
 
+/** Either occlusion's AUC CI lies wholly above 0.7: the classes are told apart without the lungs. */
+const separatesWithoutLungs = (m: ModelMetadata['metrics']): boolean =>
+  [m.occlusionCentreMaskedRocAucCi95, m.occlusionBorderOnlyRocAucCi95].some((ci) => ci !== undefined && ci[0] > 0.7);
+
 export function ModelCard({ meta }: { meta: ModelMetadata }) {
   const m = meta.metrics;
   return (
@@ -49,6 +53,12 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
           </dd>
         </dl>
       </section>
+      {m.shortcutWarning ? (
+        <section className="notice" role="alert" data-testid="shortcut-warning">
+          <strong>Shortcut warning:</strong> {m.shortcutWarning} (a classifier on file-level cues alone reaches ROC-AUC {fmt(m.metadataOnlyRocAuc)} on the same test
+          split). The model's figures below may reflect where the images came from rather than the lungs.
+        </section>
+      ) : null}
       <section>
         <h2>Test-split metrics</h2>
         <EvidenceNotes meta={meta} />
@@ -67,6 +77,33 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
               <td>
                 {fmt(m.rocAuc)}
                 {m.rocAucCi95 ? ` (${fmt(m.rocAucCi95[0])}–${fmt(m.rocAucCi95[1])})` : ''}
+              </td>
+            </tr>
+            {m.occlusionCentreMaskedRocAuc !== undefined || m.occlusionBorderOnlyRocAuc !== undefined ? (
+              <tr>
+                <th scope="row">ROC-AUC with the lungs hidden / border only</th>
+                <td data-testid="metric-occlusion">
+                  {fmt(m.occlusionCentreMaskedRocAuc)}
+                  {m.occlusionCentreMaskedRocAucCi95 ? ` (${fmt(m.occlusionCentreMaskedRocAucCi95[0])}–${fmt(m.occlusionCentreMaskedRocAucCi95[1])})` : ''} /{' '}
+                  {fmt(m.occlusionBorderOnlyRocAuc)}
+                  {m.occlusionBorderOnlyRocAucCi95 ? ` (${fmt(m.occlusionBorderOnlyRocAucCi95[0])}–${fmt(m.occlusionBorderOnlyRocAucCi95[1])})` : ''}
+                  {separatesWithoutLungs(m) ? ' — the model still separates the classes with the lungs hidden: it is using something other than the lungs.' : ''}
+                </td>
+              </tr>
+            ) : null}
+            <tr>
+              <th scope="row">Metadata-only baseline ROC-AUC (95% CI)</th>
+              <td data-testid="metric-metadata-only">
+                {m.metadataOnlyRocAuc === undefined ? (
+                  'not measured for this model'
+                ) : (
+                  <>
+                    {fmt(m.metadataOnlyRocAuc)}
+                    {m.metadataOnlyRocAucCi95 ? ` (${fmt(m.metadataOnlyRocAucCi95[0])}–${fmt(m.metadataOnlyRocAucCi95[1])})` : ''} from file size, format, borders and
+                    brightness alone
+                    {m.metadataOnlyInputRocAuc !== undefined ? `; ${fmt(m.metadataOnlyInputRocAuc)} on the model's input after source normalisation` : ''}
+                  </>
+                )}
               </td>
             </tr>
             <tr>
