@@ -11,6 +11,7 @@ import { ctFiles, requireChestCt } from './support/ct-files';
 import { rng, syntheticPixels, writeSyntheticSet } from './support/synthetic';
 import { uid as dicomUid, writeDicom } from './support/dicom';
 import { E2E_CACHE, NON_CT_DIR } from './support/paths';
+import { nonCtFile, nonCtPresent } from '../test/datasets';
 import { attachToWorker } from './support/worker-cdp';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
@@ -56,6 +57,7 @@ test.describe('classification app', () => {
 
   test('a mixed batch: CT images classified, each bad file fails alone with its reason, no network, no leaked tensors', async ({ page }) => {
     requireChestCt();
+    test.skip(!nonCtPresent(), `no non-CT set at ${NON_CT_DIR}`);
     const fx = await fixtures();
     const ct = ctFiles(4, false);
     const pageErrors: string[] = [];
@@ -65,9 +67,9 @@ test.describe('classification app', () => {
     await expect(page.getByTestId('backend')).toHaveText('wasm');
     const baseline = await numTensors(page);
 
-    const bad = [fx['empty.png']!, fx['report.png']!, fx['huge.png']!, join(NON_CT_DIR, 'edge-cases', 'truncated.jpg'), join(NON_CT_DIR, 'edge-cases', 'chessboard_GRAY_U16.tif')];
+    const bad = [fx['empty.png']!, fx['report.png']!, fx['huge.png']!, nonCtFile('edge-cases/truncated.jpg'), nonCtFile('edge-cases/chessboard_GRAY_U16.tif')];
     const dicom = [fx['ct-slice']!, fx['ct-series.dcm']!, fx['mr.dcm']!, fx['jpeg2000.dcm']!];
-    const all = [...ct, join(NON_CT_DIR, 'photos', 'dog.jpg'), ...bad, ...dicom];
+    const all = [...ct, nonCtFile('photos/dog.jpg'), ...bad, ...dicom];
     // The start-up update check (metadata.json) is not classification: let it finish first, then
     // record from the moment files are handed over.
     await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
