@@ -5,19 +5,22 @@
  * temperature softmax). Decoding differs (sharp vs the browser's decoders), so this also proves
  * the two decoders agree on these files.
  */
-import { basename } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { initBackend } from '../training/src/backend';
-import { decodeImage } from '../training/src/data/decode';
-import { loadGraphModelDir, predictPixels } from '../training/src/inference/graph-model';
 import { ctFiles, requireChestCt } from './support/ct-files';
+import { nodePredictions } from './support/node-predictions';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
 interface Shown {
   file: string;
+  /** The backend that computed this row (data-backend), whatever the page was asked for. */
+  backend: string | null;
   probs: Record<string, number>;
 }
 
+/**
+ * Classifies `files` on `backend` and fails unless every row was computed there: the worker moves
+ * to WASM on a lost WebGL context, and a parity run that silently did so would prove nothing.
+ */
 async function classifyInBrowser(page: Page, url: string, backend: string, files: string[]): Promise<Shown[]> {
   await page.goto(`${url}/?backend=${backend}`);
   await expect(page.getByTestId('backend')).toContainText(backend);
@@ -25,26 +28,25 @@ async function classifyInBrowser(page: Page, url: string, backend: string, files
   const rows = page.getByTestId('result');
   await expect(rows).toHaveCount(files.length);
   await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(files.length, { timeout: 150_000 });
-  return rows.evaluateAll((els) =>
+  const shown = await rows.evaluateAll((els) =>
     els.map((el) => ({
       file: el.getAttribute('data-file') ?? '',
+      backend: el.getAttribute('data-backend'),
       probs: Object.fromEntries(
         Array.from(el.querySelectorAll('[data-testid="prob"]')).map((p) => [p.getAttribute('data-class') ?? '', Number(p.getAttribute('data-value'))]),
       ),
     })),
   );
+  const elsewhere = shown.filter((s) => s.backend !== backend).map((s) => `${s.file} on ${s.backend ?? 'no backend recorded'}`);
+  expect(elsewhere, `rows not computed on ${backend} (a lost WebGL context moves the worker to WASM)`).toEqual([]);
+  // And the page still says so at the end: no switch after the last row either.
+  await expect(page.getByTestId('backend')).toContainText(backend);
+  return shown;
 }
 
 async function nodeProbabilities(modelDir: string, files: string[]): Promise<Map<string, Record<string, number>>> {
-  await initBackend('wasm');
-  const loaded = await loadGraphModelDir(modelDir);
-  const out = new Map<string, Record<string, number>>();
-  for (const f of files) {
-    const p = await predictPixels(loaded, await decodeImage(f));
-    out.set(basename(f), Object.fromEntries(loaded.metadata.classNames.map((c, i) => [c, p.probabilities[i]!])));
-  }
-  loaded.model.dispose();
-  return out;
+  const results = await nodePredictions(modelDir, files);
+  return new Map([...results].map(([f, r]) => [f, r.probs]));
 }
 
 /**

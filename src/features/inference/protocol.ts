@@ -132,6 +132,8 @@ export interface ResultMessage {
   series?: SeriesPosition;
   /** What was classified: 'image' or 'dicom'. */
   source: 'image' | 'dicom';
+  /** The backend that computed the shown probabilities (a context loss can move it mid-batch). */
+  backend: BackendName;
   ms: number;
 }
 
