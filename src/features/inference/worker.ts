@@ -12,7 +12,7 @@ import { activateBackend, currentBackend, retireWebgl, tf, wasmThreads, webglCon
 import { Classifier, type RawPrediction } from './classifier';
 import { fetchModelFiles, NoModelError, sha256Hex, verifyLocalModelFiles, type VerifiedModelFiles } from '../model-delivery';
 import type { BenchmarkEntry, ClassifyRequest, LoadLocalRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
-import { BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
+import { AGREEMENT_TOLERANCE, BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
 import { decodeRaster } from './decode-raster';
 import { FileRefusal, readHeadTail, sniffFile } from './sniff';
 
@@ -59,7 +59,7 @@ async function benchmark(model: VerifiedModelFiles): Promise<{ backend: BackendN
       }
       const p = out!.probabilities;
       if (!saneProbabilities(p)) throw new Error(`self-test gave invalid probabilities ${JSON.stringify(p)}`);
-      if (reference && maxAbsDiff(p, reference) > 1e-2) throw new Error(`self-test disagrees with ${entries.find((e) => e.ok)?.backend} by ${maxAbsDiff(p, reference).toExponential(2)}`);
+      if (reference && maxAbsDiff(p, reference) > AGREEMENT_TOLERANCE) throw new Error(`self-test disagrees with ${entries.find((e) => e.ok)?.backend} by ${maxAbsDiff(p, reference).toExponential(2)}`);
       reference ??= p;
       entries.push({ backend, ok: true, ms: median(times) });
     } catch (e) {
