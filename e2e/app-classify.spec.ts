@@ -30,6 +30,21 @@ async function ready(page: Page, url: string): Promise<void> {
   await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
 }
 
+/**
+ * A synthetic set's files under names unique across classes (class-<name>): rows are found by file
+ * name, and a/0.png and b/0.png would be two rows with one name.
+ */
+function uniquelyNamed(set: Record<string, string[]>, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Object.entries(set).flatMap(([cls, files]) =>
+    files.map((f) => {
+      const to = join(dir, `${cls}-${f.split('/').pop()!}`);
+      cpSync(f, to);
+      return to;
+    }),
+  );
+}
+
 const row = (page: Page, file: string) => page.locator(`[data-testid="result"][data-file="${file}"]`);
 
 async function fixtures(): Promise<Record<string, string>> {
@@ -179,7 +194,7 @@ test.describe('classification app', () => {
   test('a WebGL context lost mid-batch: the worker falls back to WASM and every queued file still completes', async ({ page }) => {
     const dir = join(FIXTURES, 'context-loss');
     const set = await writeSyntheticSet(dir, { classes: ['a', 'b'], perClass: 15, size: 48, seed: 7 });
-    const files = Object.values(set).flat();
+    const files = uniquelyNamed(set, `${dir}-flat`);
     const workerLog: string[] = [];
     page.on('console', (m) => workerLog.push(m.text()));
     await ready(page, `${server.url}/?backend=webgl&testHooks=1`);
@@ -370,7 +385,7 @@ test('a model with OOD statistics refuses non-CT photos ("Not a chest CT: no pre
     test.skip(!nonCtPresent(), `no non-CT set at ${NON_CT_DIR}`);
     const photos = readdirSync(join(NON_CT_DIR, 'photos')).sort().map((f) => join(NON_CT_DIR, 'photos', f));
     // In distribution: new images from the generator the model was trained on (another seed).
-    const inDist = Object.values(await writeSyntheticSet(join(FIXTURES, 'ood-in'), { classes: ['adenocarcinoma', 'normal'], perClass: 5, seed: 21 })).flat();
+    const inDist = uniquelyNamed(await writeSyntheticSet(join(FIXTURES, 'ood-in'), { classes: ['adenocarcinoma', 'normal'], perClass: 5, seed: 21 }), join(FIXTURES, 'ood-in-flat'));
     // Real CT slices (PNG and JPEG) too: the browser's decoders and Node's sharp must give the same
     // OOD score on them, whichever side of this synthetic-trained model's threshold they fall.
     requireChestCt();
