@@ -113,8 +113,19 @@ function listeningInodes(port: number): Set<string> {
 /** Socket inodes held open by a process. */
 function socketInodes(pid: number): Set<string> {
   const out = new Set<string>();
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }) as string;
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out; // exited: it owns nothing
+  }
+  for (const fd of fds) {
+    let link: string;
+    try {
+      link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }) as string;
+    } catch {
+      continue; // closed between the listing and the read (nginx opens and closes files at start-up)
+    }
     const m = /^socket:\[(\d+)\]$/.exec(link);
     if (m) out.add(m[1]!);
   }
@@ -177,18 +188,20 @@ async function startOnce(opts: Omit<RenderOptions, 'prefix'> & { prefix?: string
   const ports = Object.values(opts.ports);
   const deadline = Date.now() + timeoutMs;
   // nginx writes nothing when it is ready; its listeners appearing under its own pid is the event.
-  while (!(child.pid && !exitedEarly && ownsPorts(child.pid, ports))) {
-    if (exitedEarly) {
-      cleanup();
-      throw new Error(`nginx exited at startup:\n${stderr}\n${readLog(prefix)}`);
+  try {
+    while (!(child.pid && !exitedEarly && ownsPorts(child.pid, ports))) {
+      if (exitedEarly) throw new Error(`nginx exited at startup:\n${stderr}\n${readLog(prefix)}`);
+      if (Date.now() > deadline) throw new Error(`nginx (pid ${child.pid}) did not own 127.0.0.1:${ports.join(',')} within ${timeoutMs} ms:\n${readLog(prefix)}`);
+      await new Promise((r) => setTimeout(r, 25));
     }
-    if (Date.now() > deadline) {
+  } catch (err) {
+    // Never leave an nginx behind, whatever went wrong.
+    if (!exitedEarly) {
       child.kill('SIGKILL');
       await exited;
-      cleanup();
-      throw new Error(`nginx (pid ${child.pid}) did not own 127.0.0.1:${ports.join(',')} within ${timeoutMs} ms:\n${readLog(prefix)}`);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    cleanup();
+    throw err;
   }
   return {
     prefix,
