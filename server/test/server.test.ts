@@ -99,8 +99,10 @@ describe('logs', () => {
     await request(target, `${fx.files.js}?v=1`);
     await request(target, '/nope.png');
     await request(target, '/', { method: 'HEAD' });
-    await new Promise((r) => setTimeout(r, 20));
-    const entries = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.msg === 'request');
+    // The server logs on the response's 'close', which can come just after the client has the body.
+    const requestEntries = () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.msg === 'request');
+    for (const deadline = Date.now() + 5000; requestEntries().length < 3 && Date.now() < deadline; ) await new Promise((r) => setImmediate(r));
+    const entries = requestEntries();
     expect(entries).toHaveLength(3);
     expect(entries[0]).toMatchObject({ level: 'info', method: 'GET', path: fx.files.js, status: 200, bytes: fx.read(fx.files.js).length });
     expect(entries[1]).toMatchObject({ method: 'GET', path: '/nope.png', status: 404 });
