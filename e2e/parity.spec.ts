@@ -5,6 +5,8 @@
  * temperature softmax). Decoding differs (sharp vs the browser's decoders), so this also proves
  * the two decoders agree on these files.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ctFiles, requireChestCt } from './support/ct-files';
 import { nodePredictions } from './support/node-predictions';
@@ -21,8 +23,8 @@ interface Shown {
  * Classifies `files` on `backend` and fails unless every row was computed there: the worker moves
  * to WASM on a lost WebGL context, and a parity run that silently did so would prove nothing.
  */
-async function classifyInBrowser(page: Page, url: string, backend: string, files: string[]): Promise<Shown[]> {
-  await page.goto(`${url}/?backend=${backend}`);
+async function classifyInBrowser(page: Page, url: string, backend: string, files: string[], modelDir: string): Promise<Shown[]> {
+  await page.goto(`${url}/?backend=${backend}&testHooks=1`);
   await expect(page.getByTestId('backend')).toContainText(backend);
   await page.getByTestId('file-input').setInputFiles(files);
   const rows = page.getByTestId('result');
@@ -41,6 +43,16 @@ async function classifyInBrowser(page: Page, url: string, backend: string, files
   expect(elsewhere, `rows not computed on ${backend} (a lost WebGL context moves the worker to WASM)`).toEqual([]);
   // And the page still says so at the end: no switch after the last row either.
   await expect(page.getByTestId('backend')).toContainText(backend);
+  // The active backend is a label; GPU memory is evidence. tfjs uploads a weight to a texture only
+  // when a WebGL kernel first reads it, so after a WebGL run the textures hold at least the weights.
+  const { gpuBytesAllocated } = await page.evaluate(() =>
+    (globalThis as unknown as { __respidetect: { memory(): Promise<{ gpuBytesAllocated: number | null }> } }).__respidetect.memory(),
+  );
+  const weightBytes = readdirSync(modelDir).filter((f) => f.endsWith('.bin')).reduce((n, f) => n + statSync(join(modelDir, f)).size, 0);
+  test.info().annotations.push({ type: 'GPU bytes allocated', description: `${gpuBytesAllocated} (weights on disk: ${weightBytes})` });
+  console.log(`parity ${backend}: WebGL texture bytes allocated ${gpuBytesAllocated}, model weights on disk ${weightBytes}`);
+  if (backend === 'webgl') expect(gpuBytesAllocated, 'WebGL textures hold less than the model weights: the GPU did not compute this run').toBeGreaterThanOrEqual(weightBytes);
+  else expect(gpuBytesAllocated, `${backend} run: no WebGL textures expected`).toBeNull();
   return shown;
 }
 
@@ -89,7 +101,7 @@ test.describe('training/inference parity', () => {
       const modelDir = state.models.soft!;
       server = await startServer(assembleSite(state.appDir, modelDir));
       const files = ctFiles(12);
-      const shown = await classifyInBrowser(page, server.url, backend, files);
+      const shown = await classifyInBrowser(page, server.url, backend, files, modelDir);
       const { maxDiff, unsaturated, spread } = compare(shown, await nodeProbabilities(modelDir, files));
       test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
       console.log(`parity tiny model, ${backend}: max |Δp| ${maxDiff.toExponential(3)} over ${files.length} images (${unsaturated} unsaturated probabilities, spread ${spread.toFixed(3)})`);
@@ -104,7 +116,7 @@ test.describe('training/inference parity', () => {
       const modelDir = state.models.vgg!;
       server = await startServer(assembleSite(state.appDir, modelDir));
       const files = ctFiles(20);
-      const shown = await classifyInBrowser(page, server.url, backend, files);
+      const shown = await classifyInBrowser(page, server.url, backend, files, modelDir);
       const { maxDiff, unsaturated, spread } = compare(shown, await nodeProbabilities(modelDir, files));
       test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
       console.log(`parity VGG16 float16 64px, ${backend}: max |Δp| ${maxDiff.toExponential(3)} over ${files.length} images (${unsaturated} unsaturated probabilities, spread ${spread.toFixed(3)})`);

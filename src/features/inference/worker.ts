@@ -268,8 +268,8 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     }
     case 'memory': {
-      const mem = tf.memory();
-      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes });
+      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number };
+      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? null });
       break;
     }
     case 'lose-context':
