@@ -126,7 +126,7 @@ function shardCompression() {
 }
 
 async function main(): Promise<void> {
-  if (!nginxAvailable()) throw new Error('bench:server needs /usr/sbin/nginx (apt-get install -y nginx libnginx-mod-http-brotli-static)');
+  if (!nginxAvailable()) throw new Error('bench:server needs /usr/sbin/nginx (apt-get install -y nginx)');
   const fx = await makePrecompressedFixture({ shardBytes: SHARD_BYTES });
   const ourPort = await freePort();
   const ours = spawn(process.execPath, [MAIN_JS], {

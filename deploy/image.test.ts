@@ -4,7 +4,7 @@
  * repository, then start the real server from it as the Dockerfile's unprivileged USER (no groups),
  * and drive it over loopback.
  */
-import { freePort } from '../server/test/support/http';
+import net from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +14,24 @@ import { REPO_ROOT } from './image/runtime-deps';
 import { stageApp, verifyModelDir, type StageReport } from './image/stage';
 import { runtimeUser } from './lib/dockerfile-rules';
 import { makeFixture, type Fixture } from '../server/test/support/fixture';
+import { requireTool } from '../test/require-tool';
 
 const DOCKERFILE = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 /** The Dockerfile's USER, so the test runs the server as the image would. */
 const APP_USER = runtimeUser(DOCKERFILE);
 /** setpriv (util-linux) drops to the user without a login shell or PAM, like Docker's USER. */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+/**
+ * Whether this process may become the image's user: as root (.ci/run), or when setpriv holds
+ * CAP_SETUID/CAP_SETGID, which ci.yml grants it on GitHub's non-root runner. Probed for real.
+ */
+const CAN_DROP = SETPRIV !== undefined && spawnSync(SETPRIV, [`--reuid=${APP_USER.uid}`, `--regid=${APP_USER.gid}`, '--clear-groups', '--', 'true']).status === 0;
+const dropOk = requireTool(
+  "deploy/image.test.ts (server as the image's user)",
+  `the right to switch to uid ${APP_USER.uid} (this is uid ${process.getuid?.()}; setpriv ${SETPRIV ?? 'not installed'})`,
+  CAN_DROP,
+  'run as root, or: sudo setcap cap_setuid,cap_setgid+ep "$(readlink -f "$(command -v setpriv)")", as ci.yml does',
+);
 /** The image target (ci.yml checks the real image against the same number on GitHub's runners). */
 const IMAGE_LIMIT_BYTES = 150_000_000;
 /**
@@ -70,29 +82,35 @@ interface Started {
   logs: () => string;
 }
 
-/** Starts the staged server as the app user, without ROOT (it must find dist/ from its own location). */
+/**
+ * Starts the staged server as the app user, without ROOT (it must find dist/ from its own location),
+ * on port 0: it logs the port the kernel gave it, so no other process can be answering instead.
+ */
 async function startStaged(appDir: string): Promise<Started> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = asAppUser([process.execPath, join(appDir, 'server', 'src', 'main.js')], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, appDir);
+  const child = asAppUser([process.execPath, join(appDir, 'server', 'src', 'main.js')], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, appDir);
   let logs = '';
-  child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      throw new Error(`server not healthy within 15 s:\n${logs}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, port, logs: () => logs };
+      reject(new Error(`server did not log "listening" within 15 s:\n${logs}`));
+    }, 15_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs}`));
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      logs += d.toString();
+      for (const line of logs.split('\n')) {
+        const m = /"msg":"listening".*"port":(\d+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      }
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}`, port, logs: () => logs };
 }
 
 function runHealthcheck(port: number): Promise<{ code: number | null; stderr: string }> {
@@ -220,7 +238,7 @@ describe('a model baked in by `npm run image:stage -- --model` (the Dockerfile\'
     expect(() => verifyModelDir(copy)).toThrow(new RegExp(`${shard}: sha256 [0-9a-f]{64} does not match metadata\\.json`));
   });
 
-  it('serves the baked model and reports ready', async () => {
+  it.runIf(dropOk)('serves the baked model and reports ready', async () => {
     started = await startStaged(baked);
     const ready = await fetch(`${started.url}/readyz`);
     expect(ready.status, await ready.clone().text()).toBe(200);
@@ -230,7 +248,7 @@ describe('a model baked in by `npm run image:stage -- --model` (the Dockerfile\'
   });
 });
 
-describe("the real server started from the stage as the image's non-root user", () => {
+describe.runIf(dropOk)("the real server started from the stage as the image's non-root user", () => {
   let server: ChildProcess;
   let port: number;
   let url: string;
@@ -274,10 +292,17 @@ describe("the real server started from the stage as the image's non-root user", 
 
   it("passes the image's HEALTHCHECK command, which fails when nothing listens", async () => {
     expect(await runHealthcheck(port)).toMatchObject({ code: 0 });
-    const idle = await freePort();
-    const down = await runHealthcheck(idle);
-    expect(down.code).toBe(1);
-    expect(down.stderr).toContain(`http://127.0.0.1:${idle}/healthz failed`);
+    // A port we hold, where every connection is dropped unanswered: a server that is up but dead.
+    const dead = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const idle = (dead.address() as net.AddressInfo).port;
+    try {
+      const down = await runHealthcheck(idle);
+      expect(down.code).toBe(1);
+      expect(down.stderr).toContain(`http://127.0.0.1:${idle}/healthz failed`);
+    } finally {
+      await new Promise((resolve) => dead.close(resolve));
+    }
   });
 
   it('wrote nothing into the app tree (works on a read-only root filesystem)', () => {

@@ -11,7 +11,9 @@ import { ctFiles, requireChestCt } from './support/ct-files';
 import { rng, syntheticPixels, writeSyntheticSet } from './support/synthetic';
 import { uid as dicomUid, writeDicom } from './support/dicom';
 import { E2E_CACHE, NON_CT_DIR } from './support/paths';
+import { nonCtFile, nonCtPresent } from '../test/datasets';
 import { attachToWorker } from './support/worker-cdp';
+import { nodePredictions } from './support/node-predictions';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
 const FIXTURES = join(E2E_CACHE, 'app-fixtures');
@@ -26,6 +28,21 @@ const loseContext = (page: Page) => page.evaluate(() => (globalThis as unknown a
 async function ready(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+}
+
+/**
+ * A synthetic set's files under names unique across classes (class-<name>): rows are found by file
+ * name, and a/0.png and b/0.png would be two rows with one name.
+ */
+function uniquelyNamed(set: Record<string, string[]>, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Object.entries(set).flatMap(([cls, files]) =>
+    files.map((f) => {
+      const to = join(dir, `${cls}-${f.split('/').pop()!}`);
+      cpSync(f, to);
+      return to;
+    }),
+  );
 }
 
 const row = (page: Page, file: string) => page.locator(`[data-testid="result"][data-file="${file}"]`);
@@ -48,14 +65,17 @@ async function fixtures(): Promise<Record<string, string>> {
 
 test.describe('classification app', () => {
   let server: RunningServer;
+  let modelDir: string;
   test.beforeAll(async () => {
     const { appDir, models } = readState();
-    server = await startServer(assembleSite(appDir, models.a!));
+    modelDir = models.a!;
+    server = await startServer(assembleSite(appDir, modelDir));
   });
   test.afterAll(async () => server?.stop());
 
   test('a mixed batch: CT images classified, each bad file fails alone with its reason, no network, no leaked tensors', async ({ page }) => {
     requireChestCt();
+    test.skip(!nonCtPresent(), `no non-CT set at ${NON_CT_DIR}`);
     const fx = await fixtures();
     const ct = ctFiles(4, false);
     const pageErrors: string[] = [];
@@ -65,9 +85,9 @@ test.describe('classification app', () => {
     await expect(page.getByTestId('backend')).toHaveText('wasm');
     const baseline = await numTensors(page);
 
-    const bad = [fx['empty.png']!, fx['report.png']!, fx['huge.png']!, join(NON_CT_DIR, 'edge-cases', 'truncated.jpg'), join(NON_CT_DIR, 'edge-cases', 'chessboard_GRAY_U16.tif')];
+    const bad = [fx['empty.png']!, fx['report.png']!, fx['huge.png']!, nonCtFile('edge-cases/truncated.jpg'), nonCtFile('edge-cases/chessboard_GRAY_U16.tif')];
     const dicom = [fx['ct-slice']!, fx['ct-series.dcm']!, fx['mr.dcm']!, fx['jpeg2000.dcm']!];
-    const all = [...ct, join(NON_CT_DIR, 'photos', 'dog.jpg'), ...bad, ...dicom];
+    const all = [...ct, nonCtFile('photos/dog.jpg'), ...bad, ...dicom];
     // The start-up update check (metadata.json) is not classification: let it finish first, then
     // record from the moment files are handed over.
     await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
@@ -77,12 +97,20 @@ test.describe('classification app', () => {
     await expect(page.getByTestId('result')).toHaveCount(all.length);
     await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0, { timeout: 120_000 });
 
+    // Each CT row: computed on the chosen backend, with the probabilities Node computes for that
+    // file with the same model files (what e2e/parity.spec.ts checks at length; here, in a mixed batch).
+    const node = await nodePredictions(modelDir, [...ct, nonCtFile('photos/dog.jpg')]);
     for (const f of ct) {
-      const r = row(page, f.split('/').pop()!);
+      const name = f.split('/').pop()!;
+      const r = row(page, name);
       await expect(r).toHaveAttribute('data-status', 'done');
-      const probs = await r.getByTestId('prob').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
-      expect(probs).toHaveLength(2);
-      expect(Math.abs(probs[0]! + probs[1]! - 1)).toBeLessThan(1e-9);
+      await expect(r).toHaveAttribute('data-backend', 'wasm');
+      const shown = Object.fromEntries(
+        await r.getByTestId('prob').evaluateAll((els) => els.map((e) => [e.getAttribute('data-class'), Number(e.getAttribute('data-value'))] as const)),
+      );
+      const expected = node.get(name)!.probs;
+      expect(Object.keys(shown).sort(), name).toEqual(Object.keys(expected).sort());
+      for (const [cls, p] of Object.entries(expected)) expect(Math.abs(shown[cls]! - p), `${name} ${cls}: shown ${shown[cls]}, Node ${p}`).toBeLessThan(1e-4);
     }
     const reason = async (file: string, status: string, text: RegExp) => {
       await expect(row(page, file)).toHaveAttribute('data-status', status);
@@ -97,8 +125,9 @@ test.describe('classification app', () => {
     await reason('jpeg2000.dcm', 'refused', /unsupported compression: JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/);
     await expect(row(page, 'ct-slice')).toHaveAttribute('data-status', 'done');
     await expect(row(page, 'ct-series.dcm')).toHaveAttribute('data-status', 'done');
-    // The photo is a valid image: it gets a prediction, or "not a chest CT" from a model with OOD statistics.
-    await expect(row(page, 'dog.jpg')).toHaveAttribute('data-status', /^(done|refused)$/);
+    // The photo is a valid image: done or refused exactly as the model's OOD rule decides on Node
+    // (this model may carry no OOD statistics, and then it must be done).
+    await expect(row(page, 'dog.jpg')).toHaveAttribute('data-status', node.get('dog.jpg')!.status);
     await expect(page.getByTestId('summary')).toContainText(`of ${all.length}.`);
 
     expect(requests, 'classifying must not touch the network').toEqual([]);
@@ -165,7 +194,7 @@ test.describe('classification app', () => {
   test('a WebGL context lost mid-batch: the worker falls back to WASM and every queued file still completes', async ({ page }) => {
     const dir = join(FIXTURES, 'context-loss');
     const set = await writeSyntheticSet(dir, { classes: ['a', 'b'], perClass: 15, size: 48, seed: 7 });
-    const files = Object.values(set).flat();
+    const files = uniquelyNamed(set, `${dir}-flat`);
     const workerLog: string[] = [];
     page.on('console', (m) => workerLog.push(m.text()));
     await ready(page, `${server.url}/?backend=webgl&testHooks=1`);
@@ -173,6 +202,7 @@ test.describe('classification app', () => {
     await page.getByTestId('file-input').setInputFiles(files);
     const done = page.locator('[data-testid="result"][data-status="done"]');
     await expect(done.first()).toBeVisible();
+    const doneBeforeLoss = await done.evaluateAll((els) => els.map((el) => el.getAttribute('data-file')));
     await loseContext(page);
     const doneAtLoss = await done.count();
     expect(doneAtLoss, 'the context must be lost while files are still queued').toBeLessThan(files.length);
@@ -184,6 +214,15 @@ test.describe('classification app', () => {
     await expect(page.getByTestId('result')).toHaveCount(files.length);
     await expect(done).toHaveCount(files.length);
     expect(workerLog.filter((l) => /error/i.test(l))).toEqual([]);
+    // Each row says which backend computed it: WebGL before the loss, WASM after, nothing unlabelled.
+    // (The parity specs rely on this to fail a run that silently moved to WASM.)
+    const backendOf = Object.fromEntries(
+      await page.getByTestId('result').evaluateAll((els) => els.map((el) => [el.getAttribute('data-file'), el.getAttribute('data-backend')] as const)),
+    );
+    expect(doneBeforeLoss.map((f) => backendOf[f!]), `rows done before the loss: ${doneBeforeLoss.join(', ')}`).toEqual(doneBeforeLoss.map(() => 'webgl'));
+    // The worker takes files in order, so the last one ran after the switch.
+    expect(backendOf[files.at(-1)!.split('/').pop()!]).toBe('wasm');
+    expect(Object.values(backendOf).every((b) => b === 'webgl' || b === 'wasm')).toBe(true);
   });
 
   test('another model from local files: verified before use (a missing shard, a tampered shard refused), then used', async ({ page }) => {
@@ -343,10 +382,15 @@ test('a model with OOD statistics refuses non-CT photos ("Not a chest CT: no pre
   const server = await startServer(assembleSite(appDir, models.ood!));
   try {
     await ready(page, `${server.url}/?backend=wasm`);
+    test.skip(!nonCtPresent(), `no non-CT set at ${NON_CT_DIR}`);
     const photos = readdirSync(join(NON_CT_DIR, 'photos')).sort().map((f) => join(NON_CT_DIR, 'photos', f));
     // In distribution: new images from the generator the model was trained on (another seed).
-    const inDist = Object.values(await writeSyntheticSet(join(FIXTURES, 'ood-in'), { classes: ['adenocarcinoma', 'normal'], perClass: 5, seed: 21 })).flat();
-    await page.getByTestId('file-input').setInputFiles([...photos, ...inDist]);
+    const inDist = uniquelyNamed(await writeSyntheticSet(join(FIXTURES, 'ood-in'), { classes: ['adenocarcinoma', 'normal'], perClass: 5, seed: 21 }), join(FIXTURES, 'ood-in-flat'));
+    // Real CT slices (PNG and JPEG) too: the browser's decoders and Node's sharp must give the same
+    // OOD score on them, whichever side of this synthetic-trained model's threshold they fall.
+    requireChestCt();
+    const ct = ctFiles(4, true);
+    await page.getByTestId('file-input').setInputFiles([...photos, ...inDist, ...ct]);
     await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0);
     for (const p of photos) {
       const r = row(page, p.split('/').pop()!);
@@ -354,9 +398,20 @@ test('a model with OOD statistics refuses non-CT photos ("Not a chest CT: no pre
       await expect(r.getByTestId('error')).toContainText('Not a chest CT: no prediction');
     }
     // The threshold lets ~95% of held-out training-like images through: allow one miss in ten.
-    const classified = await page.locator('[data-testid="result"][data-status="done"]').count();
+    const classified = (await Promise.all(inDist.map((f) => row(page, f.split('/').pop()!).getAttribute('data-status')))).filter((st) => st === 'done').length;
     expect(classified).toBeGreaterThanOrEqual(inDist.length - 1);
     await expect(page.locator('[data-testid="result"][data-status="error"]')).toHaveCount(0);
+    // Every row's OOD score and verdict is what Node computes with the same model files.
+    const node = await nodePredictions(models.ood!, [...photos, ...inDist, ...ct]);
+    const shown = await page.getByTestId('result').evaluateAll((els) =>
+      els.map((el) => ({ file: el.getAttribute('data-file')!, status: el.getAttribute('data-status'), ood: Number(el.getAttribute('data-ood')) })),
+    );
+    expect(shown).toHaveLength(node.size);
+    for (const s of shown) {
+      const n = node.get(s.file)!;
+      expect(s.status, s.file).toBe(n.status);
+      expect(Math.abs(s.ood - n.oodScore!), `${s.file}: OOD score shown ${s.ood}, Node ${n.oodScore}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(n.oodScore!)));
+    }
   } finally {
     await server.stop();
   }

@@ -5,48 +5,61 @@
  * temperature softmax). Decoding differs (sharp vs the browser's decoders), so this also proves
  * the two decoders agree on these files.
  */
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { initBackend } from '../training/src/backend';
-import { decodeImage } from '../training/src/data/decode';
-import { loadGraphModelDir, predictPixels } from '../training/src/inference/graph-model';
 import { parseModelMetadata, type PreprocessSpec } from '@respidetect/contract';
 import { ctFiles, requireChestCt } from './support/ct-files';
+import { nodePredictions } from './support/node-predictions';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
 interface Shown {
   file: string;
+  /** The backend that computed this row (data-backend), whatever the page was asked for. */
+  backend: string | null;
   probs: Record<string, number>;
 }
 
-async function classifyInBrowser(page: Page, url: string, backend: string, files: string[]): Promise<Shown[]> {
-  await page.goto(`${url}/?backend=${backend}`);
+/**
+ * Classifies `files` on `backend` and fails unless every row was computed there: the worker moves
+ * to WASM on a lost WebGL context, and a parity run that silently did so would prove nothing.
+ */
+async function classifyInBrowser(page: Page, url: string, backend: string, files: string[], modelDir: string): Promise<Shown[]> {
+  await page.goto(`${url}/?backend=${backend}&testHooks=1`);
   await expect(page.getByTestId('backend')).toContainText(backend);
   await page.getByTestId('file-input').setInputFiles(files);
   const rows = page.getByTestId('result');
   await expect(rows).toHaveCount(files.length);
   await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(files.length, { timeout: 150_000 });
-  return rows.evaluateAll((els) =>
+  const shown = await rows.evaluateAll((els) =>
     els.map((el) => ({
       file: el.getAttribute('data-file') ?? '',
+      backend: el.getAttribute('data-backend'),
       probs: Object.fromEntries(
         Array.from(el.querySelectorAll('[data-testid="prob"]')).map((p) => [p.getAttribute('data-class') ?? '', Number(p.getAttribute('data-value'))]),
       ),
     })),
   );
+  const elsewhere = shown.filter((s) => s.backend !== backend).map((s) => `${s.file} on ${s.backend ?? 'no backend recorded'}`);
+  expect(elsewhere, `rows not computed on ${backend} (a lost WebGL context moves the worker to WASM)`).toEqual([]);
+  // And the page still says so at the end: no switch after the last row either.
+  await expect(page.getByTestId('backend')).toContainText(backend);
+  // The active backend is a label; GPU memory is evidence. tfjs uploads a weight to a texture only
+  // when a WebGL kernel first reads it, so after a WebGL run the textures hold at least the weights.
+  const { gpuBytesAllocated } = await page.evaluate(() =>
+    (globalThis as unknown as { __respidetect: { memory(): Promise<{ gpuBytesAllocated: number | null }> } }).__respidetect.memory(),
+  );
+  const weightBytes = readdirSync(modelDir).filter((f) => f.endsWith('.bin')).reduce((n, f) => n + statSync(join(modelDir, f)).size, 0);
+  test.info().annotations.push({ type: 'GPU bytes allocated', description: `${gpuBytesAllocated} (weights on disk: ${weightBytes})` });
+  console.log(`parity ${backend}: WebGL texture bytes allocated ${gpuBytesAllocated}, model weights on disk ${weightBytes}`);
+  if (backend === 'webgl') expect(gpuBytesAllocated, 'WebGL textures hold less than the model weights: the GPU did not compute this run').toBeGreaterThanOrEqual(weightBytes);
+  else expect(gpuBytesAllocated, `${backend} run: no WebGL textures expected`).toBeNull();
+  return shown;
 }
 
 async function nodeProbabilities(modelDir: string, files: string[]): Promise<Map<string, Record<string, number>>> {
-  await initBackend('wasm');
-  const loaded = await loadGraphModelDir(modelDir);
-  const out = new Map<string, Record<string, number>>();
-  for (const f of files) {
-    const p = await predictPixels(loaded, await decodeImage(f));
-    out.set(basename(f), Object.fromEntries(loaded.metadata.classNames.map((c, i) => [c, p.probabilities[i]!])));
-  }
-  loaded.model.dispose();
-  return out;
+  const results = await nodePredictions(modelDir, files);
+  return new Map([...results].map(([f, r]) => [f, r.probs]));
 }
 
 /**
@@ -94,7 +107,7 @@ test.describe('training/inference parity', () => {
       expect(preprocessIn(modelDir)).toEqual({ bodyCrop: true, intensity: 'body-equalize' });
       server = await startServer(assembleSite(state.appDir, modelDir));
       const files = ctFiles(12);
-      const shown = await classifyInBrowser(page, server.url, backend, files);
+      const shown = await classifyInBrowser(page, server.url, backend, files, modelDir);
       const { maxDiff, unsaturated, spread } = compare(shown, await nodeProbabilities(modelDir, files));
       test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
       console.log(`parity tiny model, ${backend}: max |Δp| ${maxDiff.toExponential(3)} over ${files.length} images (${unsaturated} unsaturated probabilities, spread ${spread.toFixed(3)})`);
@@ -111,7 +124,7 @@ test.describe('training/inference parity', () => {
       expect(preprocessIn(modelDir)).toBeUndefined();
       server = await startServer(assembleSite(state.appDir, modelDir));
       const files = ctFiles(20);
-      const shown = await classifyInBrowser(page, server.url, backend, files);
+      const shown = await classifyInBrowser(page, server.url, backend, files, modelDir);
       const { maxDiff, unsaturated, spread } = compare(shown, await nodeProbabilities(modelDir, files));
       test.info().annotations.push({ type: 'max |Δp|', description: maxDiff.toExponential(3) });
       console.log(`parity VGG16 float16 64px, ${backend}: max |Δp| ${maxDiff.toExponential(3)} over ${files.length} images (${unsaturated} unsaturated probabilities, spread ${spread.toFixed(3)})`);

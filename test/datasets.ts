@@ -2,7 +2,8 @@
  * Where tests and benches find the shared data sets, and the rule for a missing copy: under
  * CI=true it is a failure, elsewhere a visible skip. The data is read-only and never copied in.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,3 +22,34 @@ export function chestCtPresent(): boolean {
 }
 
 export const skipMessage = (): string => `SKIPPED: no chest CT set at ${CHEST_CT_DIR}; set CHEST_CT_DIR`;
+
+/**
+ * The non-CT set's presence rule: every file its MANIFEST.sha256 lists must be there with that hash,
+ * so a missing truncated.jpg can never pass as "failed alone". Missing set: a failure under CI=true,
+ * elsewhere a visible skip (false). A set that is there but incomplete or altered always fails.
+ */
+export function nonCtPresent(): boolean {
+  const manifest = join(NON_CT_DIR, 'MANIFEST.sha256');
+  if (!existsSync(manifest)) {
+    if (process.env.CI === 'true') throw new Error(`the non-CT set is missing at ${NON_CT_DIR} (its MANIFEST.sha256 is not there); CI requires it`);
+    console.warn(`SKIPPED: no non-CT set at ${NON_CT_DIR}`);
+    return false;
+  }
+  const problems: string[] = [];
+  for (const line of readFileSync(manifest, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]{64})\s+\*?(.+)$/.exec(line.trim());
+    if (!m || m[2] === './MANIFEST.sha256') continue;
+    const file = join(NON_CT_DIR, m[2]!);
+    if (!existsSync(file)) problems.push(`${m[2]}: missing`);
+    else if (createHash('sha256').update(readFileSync(file)).digest('hex') !== m[1]) problems.push(`${m[2]}: sha256 differs from MANIFEST.sha256`);
+  }
+  if (problems.length > 0) throw new Error(`the non-CT set at ${NON_CT_DIR} is incomplete: ${problems.join('; ')}`);
+  return true;
+}
+
+/** A file of the non-CT set by its path in the set ('edge-cases/truncated.jpg'); throws, naming it, when absent. */
+export function nonCtFile(rel: string): string {
+  const file = join(NON_CT_DIR, rel);
+  if (!existsSync(file)) throw new Error(`${file}: not found; the tests need this file of the non-CT set`);
+  return file;
+}

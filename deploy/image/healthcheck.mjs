@@ -6,6 +6,14 @@ const port = Number(process.env.PORT || 8080);
 const url = `http://127.0.0.1:${port}/healthz`;
 const timeoutMs = Number(process.env.HEALTHCHECK_TIMEOUT_MS || 2000);
 
+// A timer that holds the event loop: AbortSignal.timeout's is unref'd, and when the server drops the
+// connection unanswered Node 20's fetch can leave its promise pending with nothing else alive, so
+// the process exited 13 (unsettled top-level await) with no message instead of 1.
+const guard = setTimeout(() => {
+  console.error(`healthcheck: ${url} failed: no answer within ${timeoutMs} ms`);
+  process.exit(1);
+}, timeoutMs + 100);
+
 try {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   await res.arrayBuffer();
@@ -17,3 +25,4 @@ try {
   console.error(`healthcheck: ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
+clearTimeout(guard);

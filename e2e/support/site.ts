@@ -2,8 +2,8 @@
  * Real parts for browser tests: the app built by Vite, models trained by the real CLI, the real
  * server/ process on a loopback port.
  */
-import { freePort } from '../../server/test/support/http';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawnServer } from '../../server/test/support/spawn';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_CACHE, REPO, STATE_FILE } from './paths';
@@ -71,38 +71,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real server/ on a free loopback port and waits for /healthz. */
+/**
+ * Starts the real server/ on port 0 (the kernel picks a free one, no window for another process
+ * to take it) and resolves when it logs the port it listens on.
+ */
 export async function startServer(root: string): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO, 'server', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROOT: root, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was healthy`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server on ${url} did not become healthy within 15 s`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { child, port, exited } = await spawnServer({ ROOT: root, LOG_LEVEL: 'info' }, 15_000);
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     root,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 

@@ -159,7 +159,6 @@ export async function startServer(config, options = {}) {
   function shutdown(reason) {
     closing ??= new Promise((resolve) => {
       shuttingDown = true;
-      logger.info('shutting down', { reason });
       const deadline = setTimeout(() => {
         logger.error('shutdown deadline passed; cutting remaining connections', { afterMs: config.shutdownTimeoutMs });
         server.closeAllConnections();
@@ -171,6 +170,8 @@ export async function startServer(config, options = {}) {
         logger.info('stopped', { reason });
         resolve({ clean: true });
       });
+      // Logged once the listener is closed, so "shutting down" means new connections are refused.
+      logger.info('shutting down', { reason });
     });
     return closing;
   }

@@ -1,6 +1,8 @@
 // @ts-check
-// The one definition of the security and caching headers. server/nginx.conf sends the same headers;
-// server/test/nginx.test.ts runs one table against both servers and fails when they drift.
+import mime from 'mime-types';
+
+// The one definition of the security, caching and content headers. server/nginx.conf sends the same headers;
+// server/test/parity.test.ts runs one table against both servers and fails when they drift.
 
 /**
  * No inline script anywhere. 'wasm-unsafe-eval' is there only because tfjs-backend-wasm compiles
@@ -60,6 +62,19 @@ export const IMMUTABLE_PATHS = [/^\/assets\//, /^\/model\/[^/]+\.[0-9a-f]{8,64}\
 export function cacheControlFor(pathname) {
   return IMMUTABLE_PATHS.some((re) => re.test(pathname)) ? CACHE_IMMUTABLE : CACHE_REVALIDATE;
 }
+
+/**
+ * Content-Type for a file extension (with the dot), as both servers send it: static.js for compressible
+ * files, and the nginx locations rendered from it (server/src/nginx-precompressed.js), where a .br
+ * sibling must still go out with its original file's type.
+ * @param {string} ext
+ */
+export function contentTypeFor(ext) {
+  return mime.contentType(ext.toLowerCase()) || 'application/octet-stream';
+}
+
+/** Sent with every answer that could have been (or was) a precompressed variant. */
+export const VARY_ENCODING = 'Accept-Encoding';
 
 /**
  * True when the client reached us over TLS: directly, or via a proxy (nginx, an ALB) that says so.

@@ -1,6 +1,6 @@
 // @ts-check
 // Build step (root `postbuild`): writes .br and .gz beside every compressible file in the built app, so
-// the server and nginx (brotli_static/gzip_static) send compressed bytes without compressing per request.
+// the server and nginx (gzip_static, and try_files for .br: see nginx-precompressed.js) send compressed bytes without compressing per request.
 // Usage: node server/src/precompress.js <dir>
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,10 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import send from 'send';
-import mime from 'mime-types';
 import Negotiator from 'negotiator';
 import { COMPRESSIBLE_EXTENSIONS, ENCODINGS } from './compressible.js';
-import { cacheControlFor } from './headers.js';
+import { cacheControlFor, contentTypeFor, VARY_ENCODING } from './headers.js';
 
 /** @typedef {{ path: string, size: number }} ResolvedFile */
 
@@ -55,7 +54,7 @@ async function precompressedVariant(req, realPath) {
 
 /**
  * Whether any precompressed sibling exists, whatever this client accepts: then the response varies
- * by Accept-Encoding (nginx's gzip_static/brotli_static add Vary on the same condition).
+ * by Accept-Encoding (nginx: gzip_static adds Vary on the same condition; nginx.conf adds it to br answers).
  * @param {string} realPath
  */
 async function hasVariants(realPath) {
@@ -83,14 +82,14 @@ export async function sendFile(req, res, file, publicPath, onError) {
   const ext = path.extname(file.path).toLowerCase();
   let bytesPath = file.path;
   if (COMPRESSIBLE_EXTENSIONS.has(ext)) {
-    res.setHeader('Content-Type', mime.contentType(ext) || 'application/octet-stream');
+    res.setHeader('Content-Type', contentTypeFor(ext));
     // A Range addresses identity bytes; resuming clients get exactly those.
     const variant = req.headers.range ? null : await precompressedVariant(req, file.path);
     if (variant) {
       res.setHeader('Content-Encoding', variant.encoding);
       bytesPath = variant.path;
     }
-    if (variant || (await hasVariants(file.path))) res.setHeader('Vary', 'Accept-Encoding');
+    if (variant || (await hasVariants(file.path))) res.setHeader('Vary', VARY_ENCODING);
   }
   send(req, bytesPath, /** @type {send.SendOptions} */ ({
     etag: true,

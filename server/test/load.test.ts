@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePrecompressedFixture, type Fixture } from './support/fixture';
 import { request } from './support/http';
-import { spawnServer, type ChildServer } from './support/spawn';
+import { spawnServer, waitForLog, type ChildServer } from './support/spawn';
 
 let fx: Fixture;
 const children: ChildServer[] = [];
@@ -67,9 +67,12 @@ describe('SIGTERM under load', () => {
     // Three slow readers: each pauses right after the headers, so its response is mid-flight at SIGTERM.
     const downloads = Array.from({ length: 3 }, () => {
       let resumeFn: () => void = () => undefined;
+      let started: () => void = () => undefined;
+      const headers = new Promise<void>((r) => (started = r));
       const done = new Promise<{ status: number; sha: string; bytes: number }>((resolve, reject) => {
         const req = http.get({ host: '127.0.0.1', port: s.port, path: bigName, agent: false }, (res) => {
           res.pause();
+          started();
           const hash = createHash('sha256');
           let bytes = 0;
           res.on('data', (c: Buffer) => {
@@ -82,13 +85,15 @@ describe('SIGTERM under load', () => {
         });
         req.on('error', reject);
       });
-      return { done, resume: () => resumeFn() };
+      return { done, headers, resume: () => resumeFn() };
     });
-    await new Promise((r) => setTimeout(r, 800));
+    // Every download has its response headers: all three are mid-flight.
+    await Promise.all(downloads.map((d) => d.headers));
 
     const termAt = Date.now();
     s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // Logged right before server.close() in the same tick: from here the listener is closed.
+    await waitForLog(s, 'shutting down');
     // The listening socket is closed: a new connection is refused.
     await expect(request({ name: 'after-term', host: '127.0.0.1', port: s.port }, '/healthz')).rejects.toThrow(/ECONNREFUSED|ECONNRESET/);
     expect(s.child.exitCode).toBeNull(); // still draining

@@ -5,7 +5,7 @@
  * Random frozen conv features are still informative (random-feature linear probes are a known
  * baseline); the assertions check that the head learns from them, beyond the majority class.
  */
-import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent } from '../../test/datasets';
+import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent, nonCtPresent } from '../../test/datasets';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,8 @@ import type { Predictions } from '../src/eval/report';
 import type { ShortcutAudit } from '../src/audit/shortcut-audit';
 
 const CT_DIR = CHEST_CT_DIR;
-const haveCt = chestCtPresent();
+// The OOD check at the end uses the non-CT photos: both sets, under the same CI rule.
+const haveCt = chestCtPresent() && nonCtPresent();
 
 // 64 px: VGG16 costs ~12× less than at 224 px; augmentation off: one view per image.
 // lr 0.05 and balanced class weights: random features are ~10× smaller than ImageNet ones and

@@ -85,7 +85,12 @@ export function rawRequest(target: Target, raw: string | Buffer, timeoutMs = 500
   });
 }
 
-/** Finds a free loopback port (tiny race with other processes, acceptable for tests). */
+/**
+ * A loopback port that was free a moment ago. The port is closed before the caller binds it, so
+ * another process can take it in between: servers under test bind port 0 and report their port
+ * instead (startServer, spawnServer); startNginx, which cannot, retries on a bind collision and
+ * checks that nginx owns its ports. Left for benches and for picking nginx's candidate ports.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

@@ -6,13 +6,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForPort } from './http';
+import { freePort } from './http';
+import { requireTool } from '../../../test/require-tool';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 export const NGINX_CONF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'nginx.conf');
 
 export const nginxAvailable = (): boolean => fs.existsSync(NGINX_BIN);
 export const opensslAvailable = (): boolean => spawnSync('openssl', ['version']).status === 0;
+
+/**
+ * Whether the nginx tests can run. Missing nginx or openssl is a visible skip on a workstation and a
+ * failure under CI=true (thrown here, at collection time, so the file fails instead of skipping).
+ */
+export function requireNginx(what: string): boolean {
+  return (
+    requireTool(what, NGINX_BIN, nginxAvailable(), 'apt-get install -y nginx openssl') &&
+    requireTool(what, 'openssl', opensslAvailable(), 'apt-get install -y openssl')
+  );
+}
 
 export interface RenderOptions {
   prefix: string;
@@ -76,40 +88,126 @@ export function makeCert(dir: string): { cert: string; key: string; ca: string }
   return { cert, key, ca: fs.readFileSync(cert, 'utf8') };
 }
 
+export type NginxPorts = RenderOptions['ports'];
+
 export interface RunningNginx {
   prefix: string;
   conf: string;
+  /** The ports this nginx (its master process) was seen to listen on. */
+  ports: NginxPorts;
+  pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts nginx in the foreground on the rendered config; resolves once every listener accepts. */
-export async function startNginx(opts: Omit<RenderOptions, 'prefix'> & { prefix?: string }): Promise<RunningNginx> {
+/** Inodes of the TCP sockets listening on 127.0.0.1:<port>, from /proc/net/tcp (state 0A = LISTEN). */
+function listeningInodes(port: number): Set<string> {
+  const want = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const line of fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === want && f[3] === '0A' && f[9]) inodes.add(f[9]);
+  }
+  return inodes;
+}
+
+/** Socket inodes held open by a process. */
+function socketInodes(pid: number): Set<string> {
+  const out = new Set<string>();
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out; // exited: it owns nothing
+  }
+  for (const fd of fds) {
+    let link: string;
+    try {
+      link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }) as string;
+    } catch {
+      continue; // closed between the listing and the read (nginx opens and closes files at start-up)
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m) out.add(m[1]!);
+  }
+  return out;
+}
+
+/** True once process `pid` itself holds a listening socket on every port (not some other process). */
+function ownsPorts(pid: number, ports: number[]): boolean {
+  const mine = socketInodes(pid);
+  return ports.every((p) => [...listeningInodes(p)].some((inode) => mine.has(inode)));
+}
+
+const BIND_COLLISION = /bind\(\) to .* failed \(98: Address already in use\)/;
+
+/**
+ * Starts nginx in the foreground on the rendered config and resolves once its master process is seen
+ * to own every listener (read from /proc, so a stranger on the port cannot pass for it). Without
+ * `ports`, free ports are picked and, if another process takes one between the pick and nginx's bind,
+ * nginx is started again on new ones.
+ */
+export async function startNginx(
+  opts: Omit<RenderOptions, 'prefix' | 'ports'> & { prefix?: string; ports?: NginxPorts },
+): Promise<RunningNginx> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = opts.ports ?? { http: await freePort(), static: await freePort(), proxy: await freePort() };
+    try {
+      return await startOnce({ ...opts, ports });
+    } catch (err) {
+      if (opts.ports || attempt >= 5 || !BIND_COLLISION.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: Omit<RenderOptions, 'prefix'> & { prefix?: string }, timeoutMs = 10_000): Promise<RunningNginx> {
   const prefix = opts.prefix ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rd-nginx-'));
+  const ownPrefix = !opts.prefix;
+  const cleanup = () => {
+    if (ownPrefix) fs.rmSync(prefix, { recursive: true, force: true });
+  };
   fs.mkdirSync(path.join(prefix, 'tmp'), { recursive: true });
   const conf = path.join(prefix, 'nginx.conf');
   fs.writeFileSync(conf, renderNginxConf(fs.readFileSync(NGINX_CONF, 'utf8'), { ...opts, prefix }));
   const check = spawnSync(NGINX_BIN, ['-t', '-p', prefix, '-c', conf, '-e', path.join(prefix, 'error.log')], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(`nginx -t rejected the rendered config:\n${check.stderr}`);
+  if (check.status !== 0) {
+    cleanup();
+    throw new Error(`nginx -t rejected the rendered config:\n${check.stderr}`);
+  }
   const child: ChildProcess = spawn(NGINX_BIN, ['-p', prefix, '-c', conf, '-e', path.join(prefix, 'error.log'), '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let exitedEarly = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exitedEarly = true;
+      resolve();
+    }),
+  );
+  const ports = Object.values(opts.ports);
+  const deadline = Date.now() + timeoutMs;
+  // nginx writes nothing when it is ready; its listeners appearing under its own pid is the event.
   try {
-    await Promise.race([
-      Promise.all(Object.values(opts.ports).map((p) => waitForPort(p))),
-      exited.then(() => {
-        throw new Error(`nginx exited at startup:\n${stderr}\n${readLog(prefix)}`);
-      }),
-    ]);
+    while (!(child.pid && !exitedEarly && ownsPorts(child.pid, ports))) {
+      if (exitedEarly) throw new Error(`nginx exited at startup:\n${stderr}\n${readLog(prefix)}`);
+      if (Date.now() > deadline) throw new Error(`nginx (pid ${child.pid}) did not own 127.0.0.1:${ports.join(',')} within ${timeoutMs} ms:\n${readLog(prefix)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   } catch (err) {
-    child.kill('SIGKILL');
+    // Never leave an nginx behind, whatever went wrong.
+    if (!exitedEarly) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    cleanup();
     throw err;
   }
   return {
     prefix,
     conf,
+    ports: opts.ports,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -117,10 +215,10 @@ export async function startNginx(opts: Omit<RenderOptions, 'prefix'> & { prefix?
         await exited;
         clearTimeout(timer);
       }
+      cleanup();
     },
   };
 }
-
 function readLog(prefix: string): string {
   try {
     return fs.readFileSync(path.join(prefix, 'error.log'), 'utf8');

@@ -48,3 +48,25 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 10_00
   });
   return { child, port, lines, exited };
 }
+
+/** Resolves with the first JSON log line whose msg is `msg` (already logged, or when it is). */
+export function waitForLog(s: ChildServer, msg: string, timeoutMs = 10_000): Promise<string> {
+  const match = (line: string) => (JSON.parse(line) as { msg?: string }).msg === msg;
+  const seen = s.lines.find(match);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      s.child.stdout!.off('data', check);
+      reject(new Error(`no "${msg}" log line within ${timeoutMs} ms`));
+    }, timeoutMs);
+    // spawnServer's own listener appends to s.lines first (it was added first), so look there.
+    function check() {
+      const line = s.lines.find(match);
+      if (!line) return;
+      clearTimeout(timer);
+      s.child.stdout!.off('data', check);
+      resolve(line);
+    }
+    s.child.stdout!.on('data', check);
+  });
+}

@@ -60,6 +60,13 @@ function servePthreadScriptFromOrigin(scriptUrl: string): void {
 /** Threads the WASM backend runs with (1 = single-threaded), or null when WASM is not active. */
 export const wasmThreads = (): number | null => (tf.getBackend() === 'wasm' ? getThreadsCount() : null);
 
+/** The backend tfjs runs on now; a result records it, so a silent fallback shows on the row. */
+export function currentBackend(): BackendName {
+  const name = tf.getBackend();
+  if (name !== 'webgl' && name !== 'wasm' && name !== 'cpu') throw new Error(`tfjs runs on an unknown backend "${name}"`);
+  return name;
+}
+
 /** Switches tfjs to `name`; false when the backend cannot start on this device. */
 export async function activateBackend(name: BackendName): Promise<boolean> {
   try {

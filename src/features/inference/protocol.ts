@@ -132,6 +132,8 @@ export interface ResultMessage {
   series?: SeriesPosition;
   /** What was classified: 'image' or 'dicom'. */
   source: 'image' | 'dicom';
+  /** The backend that computed the shown probabilities (a context loss can move it mid-batch). */
+  backend: BackendName;
   ms: number;
 }
 
@@ -153,6 +155,12 @@ export interface MemoryMessage {
   type: 'memory';
   numTensors: number;
   numBytes: number;
+  /**
+   * Bytes of WebGL textures tfjs has allocated (null off WebGL). Weights go up to the GPU only when
+   * a WebGL kernel first reads them, so this shows that WebGL really computed, not just that it was
+   * the active backend.
+   */
+  gpuBytesAllocated: number | null;
 }
 
 export type WorkerMessage =

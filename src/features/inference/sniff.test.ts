@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { NON_CT_DIR } from '../../../test/datasets';
-import { join } from 'node:path';
+import { nonCtFile } from '../../../test/datasets';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_PIXELS } from '../../config/limits';
 import { FileRefusal, sniffFile } from './sniff';
-
-const NON_CT = NON_CT_DIR;
 
 const sniffBytes = (name: string, b: Uint8Array) => sniffFile(name, b.length, b.subarray(0, 64 * 1024), b.subarray(Math.max(0, b.length - 2)));
 const refusal = (f: () => unknown): FileRefusal => {
@@ -46,12 +43,12 @@ describe('sniffFile', () => {
 
   it('says what a renamed PDF or TIFF really is', () => {
     expect(refusal(() => sniffBytes('scan.png', new TextEncoder().encode('%PDF-1.7\n%…'))).message).toMatch(/scan\.png: unsupported file: this is a PDF document/);
-    const tif = readFileSync(join(NON_CT, 'edge-cases', 'chessboard_GRAY_U16.tif'));
+    const tif = readFileSync(nonCtFile('edge-cases/chessboard_GRAY_U16.tif'));
     expect(refusal(() => sniffBytes('c.tif', tif)).message).toMatch(/TIFF is not supported/);
   });
 
   it('refuses the truncated JPEG in the non-CT set before decoding', () => {
-    const buf = readFileSync(join(NON_CT, 'edge-cases', 'truncated.jpg'));
+    const buf = readFileSync(nonCtFile('edge-cases/truncated.jpg'));
     expect(refusal(() => sniffBytes('truncated.jpg', buf)).message).toMatch(/truncated JPEG/);
   });
 
@@ -72,7 +69,7 @@ describe('sniffFile', () => {
 
   it('accepts every photo in the non-CT set as an image (they are refused later, by the OOD score)', () => {
     for (const f of ['dog.jpg', 'camera.png', 'text.png']) {
-      const buf = readFileSync(join(NON_CT, 'photos', f));
+      const buf = readFileSync(nonCtFile(`photos/${f}`));
       expect(['png', 'jpeg']).toContain(sniffBytes(f, buf).kind);
     }
   });

@@ -8,11 +8,11 @@ import type { BackendName } from '../../config/model';
 import { type DecodedPixels, decide } from '@respidetect/contract';
 import { decodeDicom, type SeriesPosition } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
-import { activateBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
+import { activateBackend, currentBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
 import { fetchModelFiles, NoModelError, sha256Hex, verifyLocalModelFiles, type VerifiedModelFiles } from '../model-delivery';
 import type { BenchmarkEntry, ClassifyRequest, LoadLocalRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
-import { BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
+import { AGREEMENT_TOLERANCE, BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
 import { decodeRaster } from './decode-raster';
 import { FileRefusal, readHeadTail, sniffFile } from './sniff';
 
@@ -59,7 +59,7 @@ async function benchmark(model: VerifiedModelFiles): Promise<{ backend: BackendN
       }
       const p = out!.probabilities;
       if (!saneProbabilities(p)) throw new Error(`self-test gave invalid probabilities ${JSON.stringify(p)}`);
-      if (reference && maxAbsDiff(p, reference) > 1e-2) throw new Error(`self-test disagrees with ${entries.find((e) => e.ok)?.backend} by ${maxAbsDiff(p, reference).toExponential(2)}`);
+      if (reference && maxAbsDiff(p, reference) > AGREEMENT_TOLERANCE) throw new Error(`self-test disagrees with ${entries.find((e) => e.ok)?.backend} by ${maxAbsDiff(p, reference).toExponential(2)}`);
       reference ??= p;
       entries.push({ backend, ok: true, ms: median(times) });
     } catch (e) {
@@ -172,16 +172,17 @@ async function recoverFromContextLoss(): Promise<void> {
   throw new Error('The WebGL context was lost and no other backend is available');
 }
 
-async function predict(pixels: DecodedPixels): Promise<RawPrediction> {
+/** A prediction and the backend that computed it (after a context loss: the one it moved to). */
+async function predict(pixels: DecodedPixels): Promise<RawPrediction & { backend: BackendName }> {
   if (webglContextLost()) await recoverFromContextLoss();
   try {
     const out = await classifier!.predict(pixels);
-    if (!webglContextLost()) return out;
+    if (!webglContextLost()) return { ...out, backend: currentBackend() };
   } catch (e) {
     if (!webglContextLost()) throw e;
   }
   await recoverFromContextLoss();
-  return classifier!.predict(pixels);
+  return { ...(await classifier!.predict(pixels)), backend: currentBackend() };
 }
 
 async function classify(req: ClassifyRequest): Promise<void> {
@@ -189,7 +190,7 @@ async function classify(req: ClassifyRequest): Promise<void> {
   const p = await takePrepared(req);
   prefetch(queue[0]);
   const meta = classifier!.metadata;
-  const results: RawPrediction[] = [];
+  const results: (RawPrediction & { backend: BackendName })[] = [];
   for (const [i, slice] of p.slices.entries()) {
     post({ type: 'progress', id: req.id, stage: 'inferring', fraction: 0.4 + (0.6 * i) / p.slices.length });
     results.push(await predict(slice));
@@ -207,6 +208,7 @@ async function classify(req: ClassifyRequest): Promise<void> {
     oodScore: best.oodScore,
     heatmap: best.heatmap,
     source: p.source,
+    backend: best.backend,
     ...(p.series ? { series: p.series } : {}),
     ms: performance.now() - t0,
   };
@@ -266,8 +268,8 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     }
     case 'memory': {
-      const mem = tf.memory();
-      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes });
+      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number };
+      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? null });
       break;
     }
     case 'lose-context':

@@ -7,7 +7,7 @@
  * image and is compared with the float32 head's own predictions; a quantization that decides
  * differently is refused and nothing already deployed is touched.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
 import { type ModelMetrics, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
@@ -19,7 +19,8 @@ import { loadParams } from '../config/params';
 import { loadManifest, readPrepared } from '../data/prepared';
 import type { Predictions } from '../eval/report';
 import { fitOod } from '../export/ood';
-import { assertQuantizationOk, checkQuantization } from '../export/quantization-check';
+import { promoteStagedModel } from '../export/promote';
+import { checkQuantization } from '../export/quantization-check';
 import { writeGraphModel } from '../export/write-model';
 import { extractFeatures } from '../features';
 import { loadModel as loadLayersModel } from '../model/io';
@@ -128,16 +129,8 @@ export async function run(argv: string[]): Promise<void> {
   bar.done();
   graph.model.dispose();
   const check = checkQuantization(params.export.dtype, reference, candidate, labels, head.positiveClass);
-  try {
-    assertQuantizationOk(check);
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    throw err;
-  }
-
-  // Only now replace what is deployed.
-  rmSync(outDir, { recursive: true, force: true });
-  renameSync(staging, outDir);
+  // Only now, and only if the check passed, replace what is deployed.
+  promoteStagedModel(staging, outDir, check);
 
   const sizes = written.weightBytesByDtype;
   const report = {

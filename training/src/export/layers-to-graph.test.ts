@@ -54,7 +54,21 @@ async function compare(model: tf.LayersModel, dtype: 'float32' | 'float16' | 'ui
   const [probs, logits] = loaded.model.execute(x, ['probabilities', 'logits']) as tf.Tensor2D[];
   const maxDiff = tf.tidy(() => tf.max(tf.abs(tf.sub(probs!, expected))).dataSync()[0]!);
   const agree = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(probs!, 1), tf.argMax(expected, 1)), 'float32')).dataSync()[0]!);
-  const result = { written, loaded, x, logits: logits!, maxDiff, agree, out };
+  // Logits, not only probabilities: a softmax near 0 or 1 hides large logit errors. The layers
+  // model's logits: its last Dense layer's input, through that layer's kernel and bias without the
+  // softmax. logitSpread is how much the first logit varies over the images; a tolerance is only
+  // evidence when it is small against that.
+  const { logitDiff, logitSpread } = tf.tidy(() => {
+    const head = model.getLayer('predictions');
+    const features = tf.model({ inputs: model.inputs, outputs: head.input as tf.SymbolicTensor }).predict(normalizeCaffe(tf, x)) as tf.Tensor2D;
+    const [kernel, bias] = head.getWeights() as [tf.Tensor2D, tf.Tensor1D];
+    const want = tf.add(tf.matMul(features, kernel), bias);
+    return {
+      logitDiff: tf.max(tf.abs(tf.sub(logits!, want))).dataSync()[0]!,
+      logitSpread: tf.moments(tf.slice(want, [0, 0], [-1, 1])).variance.sqrt().dataSync()[0]!,
+    };
+  });
+  const result = { written, loaded, x, logits: logits!, maxDiff, agree, out, logitDiff, logitSpread };
   tf.dispose([expected, probs!]);
   return result;
 }
@@ -62,9 +76,11 @@ async function compare(model: tf.LayersModel, dtype: 'float32' | 'float16' | 'ui
 describe('graph-model export (Node, graph vs layers)', () => {
   it('float32 flatten head: probabilities equal the LayersModel within 1e-5 and the heatmap sums to the logits', async () => {
     const model = buildSmallVgg(32, 2, 3);
-    const { written, loaded, x, logits, maxDiff, agree, out } = await compare(model, 'float32', 32, ['adenocarcinoma', 'normal']);
+    const { written, loaded, x, logits, maxDiff, agree, out, logitDiff, logitSpread } = await compare(model, 'float32', 32, ['adenocarcinoma', 'normal']);
     expect(maxDiff).toBeLessThan(1e-5);
     expect(agree).toBe(1);
+    expect(logitDiff).toBeLessThan(1e-4);
+    expect(logitSpread, 'logits barely vary over the images: the comparison would prove nothing').toBeGreaterThan(100 * 1e-4);
     // Fused ops, not the unfused chain.
     const ops = (JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { modelTopology: { node: { op: string }[] } }).modelTopology.node.map((n) => n.op);
     expect(ops).toContain('_FusedConv2D');
@@ -85,9 +101,11 @@ describe('graph-model export (Node, graph vs layers)', () => {
 
   it('GAP head with dropout: equal within 1e-5, CAM mean + bias = logits', async () => {
     const model = gapModel(24, 3);
-    const { loaded, x, logits, maxDiff, agree } = await compare(model, 'float32', 24, ['adenocarcinoma', 'normal', 'squamous_cell_carcinoma']);
+    const { loaded, x, logits, maxDiff, agree, logitDiff, logitSpread } = await compare(model, 'float32', 24, ['adenocarcinoma', 'normal', 'squamous_cell_carcinoma']);
     expect(maxDiff).toBeLessThan(1e-5);
     expect(agree).toBe(1);
+    expect(logitDiff).toBeLessThan(1e-4);
+    expect(logitSpread, 'logits barely vary over the images: the comparison would prove nothing').toBeGreaterThan(100 * 1e-4);
     const heat = loaded.model.execute(x, 'heatmap') as tf.Tensor4D;
     const bias = (model.getLayer('predictions').getWeights()[1] as tf.Tensor1D).dataSync();
     const err = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.add(tf.mean(heat, [1, 2]), tf.tensor1d(Array.from(bias))), logits))).dataSync()[0]!);
@@ -103,12 +121,15 @@ describe('graph-model export (Node, graph vs layers)', () => {
     const u8 = await compare(model, 'uint8', 32, ['adenocarcinoma', 'normal']);
     expect(f16.agree).toBeGreaterThanOrEqual(0.995);
     expect(f16.maxDiff).toBeLessThan(1e-2);
+    expect(f16.logitDiff).toBeLessThan(2e-2);
+    expect(f16.logitSpread, 'logits barely vary over the images: the comparison would prove nothing').toBeGreaterThan(10 * 2e-2);
     // int32 shape constants stay exact, so the ratio is a hair above 1/2 and 1/4.
     expect(f16.written.weightBytes / f32.written.weightBytes).toBeCloseTo(0.5, 1);
     expect(u8.written.weightBytes / f32.written.weightBytes).toBeLessThan(0.27);
     expect(f16.written.metadata.weightDtype).toBe('float16');
     // The size table export reports equals what each dtype really writes.
     for (const r of [f32, f16, u8]) expect(r.written.weightBytesByDtype).toEqual({ float32: f32.written.weightBytes, float16: f16.written.weightBytes, uint8: u8.written.weightBytes });
+    console.log(`graph export logits vs layers: ${JSON.stringify(Object.fromEntries([['float32', f32], ['float16', f16], ['uint8', u8]].map(([k, r]) => [k, { logitDiff: (r as typeof f32).logitDiff, spread: (r as typeof f32).logitSpread }])))}`);
     for (const r of [f32, f16, u8]) {
       tf.dispose([r.x, r.logits]);
       r.loaded.model.dispose();

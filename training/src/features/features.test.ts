@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent } from '../../../test/datasets';
+import { CHEST_CT_DIR, chestCtPresent, nonCtFile, nonCtPresent } from '../../../test/datasets';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,8 @@ import { computeViews } from './compute';
 import { extractFeatures } from './index';
 
 const CT_DIR = CHEST_CT_DIR;
-const NON_CT = NON_CT_DIR;
-const haveCt = chestCtPresent();
+// Both sets: the broken image that must fail alone comes from the non-CT set.
+const haveCt = chestCtPresent() && nonCtPresent();
 
 const dir = mkdtempSync(join(tmpdir(), 'features-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +47,7 @@ describe.skipIf(!haveCt)(`feature extraction on real CT images (${CT_DIR})`, () 
 
   it('computes every view in 2 workers exactly as in-process, caches them, and fails one broken image alone', async () => {
     const cacheDir = join(dir, 'cache');
-    const truncated = join(NON_CT, 'edge-cases', 'truncated.jpg');
+    const truncated = nonCtFile('edge-cases/truncated.jpg');
     const items = [
       ...images.map((i) => ({ sha256: i.sha256, load: () => decodeImage(i.path) })),
       { sha256: 'f'.repeat(64), load: () => decodeImage(truncated) },

@@ -85,16 +85,22 @@ describe('head training', () => {
 
   it('a real process SIGKILLed mid-run resumes from its last completed epoch to the unbroken result', async () => {
     const dir = tmp();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata/train-child.ts'), dir], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata/train-child.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const epochOnDisk = () => (existsSync(join(dir, 'state.json')) ? (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { epoch: number }).epoch : 0);
-    // Bounded wait: 60 s for tsx + tfjs start-up and three epochs.
-    for (let i = 0; i < 600 && epochOnDisk() < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    // The child says when epoch 3's checkpoint is written and then holds: kill it there.
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.split('\n').includes('epoch 3')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`train-child exited with ${code} before epoch 3:\n${out}`)));
+    });
     child.kill('SIGKILL');
     await exited;
     const killedAt = epochOnDisk();
-    expect(killedAt).toBeGreaterThanOrEqual(3);
-    expect(killedAt).toBeLessThan(8);
+    expect(killedAt).toBe(3);
     const o = { ...opts(dir), epochs: 8, fingerprint: 'crash-test', learningRate: 0.05 };
     const resumed = await fitHead(train, val, o);
     expect(resumed.resumedFrom).toBe(killedAt);

@@ -35,8 +35,12 @@ function entryOf(stage: string): string {
   if (!m) throw new Error(`stage ${stage}: cmd does not call training/src/cli.ts <command>`);
   return `training/src/commands/${m[1]}.ts`;
 }
-const written = (stage: string) => existsSync(join(ROOT, entryOf(stage)));
-const notYet = (stage: string) => `stage ${stage}: ${entryOf(stage)} is not written yet`;
+/** Every stage's command exists: a missing one is a failure, never a skip. */
+function assertWritten(stage: string): void {
+  if (!existsSync(join(ROOT, entryOf(stage)))) throw new Error(`stage ${stage}: ${entryOf(stage)} does not exist`);
+}
+/** Which stage declares `path` as an out (outs, metrics, plots); undefined for a repo path. */
+const producerOf = (path: string): string | undefined => STAGES.find((n) => declaredOuts(dvc.stages[n]!).includes(path));
 const covered = (item: string, declared: string[]) => declared.some((d) => item === d || item.startsWith(`${d}.`) || item.startsWith(`${d}/`));
 
 describe('dvc.yaml conformance with DVC', () => {
@@ -78,19 +82,19 @@ describe('dvc.yaml conformance with DVC', () => {
     for (const name of STAGES) for (const d of dvc.stages[name]!.deps ?? []) {
       const up = producer.get(d);
       if (up) expect((STAGES as readonly string[]).indexOf(up), `${name} depends on ${d} from a later stage`).toBeLessThan(STAGES.indexOf(name));
-      else if (written(name)) expect(existsSync(join(ROOT, d)), `${name}: dep ${d} does not exist`).toBe(true);
+      else expect(existsSync(join(ROOT, d)), `${name}: dep ${d} does not exist`).toBe(true);
     }
   });
 
   describe('every param a stage reads and every file it imports is declared', () => {
     let analyzer: StageAnalyzer | undefined;
     beforeAll(() => {
-      const entries = STAGES.filter(written).map(entryOf);
-      if (entries.length > 0) analyzer = new StageAnalyzer(ROOT, entries);
+      STAGES.forEach(assertWritten);
+      analyzer = new StageAnalyzer(ROOT, STAGES.map(entryOf));
     }, 120_000);
 
-    it.for(STAGES)('%s', (name, ctx) => {
-      if (!written(name)) ctx.skip(notYet(name));
+    it.for(STAGES)('%s', (name) => {
+      assertWritten(name);
       const s = dvc.stages[name]!;
       const code = analyzer!.analyze(entryOf(name));
       const missingParams = [...code.reads].sort().filter((k) => !covered(k, declaredParams(s)));
@@ -137,14 +141,17 @@ describe('dvc.yaml stages run on small data in an isolated copy of the repo', ()
       export: { dtype: 'float32' },
     });
 
-  it.for(STAGES)('%s produces every declared out', { timeout: 300_000 }, (name, ctx) => {
-    if (!written(name)) ctx.skip(notYet(name));
+  it.for(STAGES)('%s produces every declared out', { timeout: 300_000 }, (name) => {
+    assertWritten(name);
     const s = dvc.stages[name]!;
     const ws = join(work, name);
     mkdirSync(ws);
     for (const d of s.deps ?? []) {
-      const from = existsSync(join(produced, d)) ? join(produced, d) : join(ROOT, d);
-      if (!existsSync(from)) throw new Error(`stage ${name}: dep ${d} exists neither upstream nor in the repo`);
+      // An upstream out comes only from what the upstream stage produced in this test, never from the
+      // working repo (whose data/ or artifacts/ may be left over from an earlier run).
+      const up = producerOf(d);
+      const from = up ? join(produced, d) : join(ROOT, d);
+      if (!existsSync(from)) throw new Error(up ? `stage ${name}: dep ${d} was not produced by upstream stage ${up}` : `stage ${name}: dep ${d} is not in the repo`);
       cpSync(from, join(ws, d), { recursive: true });
     }
     writeFileSync(join(ws, 'params.yaml'), smallParams());
@@ -162,23 +169,22 @@ describe('dvc.yaml stages run on small data in an isolated copy of the repo', ()
     for (const o of declaredOuts(s)) cpSync(join(ws, o), join(produced, o), { recursive: true });
   });
 
-  it('the stages that log wrote one MLflow run a file-store reader accepts', (ctx) => {
-    if (!existsSync(mlruns())) ctx.skip('no stage has logged to MLflow yet');
+  it('the stages that log wrote one MLflow run a file-store reader accepts', () => {
+    // train, evaluate and export log; after the runs above each of these must exist.
+    for (const f of ['artifacts/mlflow_run.json', 'metrics/train.tsv', 'metrics/scores.json']) {
+      expect(existsSync(join(produced, f)), `${f} was not produced by the stage runs above`).toBe(true);
+    }
+    expect(existsSync(mlruns()), `no MLflow store at ${mlruns()}: no stage logged`).toBe(true);
     const runs = [...readStore(mlruns()).values()].filter((e) => e.meta.name === 'dvc-stages').flatMap((e) => [...e.runs.values()]);
     expect(runs.length).toBeGreaterThan(0);
-    const runFile = join(produced, 'artifacts/mlflow_run.json');
-    if (existsSync(runFile)) {
-      const id = (JSON.parse(readFileSync(runFile, 'utf8')) as { run_id: string }).run_id;
-      const run = runs.find((r) => r.meta.run_id === id);
-      expect(run, 'the run named in artifacts/mlflow_run.json').toBeDefined();
-      expect(run!.status).toBe('FINISHED');
-      expect(Object.keys(run!.params).length).toBeGreaterThan(0);
-      // train's per-epoch curve and evaluate's figures and files land in the same run
-      if (existsSync(join(produced, 'metrics/train.tsv'))) expect(run!.metrics.loss, 'one loss point per epoch (epochs: 1)').toHaveLength(1);
-      if (existsSync(join(produced, 'metrics/scores.json'))) {
-        expect(run!.artifacts).toEqual(expect.arrayContaining(['evaluation/scores.json', 'evaluation/calibration.json']));
-        expect(Object.keys(run!.metrics).length).toBeGreaterThan(4);
-      }
-    }
+    const id = (JSON.parse(readFileSync(join(produced, 'artifacts/mlflow_run.json'), 'utf8')) as { run_id: string }).run_id;
+    const run = runs.find((r) => r.meta.run_id === id);
+    expect(run, 'the run named in artifacts/mlflow_run.json').toBeDefined();
+    expect(run!.status).toBe('FINISHED');
+    expect(Object.keys(run!.params).length).toBeGreaterThan(0);
+    // train's per-epoch curve and evaluate's figures and files land in the same run
+    expect(run!.metrics.loss, 'one loss point per epoch (epochs: 1)').toHaveLength(1);
+    expect(run!.artifacts).toEqual(expect.arrayContaining(['evaluation/scores.json', 'evaluation/calibration.json']));
+    expect(Object.keys(run!.metrics).length).toBeGreaterThan(4);
   });
 });

@@ -91,7 +91,7 @@ export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMet
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.id} data-testid="result" data-file={row.name} data-status={row.status} className={row.id === selected ? 'selected' : undefined}>
+              <tr key={row.id} data-testid="result" data-file={row.name} data-status={row.status} data-backend={row.item.result?.backend} data-ood={row.oodScore ?? undefined} className={row.id === selected ? 'selected' : undefined}>
                 <td className="file">{row.name}</td>
                 <td>{row.status}</td>
                 <td>

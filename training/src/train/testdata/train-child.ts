@@ -1,10 +1,13 @@
 /**
  * A head-training process for the crash test to SIGKILL: trains on blobs with checkpoints in
- * argv[2], pausing after each epoch so the kill lands while the run is alive.
+ * argv[2], says `epoch N` on stdout after each checkpoint, and after epoch 3 of 8 holds still, so
+ * the kill lands in a live run at a known epoch whatever the machine's load.
  */
 import { initBackend } from '../../backend';
 import { fitHead } from '../fit';
 import { blobs, SHAPE } from './blobs';
+
+const KILL_AFTER_EPOCH = 3;
 
 process.env.RESPIDETECT_QUIET = '1';
 await initBackend();
@@ -18,5 +21,8 @@ await fitHead(blobs(200, 1), blobs(80, 2), {
   classWeights: false,
   checkpointDir: process.argv[2]!,
   fingerprint: 'crash-test',
-  onEpochEnd: () => new Promise((r) => setTimeout(r, 250)),
+  onEpochEnd: async (_row, state) => {
+    process.stdout.write(`epoch ${state.epoch}\n`);
+    if (state.epoch === KILL_AFTER_EPOCH) await new Promise(() => undefined);
+  },
 });

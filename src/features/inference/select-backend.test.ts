@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchmarkEntry } from './protocol';
+import { CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities } from './select-backend';
+
+describe('backend self-test', () => {
+  it('probes with a deterministic image that varies in every channel', () => {
+    const a = probeImage(16);
+    expect(a).toMatchObject({ width: 16, height: 16, channels: 3 });
+    expect(a.data).toHaveLength(16 * 16 * 3);
+    expect(Array.from(probeImage(16).data)).toEqual(Array.from(a.data));
+    for (let c = 0; c < 3; c++) {
+      const values = new Set(Array.from(a.data).filter((_, i) => i % 3 === c));
+      expect(values.size, `channel ${c}`).toBeGreaterThan(8);
+    }
+  });
+
+  it('calls probabilities sane only when finite, in [0, 1] and summing to one', () => {
+    expect(saneProbabilities([0.3, 0.7])).toBe(true);
+    // What a lost WebGL context reads back: zeros.
+    expect(saneProbabilities([0, 0])).toBe(false);
+    expect(saneProbabilities([Number.NaN, 1])).toBe(false);
+    expect(saneProbabilities([1.2, -0.2])).toBe(false);
+    expect(saneProbabilities([0.5, 0.6])).toBe(false);
+    expect(saneProbabilities([])).toBe(false);
+  });
+
+  it('measures disagreement between backends, and treats a different class count as total', () => {
+    expect(maxAbsDiff([0.2, 0.8], [0.25, 0.75])).toBeCloseTo(0.05, 12);
+    expect(maxAbsDiff([0.2, 0.8], [0.2, 0.3, 0.5])).toBe(Infinity);
+  });
+
+  it('takes the fastest backend that passed, never a faster one that failed', () => {
+    const entries: BenchmarkEntry[] = [
+      { backend: 'webgl', ok: false, ms: 5, error: 'self-test disagrees with wasm by 3.1e-1' },
+      { backend: 'wasm', ok: true, ms: 40 },
+      { backend: 'cpu', ok: true, ms: 900 },
+    ];
+    expect(chooseBackend(entries)).toBe('wasm');
+    expect(chooseBackend([{ backend: 'cpu', ok: true, ms: 30 }, { backend: 'wasm', ok: true, ms: 40 }])).toBe('cpu');
+  });
+
+  it('breaks a tie by preference (GPU, WASM, CPU) and ignores a pass without a timing', () => {
+    expect(chooseBackend([{ backend: 'cpu', ok: true, ms: 10 }, { backend: 'webgl', ok: true, ms: 10 }, { backend: 'wasm', ok: true, ms: 10 }])).toBe(CANDIDATES[0]);
+    expect(chooseBackend([{ backend: 'webgl', ok: true }, { backend: 'cpu', ok: true, ms: 500 }])).toBe('cpu');
+  });
+
+  it('fails with every backend\'s reason when none works', () => {
+    expect(() =>
+      chooseBackend([
+        { backend: 'webgl', ok: false, error: 'no WebGL context' },
+        { backend: 'wasm', ok: false, error: 'WebAssembly disabled' },
+        { backend: 'cpu', ok: false },
+      ]),
+    ).toThrow('No tfjs backend works in this browser: webgl: no WebGL context; wasm: WebAssembly disabled; cpu: failed');
+  });
+
+  it('takes the median of the timed runs', () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([40, 10, 30, 20])).toBe(25);
+  });
+});
