@@ -51,6 +51,18 @@ export interface ModelMetrics {
   /** The model's test AUC with only the outer 10% band of its input kept. */
   occlusionBorderOnlyRocAuc?: number;
   occlusionBorderOnlyRocAucCi95?: [number, number];
+  /** Leave-one-source-out: the test split is this source, which the model never saw. */
+  heldOutSource?: string;
+  /** Test figures per data.sources entry, at the shipped rule. */
+  perSource?: Record<string, SourceMetrics>;
+}
+
+export interface SourceMetrics {
+  n: number;
+  rocAuc?: number;
+  rocAucCi95?: [number, number];
+  sensitivity?: number;
+  specificity?: number;
 }
 
 /**
@@ -231,6 +243,10 @@ const metricsCheck = shape({
   occlusionCentreMaskedRocAucCi95: optional(arrayOf(num, 2)),
   occlusionBorderOnlyRocAuc: optional(num),
   occlusionBorderOnlyRocAucCi95: optional(arrayOf(num, 2)),
+  heldOutSource: optional(str),
+  perSource: optional(
+    recordOf(shape({ n: required(int), rocAuc: optional(num), rocAucCi95: optional(arrayOf(num, 2)), sensitivity: optional(num), specificity: optional(num) })),
+  ),
 });
 
 const oodCheck = shape({

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { occlusionFigures } from '../audit/occlusion';
+import { loadManifest } from '../data/prepared';
+import { perSourceFigures } from '../eval/per-source';
 import { auditMetrics, describeAudit, readShortcutAudit } from '../audit/shortcut-audit';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
@@ -35,10 +37,16 @@ export async function run(argv: string[]): Promise<void> {
   const shortcut = readShortcutAudit();
   // The occlusion check: the model's AUC with the lungs hidden, and with only the border kept.
   const occlusion = occlusionFigures(pred.occlusion, pred.positiveClass, params.evaluate.bootstrap, params.data.seed);
+  // Several sources: the test figures of each at the shipped rule; with leave-one-source-out the test split is one source.
+  const manifest = loadManifest(params.data.prepared_dir);
+  const perSource = manifest.sources
+    ? perSourceFigures(manifest, pred.test, { classNames: report.classNames, positiveClass: report.positiveClass, temperature: c.temperature, decisionThreshold: c.decisionThreshold }, params.evaluate.bootstrap, params.data.seed)
+    : undefined;
   writeJsonAtomic(paths.scores, {
     ...scores,
     metadataOnly: shortcut.audit ? { ...auditMetrics(shortcut.audit), tooSmall: shortcut.audit.tooSmall } : { missing: shortcut.reason },
     occlusion,
+    ...(perSource ? { perSource, heldOutSource: manifest.heldOutSource ?? null } : {}),
   });
   writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, positiveClass: report.positiveClass, classNames: report.classNames });
   writeFileAtomic(paths.confusionPng, await svgToPng(confusionMatrixSvg(
@@ -69,6 +77,7 @@ export async function run(argv: string[]): Promise<void> {
       ...(shortcut.audit?.modelInput.testAuc != null ? { metadata_only_input_roc_auc: shortcut.audit.modelInput.testAuc } : {}),
       ...(occlusion['centre-masked']?.rocAuc != null ? { occlusion_centre_masked_roc_auc: occlusion['centre-masked'].rocAuc } : {}),
       ...(occlusion['border-only']?.rocAuc != null ? { occlusion_border_only_roc_auc: occlusion['border-only'].rocAuc } : {}),
+      ...Object.fromEntries(Object.entries(perSource ?? {}).flatMap(([name, p]) => (p.rocAuc === null ? [] : [[`test_roc_auc_${name}`, p.rocAuc]]))),
       temperature: c.temperature,
       decision_threshold: c.decisionThreshold,
     });
@@ -89,6 +98,11 @@ export async function run(argv: string[]): Promise<void> {
       return `  ${n.padEnd(12)} P ${f3(x.precision)} R ${f3(x.recall)} F1 ${f3(x.f1)} | P ${f3(y.precision)} R ${f3(y.recall)} F1 ${f3(y.f1)} (n=${x.support})`;
     }),
     `  ${shortcut.audit ? describeAudit(shortcut.audit) : `metadata-only baseline: not available (${shortcut.reason})`}`,
+    ...(manifest.heldOutSource ? [`  leave-one-source-out: the test split is source "${manifest.heldOutSource}", never trained or tuned on`] : []),
+    ...Object.entries(perSource ?? {}).map(
+      ([name, p]) =>
+        `  source ${name}: n=${p.n}, ROC-AUC ${p.rocAuc === null ? 'n/a' : `${f3(p.rocAuc)} [95% CI ${f3(p.rocAucCi95![0])}, ${f3(p.rocAucCi95![1])}]`}, sensitivity ${p.sensitivity === null ? 'n/a' : f3(p.sensitivity)}, specificity ${p.specificity === null ? 'n/a' : f3(p.specificity)}`,
+    ),
     ...Object.entries(occlusion).map(([k, o]) => `  occlusion ${k}: ROC-AUC ${o.rocAuc === null ? 'n/a' : `${f3(o.rocAuc)} [95% CI ${f3(o.rocAucCi95![0])}, ${f3(o.rocAucCi95![1])}]`} (n=${o.n})`),
     `  temperature ${c.temperature.toFixed(4)}, threshold ${c.decisionThreshold.toFixed(4)} (${c.rule})`,
     `  → ${paths.scores}, ${paths.calibration}, ${paths.confusionPng}, ${paths.rocPng}`,

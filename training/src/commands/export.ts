@@ -10,9 +10,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
-import { type ModelMetrics, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
+import { type ModelMetrics, type SourceMetrics, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import type { Occlusion, OcclusionFigure } from '../audit/occlusion';
+import type { SourceFigures } from '../eval/per-source';
 import { DATA_REPORT } from '../audit/shortcut-audit';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
@@ -46,7 +47,13 @@ export async function run(argv: string[]): Promise<void> {
 
   const head = readJsonFile<HeadInfo>(paths.headJson, 'run the train stage first');
   const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string }>(paths.calibration, 'run the evaluate stage first');
-  const scores = readJsonFile<{ metrics: ModelMetrics; metadataOnly?: Partial<ModelMetrics>; occlusion?: Partial<Record<Occlusion, OcclusionFigure>> }>(
+  const scores = readJsonFile<{
+    metrics: ModelMetrics;
+    metadataOnly?: Partial<ModelMetrics>;
+    occlusion?: Partial<Record<Occlusion, OcclusionFigure>>;
+    perSource?: Record<string, SourceFigures>;
+    heldOutSource?: string | null;
+  }>(
     paths.scores,
     'run the evaluate stage first',
   );
@@ -101,7 +108,7 @@ export async function run(argv: string[]): Promise<void> {
       positiveClass: head.positiveClass,
       datasetVersion: head.datasetVersion,
       // The metadata-only baseline travels with the model's figures, so the card can set them side by side.
-      metrics: { ...scores.metrics, ...pickMetadataOnly(scores.metadataOnly), ...occlusionMetrics(scores.occlusion) },
+      metrics: { ...scores.metrics, ...pickMetadataOnly(scores.metadataOnly), ...occlusionMetrics(scores.occlusion), ...sourceMetrics(scores.perSource, scores.heldOutSource) },
       decisionThreshold: calibration.decisionThreshold,
       temperature: calibration.temperature,
       trainingRunId,
@@ -187,5 +194,20 @@ function occlusionMetrics(o: Partial<Record<Occlusion, OcclusionFigure>> | undef
   return {
     ...(c?.rocAuc != null ? { occlusionCentreMaskedRocAuc: c.rocAuc, occlusionCentreMaskedRocAucCi95: c.rocAucCi95! } : {}),
     ...(b?.rocAuc != null ? { occlusionBorderOnlyRocAuc: b.rocAuc, occlusionBorderOnlyRocAucCi95: b.rocAucCi95! } : {}),
+  };
+}
+
+/** scores.json's per-source figures (and the left-out source) → ModelMetrics fields. */
+function sourceMetrics(perSource: Record<string, SourceFigures> | undefined, heldOut: string | null | undefined): Partial<ModelMetrics> {
+  if (!perSource) return {};
+  const opt = <T,>(v: T | null) => (v === null ? undefined : v);
+  return {
+    ...(heldOut ? { heldOutSource: heldOut } : {}),
+    perSource: Object.fromEntries(
+      Object.entries(perSource).map(([name, p]) => [
+        name,
+        JSON.parse(JSON.stringify({ n: p.n, rocAuc: opt(p.rocAuc), rocAucCi95: opt(p.rocAucCi95), sensitivity: opt(p.sensitivity), specificity: opt(p.specificity) })) as SourceMetrics,
+      ]),
+    ),
   };
 }

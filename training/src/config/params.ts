@@ -7,6 +7,14 @@ import { parse } from 'yaml';
 import { parsePreprocessSpec, type PreprocessSpec } from '@respidetect/contract';
 import { CHEST_CT_2CLASS_GDRIVE } from './default-source';
 
+export interface DataSource {
+  name: string;
+  source: string;
+  sha256?: string | null;
+  /** Folder name → class id; absent: folders named like a class in data.classes map to it. */
+  label_map?: Record<string, string> | null;
+}
+
 export interface Params {
   data: {
     source: string;
@@ -17,6 +25,14 @@ export interface Params {
     seed: number;
     near_duplicate_bits: number;
     prepared_dir: string;
+    /**
+     * Several sources in one run (null: the single `source`). Each has a name (recorded on every
+     * manifest row), a source of any kind, and a map from its folder names to data.classes; folders
+     * it does not map are left out and reported.
+     */
+    sources: DataSource[] | null;
+    /** Leave-one-source-out: this source's images form the whole test split; the rest train and validate. */
+    hold_out_source: string | null;
   };
   /** Source normalisation before the resize (contract/src/source-normalise.ts); recorded in metadata.json. */
   preprocess: {
@@ -50,6 +66,8 @@ export const DEFAULT_PARAMS: Params = {
   data: {
     source: CHEST_CT_2CLASS_GDRIVE,
     sha256: null,
+    sources: null,
+    hold_out_source: null,
     classes: ['adenocarcinoma', 'normal'],
     split_mode: 'ratios',
     split_ratios: { train: 0.7, val: 0.15, test: 0.15 },
@@ -102,6 +120,7 @@ function check(p: Params): Params {
   };
   if (p.data.classes.length < 2) fail('data.classes', 'needs at least two classes');
   if (!['ratios', 'source'].includes(p.data.split_mode)) fail('data.split_mode', 'must be "ratios" or "source"');
+  checkSources(p, fail);
   const r = p.data.split_ratios;
   if (Math.abs(r.train + r.val + r.test - 1) > 1e-6) fail('data.split_ratios', 'must sum to 1');
   if (!Number.isInteger(p.model.image_size) || p.model.image_size < 32 || p.model.image_size % 32 !== 0)
@@ -151,4 +170,29 @@ export function loadParams(file = 'params.yaml', overrides: string[] = []): Para
 /** params.yaml's `preprocess` (snake_case, like every key there) → the contract's spec, validated. */
 export function preprocessSpec(p: Pick<Params, 'preprocess'>): PreprocessSpec {
   return parsePreprocessSpec({ bodyCrop: p.preprocess.body_crop, intensity: p.preprocess.intensity }, 'preprocess');
+}
+
+function checkSources(p: Params, fail: (key: string, msg: string) => never): void {
+  const list = p.data.sources;
+  if (list !== null) {
+    if (!Array.isArray(list) || list.length === 0) fail('data.sources', 'must be null or a non-empty list of {name, source, label_map}');
+    const names = new Set<string>();
+    list.forEach((s, i) => {
+      const key = `data.sources[${i}]`;
+      if (typeof s !== 'object' || s === null) fail(key, 'must be a mapping with name and source');
+      for (const k of Object.keys(s)) if (!['name', 'source', 'sha256', 'label_map'].includes(k)) fail(`${key}.${k}`, 'is not a known key (name, source, sha256, label_map)');
+      if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name)) fail(`${key}.name`, 'must be a name of letters, digits, ".", "_" or "-"');
+      if (names.has(s.name)) fail(`${key}.name`, `"${s.name}" is used twice`);
+      names.add(s.name);
+      if (typeof s.source !== 'string' || !s.source) fail(`${key}.source`, 'must be a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>');
+      if (s.label_map != null) {
+        if (typeof s.label_map !== 'object' || Array.isArray(s.label_map)) fail(`${key}.label_map`, 'must map folder names to classes');
+        for (const [folder, cls] of Object.entries(s.label_map))
+          if (!p.data.classes.includes(cls)) fail(`${key}.label_map.${folder}`, `maps to "${cls}", which is not in data.classes (${p.data.classes.join(', ')})`);
+      }
+    });
+  }
+  const held = p.data.hold_out_source;
+  if (held !== null && !(list ?? []).some((s) => s.name === held))
+    fail('data.hold_out_source', `"${held}" is not the name of one of data.sources (${(list ?? []).map((s) => s.name).join(', ') || 'none set'})`);
 }

@@ -13,6 +13,8 @@ import { splitByRatios, splitBySource, type SplitGroup } from './split';
 export interface SplitContent extends Content {
   /** Source splits (train/valid/test folders) its copies were found in; empty for a class-folder layout. */
   sourceSplits: ReadonlySet<Split>;
+  /** Further stratum for the ratios split (the data.sources name), so each source is split like each class. */
+  stratum?: string;
 }
 
 export interface GroupSplitOptions {
@@ -63,7 +65,9 @@ export function groupAndSplit(contents: readonly SplitContent[], opts: GroupSpli
     if (!opts.classes.includes(cls)) continue;
     for (const sha of g.members) groupOf.set(sha, g.id);
     classOf.set(g.id, cls);
-    splitGroups.push({ id: g.id, class: cls, size: g.members.length, sourceSplits });
+    // Stratify by class and, with several sources, by the (first, in name order) source of its members.
+    const strata = g.members.map((sha) => bySha.get(sha)!.stratum).filter((s): s is string => s !== undefined).sort();
+    splitGroups.push({ id: g.id, class: strata.length ? `${cls}|${strata[0]}` : cls, size: g.members.length, sourceSplits });
   }
   const splitOf = opts.mode === 'ratios' ? splitByRatios(splitGroups, opts.ratios, opts.seed) : splitBySource(splitGroups);
   const near = groups.filter((g) => g.members.length > 1);

@@ -17,8 +17,8 @@ import { fingerprintRgb } from './dhash';
 import { groupAndSplit, type SplitContent } from './group-split';
 import { datasetVersion, MANIFEST_FILE, SPLITS, type Manifest, type ManifestRow, type Split } from './manifest';
 import { peekPrepared, PREP_VERSION, writePrepared, type PreparedHeader } from './prepared';
-import { scanDataset, type ScannedFile } from './scan';
-import { resolveSource, type SourceOptions } from './sources';
+import type { SourceOptions } from './sources';
+import { combineScans, readSources, sourceLabel, sourceReports, type SourceFile, type SourceReport } from './multi-source';
 
 export interface IngestOptions {
   /** Where reports/data.json goes; null skips it. */
@@ -58,6 +58,9 @@ export interface DataReport {
   rejected: Array<{ path: string; reason: string }>;
   rejectedByReason: Record<string, number>;
   extensionMismatches: Array<{ path: string; format: ImageFormat }>;
+  /** Per data.sources entry: where it was found, its files, what its label map left out, kept images per split and class. */
+  sources?: SourceReport[];
+  heldOutSource?: string | null;
   /** Source classes not in data.classes: files left out on purpose. */
   excludedClasses: Record<string, number>;
   ignored: string[];
@@ -119,16 +122,17 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
   const d = params.data;
   const preparedDir = resolve(d.prepared_dir);
 
-  const src = await resolveSource(d.source, { cacheDir: opts.cacheDir, sha256: d.sha256, endpoints: opts.endpoints, env: opts.env });
+  const sources = await readSources(d, opts);
   const tSource = lap();
 
-  const scan = scanDataset(src.dir);
+  const scan = combineScans(sources);
   const found = [...new Set(scan.files.map((f) => f.class))].sort();
   const missing = d.classes.filter((c) => !found.includes(c));
   if (missing.length)
     throw new Error(`data.classes: ${missing.map((c) => `"${c}"`).join(', ')} not found in ${scan.root}; its class folders give: ${found.join(', ')}`);
   if (d.split_mode === 'source' && scan.layout !== 'split/class')
     throw new Error(`data.split_mode "source" needs train|valid|test folders, but ${scan.root} has only class folders; use "ratios"`);
+  if (d.hold_out_source !== null && d.split_mode !== 'ratios') throw new Error('data.hold_out_source needs data.split_mode "ratios"');
   const tScan = lap();
 
   // Pass 1: hash and sniff every file. Cheap (no decoding) and all a cached rerun has to do.
@@ -142,7 +146,7 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
   const tHash = lap();
 
   // Pass 2: one decode per distinct content that the cache does not already hold.
-  const byContent = new Map<string, { files: ScannedFile[]; size: number }>();
+  const byContent = new Map<string, { files: SourceFile[]; size: number }>();
   for (const h of hashed) {
     const e = byContent.get(h.sha256) ?? { files: [], size: h.size };
     e.files.push(h.file);
@@ -197,9 +201,16 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
       thumb: h.thumb,
       classes: new Set(files.map((f) => f.class)),
       sourceSplits: new Set(files.map((f) => f.sourceSplit).filter((s): s is Split => s !== null)),
+      ...(sources.length > 1 ? { stratum: files.map((f) => f.source!).sort()[0]! } : {}),
     };
   });
-  const grouped = groupAndSplit(contents, { nearBits: d.near_duplicate_bits, classes: d.classes, mode: d.split_mode, ratios: d.split_ratios, seed: d.seed });
+  // Leave-one-source-out: the others are split into train and val only; the held-out source's
+  // groups (and any group that shares a copy with it) then form the whole test split.
+  const r = d.split_ratios;
+  const ratios = d.hold_out_source === null ? r : { train: r.train / (r.train + r.val), val: r.val / (r.train + r.val), test: 0 };
+  const grouped = groupAndSplit(contents, { nearBits: d.near_duplicate_bits, classes: d.classes, mode: d.split_mode, ratios, seed: d.seed });
+  if (d.hold_out_source !== null)
+    for (const [sha, group] of grouped.groupOf) if (byContent.get(sha)!.files.some((f) => f.source === d.hold_out_source)) grouped.splitOf.set(group, 'test');
   const tGroup = lap();
 
   const labelConflicts: DataReport['labelConflicts'] = grouped.conflicts.map((g) => ({
@@ -218,19 +229,22 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
     const inSplit = files.filter((f) => f.sourceSplit === split);
     const rep = (inSplit.length ? inSplit : files).map((f) => f.path).sort()[0]!;
     if (d.split_mode === 'source' && inSplit.length === 0) moved++;
-    rows.push({ path: rep, sha256: sha, class: files[0]!.class, split, group });
+    const source = files.find((f) => f.path === rep)!.source;
+    rows.push({ path: rep, sha256: sha, class: files[0]!.class, split, group, ...(source !== null ? { source } : {}) });
   }
   rows.sort((a, b) => (a.path < b.path ? -1 : 1));
   const tSplit = lap();
 
   const manifest: Manifest = {
     datasetVersion: datasetVersion(rows, d.classes),
-    source: d.source,
+    source: sourceLabel(d),
     datasetRoot: scan.root,
     classes: [...d.classes],
     splitMode: d.split_mode,
     seed: d.seed,
     rows,
+    ...(sources.length > 1 || d.sources ? { sources: Object.fromEntries(sources.map((s) => [s.name!, s.scan.root])) } : {}),
+    ...(d.hold_out_source !== null ? { heldOutSource: d.hold_out_source } : {}),
   };
   writeJsonAtomic(join(preparedDir, MANIFEST_FILE), manifest);
 
@@ -255,7 +269,8 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
 
   const report: DataReport = {
     datasetVersion: manifest.datasetVersion,
-    source: d.source,
+    source: sourceLabel(d),
+    ...(d.sources ? { sources: sourceReports(sources, rows, d.classes), heldOutSource: d.hold_out_source } : {}),
     datasetRoot: scan.root,
     layout: scan.layout,
     classes: [...d.classes],

@@ -18,6 +18,8 @@ export interface ManifestRow {
   split: Split;
   /** Duplicate group id (exact + near copies share one); a group never spans two splits. */
   group: string;
+  /** data.sources name the image came from; absent for a single data.source. */
+  source?: string;
 }
 
 export interface Manifest {
@@ -28,6 +30,10 @@ export interface Manifest {
   splitMode: 'ratios' | 'source';
   seed: number;
   rows: ManifestRow[];
+  /** Several sources: name → its dataset root. datasetRoot is their common ancestor, which row paths are relative to. */
+  sources?: Record<string, string>;
+  /** Leave-one-source-out: the source that forms the whole test split. */
+  heldOutSource?: string;
 }
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -36,7 +42,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export function datasetVersion(rows: readonly ManifestRow[], classes: readonly string[]): string {
   const canon = [...rows]
     .sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : a.path < b.path ? -1 : 1))
-    .map((r) => [r.path, r.sha256, r.class, r.split, r.group]);
+    // A single source's rows hash as they always did; a named source is part of the row.
+    .map((r) => (r.source === undefined ? [r.path, r.sha256, r.class, r.split, r.group] : [r.path, r.sha256, r.class, r.split, r.group, r.source]));
   return sha256Hex(JSON.stringify({ classes, rows: canon })).slice(0, 16);
 }
 
@@ -50,6 +57,8 @@ const schema = {
     classes: { type: 'array', minItems: 2, items: { type: 'string', minLength: 1 } },
     splitMode: { enum: ['ratios', 'source'] },
     seed: { type: 'number' },
+    sources: { type: 'object', additionalProperties: { type: 'string' } },
+    heldOutSource: { type: 'string' },
     rows: {
       type: 'array',
       items: {
@@ -61,6 +70,7 @@ const schema = {
           class: { type: 'string' },
           split: { enum: ['train', 'val', 'test'] },
           group: { type: 'string', minLength: 1 },
+          source: { type: 'string', minLength: 1 },
         },
       },
     },

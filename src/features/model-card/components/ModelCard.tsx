@@ -91,6 +91,23 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
                 </td>
               </tr>
             ) : null}
+            {m.heldOutSource ? (
+              <tr>
+                <th scope="row">Test split</th>
+                <td data-testid="metric-held-out-source">source “{m.heldOutSource}”, left out of training and tuning (leave-one-source-out)</td>
+              </tr>
+            ) : null}
+            {m.perSource
+              ? Object.entries(m.perSource).map(([name, p]) => (
+                  <tr key={name} data-testid="metric-per-source">
+                    <th scope="row">Source “{name}” (n={p.n})</th>
+                    <td>
+                      ROC-AUC {fmt(p.rocAuc)}
+                      {p.rocAucCi95 ? ` (${fmt(p.rocAucCi95[0])}–${fmt(p.rocAucCi95[1])})` : ''} · sensitivity {fmt(p.sensitivity)} · specificity {fmt(p.specificity)}
+                    </td>
+                  </tr>
+                ))
+              : null}
             <tr>
               <th scope="row">Metadata-only baseline ROC-AUC (95% CI)</th>
               <td data-testid="metric-metadata-only">
