@@ -4,6 +4,8 @@
  * `parseModelMetadata`, so a hand-edited or truncated file fails loudly, naming the field.
  */
 
+import type { ExternalValidationSummary } from './eval/external';
+
 export const METADATA_SCHEMA_VERSION = 1;
 
 /** The graph's input: float32 NHWC, RGB in 0..255. Normalisation lives inside the graph. */
@@ -76,6 +78,8 @@ export interface ModelMetadata {
   ood?: OodStats;
   architecture: string;
   versions: { tfjs: string; training: string };
+  /** Results on labelled sets from elsewhere (`npm run validate --write-metadata`); optional, so older models still read. */
+  externalValidation?: ExternalValidationSummary[];
 }
 
 export class MetadataError extends Error {
@@ -180,6 +184,31 @@ const oodCheck = shape({
   threshold: required(num),
 });
 
+const nullable =
+  (c: Check): Check =>
+  (v, f) => {
+    if (v !== null) c(v, f);
+  };
+
+const externalValidationCheck = shape({
+  name: required(str),
+  date: required(str),
+  datasetHash: required(str),
+  nPerClass: required(recordOf(int)),
+  unmapped: required(recordOf(int)),
+  failed: required(int),
+  rocAuc: required(nullable(num)),
+  rocAucCi95: required(nullable(arrayOf(num, 2))),
+  threshold: required(num),
+  sensitivity: required(num),
+  specificity: required(num),
+  ppv: required(num),
+  npv: required(num),
+  refusalRate: required(num),
+  warningRate: required(num),
+  verdictRule: required(str),
+});
+
 const metadataCheck = shape({
   schemaVersion: required(int),
   modelId: required(str),
@@ -201,6 +230,7 @@ const metadataCheck = shape({
   ood: optional(oodCheck),
   architecture: required(str),
   versions: required(shape({ tfjs: required(str), training: required(str) })),
+  externalValidation: optional(arrayOf(externalValidationCheck)),
 });
 
 /** Validates untrusted JSON (already parsed) and returns it typed, or throws MetadataError naming the field. */
