@@ -4,7 +4,6 @@
  * (src/features/dicom: dcmjs, rescale to Hounsfield units, the app's lung window), so a DICOM
  * slice is windowed exactly as the browser windows it. A multi-frame DICOM gives several slices.
  */
-/// <reference path="../../../src/features/dicom/dcmjs.d.ts" />
 import type { DecodedPixels } from '@respidetect/contract';
 import { decodeDicom } from '../../../src/features/dicom/decode';
 import { DEFAULT_LUNG_WINDOW } from '../../../src/config/limits';
