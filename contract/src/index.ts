@@ -14,5 +14,6 @@ export * from './eval/proportion';
 export * from './eval/binary';
 export * from './eval/reliability';
 export * from './eval/external';
+export * from './eval/label-map';
 export * from './ood-verdict';
 export * from './util/rng';
