@@ -36,9 +36,10 @@ export async function validateFolder(opts: ValidateOptions): Promise<{ report: E
   const loaded = await loadGraphModelDir(resolve(opts.modelDir));
   const { metadata } = loaded;
   const labelMap = resolveLabelMap(opts.labelMap, folders, metadata.classNames);
+  // Allowed (a folder of photos measures refusals only), but said: it is usually a missing --label-map.
   if (Object.keys(labelMap).length === 0)
-    throw new Error(
-      `${dataDir}: no folder (${folders.join(', ')}) is named like a class of this model (${metadata.classNames.join(', ')}); pass --label-map folder=class,...`,
+    process.stderr.write(
+      `validate: no folder of ${dataDir} (${folders.join(', ')}) maps to a class of this model (${metadata.classNames.join(', ')}); only refusals and calls per folder are reported. Pass --label-map folder=class,... to score.\n`,
     );
   const items: ExternalItem[] = [];
   const hashes: string[] = [];
