@@ -142,4 +142,10 @@ describe('npm run validate (real CLI, real model, real files)', () => {
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/label map: folder "normall" is not in the data \(folders: benign, malignant, normal\)/);
   });
+
+  it('a second --data run adds its set to index.json instead of replacing it', () => {
+    const res = cli(['validate', '--model', model, '--data', ext, '--label-map', 'malignant=adenocarcinoma', '--name', 'second', '--out', out]);
+    expect(res.status, res.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')).sets).sort()).toEqual(['ext-set', 'second']);
+  });
 });

@@ -7,6 +7,7 @@
  * Writes metrics/external/<name>.json and its PNGs, plus metrics/external/index.json (one summary
  * per set of this run); logs to the model's MLflow run when this store has it.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { externalValidationSummary, type ExternalReport, type Proportion } from '@respidetect/contract';
 import { parseCommandArgs } from '../cli/args';
@@ -90,5 +91,15 @@ export async function run(argv: string[]): Promise<void> {
       [...summaryLines(report), `  → ${[files.json, ...files.pngs].join(', ')}`, `  ${tracked}`, ...(args.flags['write-metadata'] ? [`  → added to ${modelDir}/metadata.json externalValidation[]`] : [])].join('\n') + '\n',
     );
   }
-  writeJsonAtomic(resolve(outDir, 'index.json'), { model: modelDir, sets: index });
+  // The DVC stage rewrites the index from params; an ad-hoc --data run adds its set to what is there.
+  const indexPath = resolve(outDir, 'index.json');
+  let previous: Record<string, unknown> = {};
+  if (args.flags.data !== undefined && existsSync(indexPath)) {
+    try {
+      previous = (JSON.parse(readFileSync(indexPath, 'utf8')) as { sets?: Record<string, unknown> }).sets ?? {};
+    } catch {
+      process.stderr.write(`validate: ${indexPath} is unreadable; writing a new one\n`);
+    }
+  }
+  writeJsonAtomic(indexPath, { model: modelDir, sets: { ...previous, ...index } });
 }
