@@ -19,7 +19,14 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => !e.name.startsWith('.'))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+    .flatMap((e) => {
+      const path = join(dir, e.name);
+      // A symbolic link counts as what it points to (a folder of links to a shared copy is common).
+      const st = e.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : e;
+      // A dangling link is listed, so it fails by name when read instead of vanishing.
+      if (!st) return [path];
+      return st.isDirectory() ? walk(path) : st.isFile() ? [path] : [];
+    });
 }
 
 export function listLabelledFolder(root: string): { folders: string[]; files: LabelledFile[] } {
