@@ -200,12 +200,12 @@ const externalValidationCheck = shape({
   rocAuc: required(nullable(num)),
   rocAucCi95: required(nullable(arrayOf(num, 2))),
   threshold: required(num),
-  sensitivity: required(num),
-  specificity: required(num),
-  ppv: required(num),
-  npv: required(num),
-  refusalRate: required(num),
-  warningRate: required(num),
+  sensitivity: required(nullable(num)),
+  specificity: required(nullable(num)),
+  ppv: required(nullable(num)),
+  npv: required(nullable(num)),
+  refusalRate: required(nullable(num)),
+  warningRate: required(nullable(num)),
   verdictRule: required(str),
 });
 

@@ -124,5 +124,9 @@ describe('externalReport (hand-computed)', () => {
     expect(parseModelMetadata(md).externalValidation).toBeUndefined();
     expect(parseModelMetadata({ ...md, externalValidation: [s] }).externalValidation).toHaveLength(1);
     expect(() => parseModelMetadata({ ...md, externalValidation: [{ ...s, sensitivity: 'high' }] })).toThrow(/externalValidation\[0\]\.sensitivity/);
+    // A set with no mapped folder (photos: refusals only) has no figures: null, not a misleading 0.
+    const photos = externalValidationSummary(externalReport({ ...input, labelMap: {}, items: items.filter((i) => i.folder === 'benign') }));
+    expect(photos).toMatchObject({ sensitivity: null, specificity: null, ppv: null, npv: null, rocAuc: null, refusalRate: null, unmapped: { benign: 2 } });
+    expect(parseModelMetadata({ ...md, externalValidation: [photos] }).externalValidation![0]!.sensitivity).toBeNull();
   });
 });

@@ -361,13 +361,14 @@ export interface ExternalValidationSummary {
   rocAuc: number | null;
   rocAucCi95: [number, number] | null;
   threshold: number;
-  sensitivity: number;
-  specificity: number;
-  ppv: number;
-  npv: number;
-  /** Refused / scored over mapped folders, and the rule that refused. */
-  refusalRate: number;
-  warningRate: number;
+  /** At the shipped threshold, refusals ignored; null when no mapped folder had a scored file. */
+  sensitivity: number | null;
+  specificity: number | null;
+  ppv: number | null;
+  npv: number | null;
+  /** Refused (warned) / scored over mapped folders, null when none was scored; and the rule that refused. */
+  refusalRate: number | null;
+  warningRate: number | null;
   verdictRule: string;
 }
 
@@ -387,12 +388,12 @@ export function externalValidationSummary(r: ExternalReport): ExternalValidation
     rocAuc: f?.rocAuc ?? null,
     rocAucCi95: f?.rocAucCi95 ?? null,
     threshold: r.decisionThreshold,
-    sensitivity: s?.sensitivity.value ?? 0,
-    specificity: s?.specificity.value ?? 0,
-    ppv: s?.ppv.value ?? 0,
-    npv: s?.npv.value ?? 0,
-    refusalRate: scored === 0 ? 0 : mapped.reduce((a, fr) => a + fr.refused, 0) / scored,
-    warningRate: scored === 0 ? 0 : mapped.reduce((a, fr) => a + fr.warned, 0) / scored,
+    sensitivity: s ? s.sensitivity.value : null,
+    specificity: s ? s.specificity.value : null,
+    ppv: s ? s.ppv.value : null,
+    npv: s ? s.npv.value : null,
+    refusalRate: scored === 0 ? null : mapped.reduce((a, fr) => a + fr.refused, 0) / scored,
+    warningRate: scored === 0 ? null : mapped.reduce((a, fr) => a + fr.warned, 0) / scored,
     verdictRule: r.verdictRule,
   };
 }
