@@ -14,6 +14,9 @@ export const CHEST_CT_DIR = resolve(process.env.CHEST_CT_DIR ?? join(REPO, '..',
 /** Photos and broken files for refusal tests, beside the CT set. */
 export const NON_CT_DIR = resolve(CHEST_CT_DIR, '..', 'non-ct');
 
+/** The second CT source (IQ-OTH/NCCD: benign, malignant, normal): $IQ_OTHNCCD_DIR, else ../shared/datasets/iq-othnccd. */
+export const IQ_OTHNCCD_DIR = resolve(process.env.IQ_OTHNCCD_DIR ?? join(REPO, '..', 'shared', 'datasets', 'iq-othnccd'));
+
 /** True when the CT set is there; throws under CI=true when it is not. */
 export function chestCtPresent(): boolean {
   const present = existsSync(join(CHEST_CT_DIR, 'train')) && existsSync(join(CHEST_CT_DIR, 'test'));
@@ -53,3 +56,11 @@ export function nonCtFile(rel: string): string {
   if (!existsSync(file)) throw new Error(`${file}: not found; the tests need this file of the non-CT set`);
   return file;
 }
+/** True when the IQ-OTH/NCCD set is there; throws under CI=true when it is not (the same rule as the chest CT set). */
+export function iqOthnccdPresent(): boolean {
+  const present = ['benign', 'malignant', 'normal'].every((d) => existsSync(join(IQ_OTHNCCD_DIR, d)));
+  if (!present && process.env.CI === 'true') throw new Error(`the IQ-OTH/NCCD set is missing at ${IQ_OTHNCCD_DIR} (set IQ_OTHNCCD_DIR); CI requires it`);
+  return present;
+}
+
+export const iqOthnccdSkipMessage = (): string => `SKIPPED: no IQ-OTH/NCCD set at ${IQ_OTHNCCD_DIR}; set IQ_OTHNCCD_DIR`;

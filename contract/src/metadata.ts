@@ -5,6 +5,8 @@
  */
 import { NO_PREPROCESS, parsePreprocessSpec, PreprocessSpecError, type PreprocessSpec } from './source-normalise';
 
+import type { ExternalValidationSummary } from './eval/external';
+
 export const METADATA_SCHEMA_VERSION = 1;
 
 /** The graph's input: float32 NHWC, RGB in 0..255. Normalisation lives inside the graph. */
@@ -138,6 +140,8 @@ export interface ModelMetadata {
   evaluation?: EvaluationProtocol;
   architecture: string;
   versions: { tfjs: string; training: string };
+  /** Results on labelled sets from elsewhere (`npm run validate --write-metadata`); optional, so older models still read. */
+  externalValidation?: ExternalValidationSummary[];
 }
 
 export class MetadataError extends Error {
@@ -280,6 +284,31 @@ const evaluationCheck = shape({
   ),
 });
 
+const nullable =
+  (c: Check): Check =>
+  (v, f) => {
+    if (v !== null) c(v, f);
+  };
+
+const externalValidationCheck = shape({
+  name: required(str),
+  date: required(str),
+  datasetHash: required(str),
+  nPerClass: required(recordOf(int)),
+  unmapped: required(recordOf(int)),
+  failed: required(int),
+  rocAuc: required(nullable(num)),
+  rocAucCi95: required(nullable(arrayOf(num, 2))),
+  threshold: required(num),
+  sensitivity: required(nullable(num)),
+  specificity: required(nullable(num)),
+  ppv: required(nullable(num)),
+  npv: required(nullable(num)),
+  refusalRate: required(nullable(num)),
+  warningRate: required(nullable(num)),
+  verdictRule: required(str),
+});
+
 const metadataCheck = shape({
   schemaVersion: required(int),
   modelId: required(str),
@@ -303,6 +332,7 @@ const metadataCheck = shape({
   evaluation: optional(evaluationCheck),
   architecture: required(str),
   versions: required(shape({ tfjs: required(str), training: required(str) })),
+  externalValidation: optional(arrayOf(externalValidationCheck)),
 });
 
 /** Validates untrusted JSON (already parsed) and returns it typed, or throws MetadataError naming the field. */

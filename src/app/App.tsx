@@ -3,6 +3,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { NoModel } from '../features/classify/components/NoModel';
 import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
+import { CheckPage } from '../features/external-check/components/CheckPage';
+import { DEFAULT_LUNG_WINDOW } from '../config/limits';
 import { isNoModel, useModelFiles } from '../features/model/api/metadata';
 import { getClient, useInference } from './use-inference';
 import { ModelProgress, StorageUsed, UpdatePrompt } from '../features/offline';
@@ -13,8 +15,8 @@ import { useQueue } from '../features/classify/stores/queue';
 /** A batch is running: the update prompt waits for it before switching (features/offline). */
 const isBusy = () => Object.values(useQueue.getState().items).some((i) => i.status === 'queued' || i.status === 'running');
 
-type Route = 'classify' | 'model-card';
-const routeFromHash = (): Route => (location.hash === '#/model-card' ? 'model-card' : 'classify');
+type Route = 'classify' | 'model-card' | 'check';
+const routeFromHash = (): Route => (location.hash === '#/model-card' ? 'model-card' : location.hash === '#/check' ? 'check' : 'classify');
 
 export function App() {
   const files = useModelFiles(getClient());
@@ -56,6 +58,9 @@ export function App() {
           <a href="#/model-card" aria-current={route === 'model-card' ? 'page' : undefined}>
             Model card
           </a>
+          <a href="#/check" aria-current={route === 'check' ? 'page' : undefined}>
+            Check on my images
+          </a>
         </nav>
         <dl className="status">
           <div>
@@ -83,6 +88,7 @@ export function App() {
         ) : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} /> : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} /> : null}
+        {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
       </main>
     </div>
   );

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   train: { summary: 'train the classifier (or, with --data DIR, a quick model straight from a folder)', load: () => import('./commands/train') },
   evaluate: { summary: 'score the test split: metrics, calibration, threshold', load: () => import('./commands/evaluate') },
   export: { summary: 'write the TF.js graph model and metadata.json', load: () => import('./commands/export') },
+  validate: { summary: 'external validation of an exported model on a labelled folder (--data DIR) or params validate.sets', load: () => import('./commands/validate') },
   pipeline: { summary: 'ingest → prepare-base → train → evaluate → export', load: () => import('./commands/pipeline') },
 };
 

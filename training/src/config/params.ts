@@ -60,6 +60,17 @@ export interface Params {
   };
   evaluate: { min_sensitivity: number; bootstrap: number };
   export: { dtype: 'float32' | 'float16' | 'uint8'; shard_size_mb: number; out_dir: string };
+  /** External labelled sets for `validate` (the optional DVC stage); see training/src/validate. */
+  validate: { sets: ValidateSet[] };
+}
+
+export interface ValidateSet {
+  /** Report name: metrics/external/<name>.json. */
+  name: string;
+  /** A folder of class sub-folders. */
+  path: string;
+  /** folder → model class, as a mapping or "k=v,..."; absent: folders named like a class map to it. */
+  label_map?: Record<string, string> | string | null;
 }
 
 export const DEFAULT_PARAMS: Params = {
@@ -90,6 +101,7 @@ export const DEFAULT_PARAMS: Params = {
   },
   evaluate: { min_sensitivity: 0.95, bootstrap: 1000 },
   export: { dtype: 'float16', shard_size_mb: 4, out_dir: 'public/model' },
+  validate: { sets: [] },
 };
 
 type Json = Record<string, unknown>;
@@ -137,6 +149,18 @@ function check(p: Params): Params {
   } catch (err) {
     fail(`preprocess`, `is invalid: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (!Array.isArray(p.validate.sets)) fail('validate.sets', 'must be a list of {name, path, label_map}');
+  const names = new Set<string>();
+  p.validate.sets.forEach((set, i) => {
+    const key = `validate.sets[${i}]`;
+    if (!isObj(set)) fail(key, 'must be a mapping with name, path and optionally label_map');
+    if (typeof set.name !== 'string' || !/^[\w.-]+$/.test(set.name)) fail(`${key}.name`, 'must be a file-name-safe string (letters, digits, _ . -)');
+    if (names.has(set.name)) fail(`${key}.name`, `"${set.name}" is used twice`);
+    names.add(set.name);
+    if (typeof set.path !== 'string' || set.path === '') fail(`${key}.path`, 'must be a folder path');
+    const lm = set.label_map;
+    if (lm !== undefined && lm !== null && typeof lm !== 'string' && !isObj(lm)) fail(`${key}.label_map`, 'must be a mapping folder: class, or "folder=class,..."');
+  });
   return p;
 }
 

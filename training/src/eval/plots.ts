@@ -3,7 +3,7 @@
  * keeps the plots dependency-free and readable in a diff; the PNGs are what DVC and the model card show.
  */
 import sharp from 'sharp';
-import type { RocPoint } from '@respidetect/contract';
+import type { ReliabilityBin, RocPoint } from '@respidetect/contract';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const FONT = 'font-family="DejaVu Sans, sans-serif"';
@@ -77,3 +77,40 @@ ${ticks}
 }
 
 export const svgToPng = (svg: string): Promise<Buffer> => sharp(Buffer.from(svg)).png().toBuffer();
+
+/** The reliability diagram: mean predicted probability against the observed positive fraction, per bin. */
+export function calibrationSvg(bins: readonly ReliabilityBin[], title: string, label: string): string {
+  const size = 360;
+  const pad = 60;
+  const w = size + pad + 30;
+  const h = size + pad + 50;
+  const X = (v: number) => pad + v * size;
+  const Y = (v: number) => 40 + (1 - v) * size;
+  const total = Math.max(1, ...bins.map((b) => b.count));
+  // Bar height shows how many items a point rests on: a point from three items says little.
+  const bars = bins
+    .map((b) => `<rect x="${X(b.low).toFixed(2)}" y="${(Y(0) - (b.count / total) * 60).toFixed(2)}" width="${((b.high - b.low) * size).toFixed(2)}" height="${((b.count / total) * 60).toFixed(2)}" fill="#d6e4f0" stroke="#9bb"/>`)
+    .join('');
+  const path = bins.map((b, i) => `${i === 0 ? 'M' : 'L'}${X(b.meanPredicted).toFixed(2)},${Y(b.fractionPositive).toFixed(2)}`).join(' ');
+  const dots = bins.map((b) => `<circle cx="${X(b.meanPredicted).toFixed(2)}" cy="${Y(b.fractionPositive).toFixed(2)}" r="4" fill="#c0392b"><title>n=${b.count}</title></circle>`).join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (t) =>
+        `<text x="${X(t)}" y="${Y(0) + 18}" ${FONT} font-size="11" text-anchor="middle">${t}</text>` +
+        `<text x="${pad - 8}" y="${Y(t) + 4}" ${FONT} font-size="11" text-anchor="end">${t}</text>`,
+    )
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">
+<rect width="${w}" height="${h}" fill="white"/>
+<text x="${w / 2}" y="24" ${FONT} font-size="15" text-anchor="middle">${esc(title)}</text>
+<rect x="${pad}" y="40" width="${size}" height="${size}" fill="none" stroke="#444"/>
+${bars}
+<path d="M${X(0)},${Y(0)} L${X(1)},${Y(1)}" stroke="#aaa" stroke-dasharray="5,5" fill="none"/>
+<path d="${path}" stroke="#c0392b" stroke-width="2" fill="none"/>
+${dots}
+${ticks}
+<text x="${pad + size / 2}" y="${h - 8}" ${FONT} font-size="12" text-anchor="middle">mean predicted probability</text>
+<text x="16" y="${40 + size / 2}" ${FONT} font-size="12" text-anchor="middle" transform="rotate(-90 16 ${40 + size / 2})">observed fraction positive</text>
+<text x="${X(0.03)}" y="${Y(0.94)}" ${FONT} font-size="12">${esc(label)}</text>
+</svg>`;
+}

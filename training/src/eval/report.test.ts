@@ -50,6 +50,11 @@ describe('evaluation report', () => {
     expect(r.model.accuracy).toBeCloseTo(0.8, 12);
     expect(r.model.sensitivity).toBeCloseTo(2 / 3, 12);
     expect(r.model.specificity).toBe(1);
+    // called positive: 2 (both adenocarcinoma) → PPV 1; called normal: 3, of which 2 normal → NPV 2/3
+    expect(r.model.ppv).toBe(1);
+    expect(r.model.npv).toBeCloseTo(2 / 3, 12);
+    expect(r.model.atThreshold.counts).toEqual({ tp: 2, fn: 1, fp: 0, tn: 2 });
+    expect(r.model.atThreshold.sensitivity.ci95[0]).toBeLessThan(2 / 3);
   });
 
   it('AUC over test positives {2,1,−1} vs negatives {−2,0.5}: 5 of 6 pairs ranked right', () => {

@@ -3,7 +3,7 @@
  * threshold); every reported figure is on the test split, with the majority-class baseline beside it.
  */
 import type { Occlusion } from '../audit/occlusion';
-import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, chooseThreshold } from '@respidetect/contract';
+import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, chooseThreshold, binaryFigures, type BinaryFigures } from '@respidetect/contract';
 
 export interface SplitPredictions {
   sha256: string[];
@@ -38,6 +38,11 @@ export interface Figures {
   perClass: Record<string, ClassMetrics>;
   sensitivity: number;
   specificity: number;
+  /** Positive and negative predictive value at the test split's prevalence. */
+  ppv: number;
+  npv: number;
+  /** The same four figures with counts and Wilson 95% intervals (the contract's binaryFigures, as validate reports them). */
+  atThreshold: BinaryFigures;
   rocAuc: number;
   ece: number;
   confusionMatrix: number[][];
@@ -93,11 +98,16 @@ function checkSplit(name: string, s: SplitPredictions, k: number): void {
 function figures(probs: number[][], decisions: number[], labels: number[], classNames: string[], positive: number): Figures {
   const cm = confusionMatrix(labels, decisions, classNames.length);
   const isPos = labels.map((y) => y === positive);
+  const atThreshold = binaryFigures(cm, positive);
   return {
     accuracy: accuracyOf(cm),
     loss: crossEntropy(probs, labels),
     perClass: perClassMetrics(cm, classNames),
-    ...sensitivitySpecificity(cm, positive),
+    sensitivity: atThreshold.sensitivity.value,
+    specificity: atThreshold.specificity.value,
+    ppv: atThreshold.ppv.value,
+    npv: atThreshold.npv.value,
+    atThreshold,
     rocAuc: rocAuc(
       probs.map((p) => p[positive]!),
       isPos,
@@ -184,6 +194,7 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
       'metrics.loss': 'mean cross-entropy of the uncalibrated softmax (T = 1)',
       'metrics.eceBefore/eceAfter': 'expected calibration error, 15 equal-width bins, before/after temperature scaling',
       'metrics.rocAucCi95': `percentile bootstrap over test items, ${opts.bootstrap} resamples, seed ${opts.seed}`,
+      'model.atThreshold': 'sensitivity, specificity, PPV and NPV at the shipped rule with counts and Wilson 95% intervals; PPV/NPV hold at the test split\'s prevalence only',
       baseline: 'always the training split\'s majority class, with the training class prior as its probabilities',
     },
     model: {

@@ -84,6 +84,15 @@ function readRunFile(path: string): RunFile | undefined {
   return undefined;
 }
 
+/**
+ * The run recorded in `resumeFile`, when it belongs to the current store; undefined otherwise.
+ * Lets a command log into an existing run only (validate: the model's own run), never start one.
+ */
+export function recordedRun(resumeFile: string = PIPELINE_RUN_FILE): { runId: string; experimentId: string } | undefined {
+  const r = readRunFile(resumeFile);
+  return r && r.tracking === describe(trackingTarget()) ? { runId: r.run_id, experimentId: r.experiment_id } : undefined;
+}
+
 const defaultRunName = () => `respidetect-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`;
 
 export async function startRun(opts: StartRunOptions = {}): Promise<RunTracker> {

@@ -20,7 +20,7 @@ import { readStore } from './mlflow-file-reader';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCHEMA = resolve(ROOT, '../shared/schemas/dvc.yaml.schema.json');
-const STAGES = ['ingest', 'prepare_base', 'train', 'evaluate', 'export'] as const;
+const STAGES = ['ingest', 'prepare_base', 'train', 'evaluate', 'export', 'validate'] as const;
 
 type Entry = string | Record<string, unknown>;
 interface Stage { cmd: string; deps?: string[]; params?: Entry[]; outs?: Entry[]; metrics?: Entry[]; plots?: Entry[] }
@@ -59,7 +59,7 @@ describe('dvc.yaml conformance with DVC', () => {
     expect(validate({ stages: { x: { cmd: 1, outs: 'nope' } } })).toBe(false);
   });
 
-  it('has the five stages, each with cmd, deps, params and outs; params keys exist in params.yaml', () => {
+  it('has the six stages, each with cmd, deps, params and outs; params keys exist in params.yaml', () => {
     expect(Object.keys(dvc.stages)).toEqual([...STAGES]);
     const params = parse(readFileSync(join(ROOT, 'params.yaml'), 'utf8')) as Record<string, unknown>;
     for (const name of STAGES) {
@@ -139,6 +139,8 @@ describe('dvc.yaml stages run on small data in an isolated copy of the repo', ()
       train: { epochs: 1, batch_size: 8, augment: false, workers: 1 },
       evaluate: { bootstrap: 20 },
       export: { dtype: 'float32' },
+      // the training folder itself, as an "external" set: validate's stage must run and log end to end
+      validate: { sets: [{ name: 'tiny', path: dataset }] },
     });
 
   it.for(STAGES)('%s produces every declared out', { timeout: 300_000 }, (name) => {
@@ -186,5 +188,8 @@ describe('dvc.yaml stages run on small data in an isolated copy of the repo', ()
     expect(run!.metrics.loss, 'one loss point per epoch (epochs: 1)').toHaveLength(1);
     expect(run!.artifacts).toEqual(expect.arrayContaining(['evaluation/scores.json', 'evaluation/calibration.json']));
     expect(Object.keys(run!.metrics).length).toBeGreaterThan(4);
+    // validate logs its report and plots into the model's run, never a run of its own
+    expect(run!.artifacts).toEqual(expect.arrayContaining(['external/tiny/tiny.json', 'external/tiny/tiny_roc.png', 'external/tiny/tiny_calibration.png']));
+    expect(run!.metrics['external.tiny.roc_auc'], "validate logs into the model's run").toBeDefined();
   });
 });
