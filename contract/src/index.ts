@@ -11,3 +11,7 @@ export * from './eval/calibration';
 export * from './eval/roc';
 export * from './eval/threshold';
 export * from './util/rng';
+export * from './refusal/features';
+export * from './refusal/not-ct';
+export * from './refusal/assess';
+export * from './eval/proportion';
