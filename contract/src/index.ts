@@ -15,3 +15,4 @@ export * from './refusal/features';
 export * from './refusal/not-ct';
 export * from './refusal/assess';
 export * from './eval/proportion';
+export * from './series-decision';
