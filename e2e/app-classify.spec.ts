@@ -97,15 +97,21 @@ test.describe('classification app', () => {
     await reason('jpeg2000.dcm', 'refused', /unsupported compression: JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/);
     await expect(row(page, 'ct-slice')).toHaveAttribute('data-status', 'done');
     await expect(row(page, 'ct-series.dcm')).toHaveAttribute('data-status', 'done');
-    // The photo is a valid image: it gets a prediction, or "not a chest CT" from a model with OOD statistics.
-    await expect(row(page, 'dog.jpg')).toHaveAttribute('data-status', /^(done|refused)$/);
-    await expect(page.getByTestId('summary')).toContainText(`of ${all.length}.`);
+    // The photo is a valid image, but no CT slice: the contract's rule refuses it, saying why.
+    await reason('dog.jpg', 'refused', /^dog\.jpg: Not a chest CT: colour image: \d+% of pixels are coloured/);
+    // Counted from what each row shows: refusals are never "classified".
+    const summary = page.getByTestId('summary');
+    await expect(summary).toHaveText(`${ct.length + 2} classified, 4 refused, 4 failed of ${all.length}.`);
+    await expect(summary).toHaveAttribute('data-classified', String(ct.length + 2));
+    await expect(summary).toHaveAttribute('data-refused', '4');
+    await expect(summary).toHaveAttribute('data-failed', '4');
 
     expect(requests, 'classifying must not touch the network').toEqual([]);
     expect(await numTensors(page)).toBe(baseline);
     expect(pageErrors).toEqual([]);
 
-    // Multi-slice DICOM: per-slice scores, max/mean/top slice in the detail view.
+    // Multi-slice DICOM: per-slice scores, max/mean/top slice in the detail view (the inverted
+    // middle slice, white air, may be refused on its own; the file is still classified).
     await row(page, 'ct-series.dcm').getByRole('button', { name: /View/ }).click();
     await expect(page.getByTestId('slices')).toContainText('3 slices');
     // Heatmap overlay of the model's activation maps.
@@ -242,6 +248,7 @@ test.describe('classification app', () => {
     await ready(page, `${server.url}/?backend=wasm`);
     await page.getByTestId('file-input').setInputFiles([...slices, lone]);
     await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(slices.length + 1);
+    await expect(page.getByTestId('summary')).toHaveText(`${slices.length + 1} classified, 0 refused, 0 failed of ${slices.length + 1}.`);
     const positive = async (f: string) => Number(await row(page, f.split('/').pop()!).locator('[data-testid="prob"][data-class="adenocarcinoma"]').getAttribute('data-value'));
     const scores = await Promise.all(slices.map(positive));
     const top = scores.indexOf(Math.max(...scores));
@@ -253,15 +260,22 @@ test.describe('classification app', () => {
     expect(Number(await summary.getAttribute('data-max'))).toBe(scores[top]);
     expect(Math.abs(Number(await summary.getAttribute('data-mean')) - scores.reduce((a, b) => a + b, 0) / scores.length)).toBeLessThan(1e-12);
     await expect(summary.getByTestId('series-top')).toHaveText(`slice-${top + 1}.dcm (instance ${top + 1})`);
+    // The series' decision, under the stated rule: positive if any slice reaches the threshold.
+    const threshold = Number((await page.getByTestId('series-rule').textContent())!.match(/threshold (\d\.\d+)/)![1]);
+    const above = scores.filter((p) => p >= threshold).length;
+    await expect(summary).toHaveAttribute('data-decision', above > 0 ? 'positive' : 'negative');
+    await expect(summary.getByTestId('series-decision')).toContainText(`${above} of ${scores.length} slices at or above the threshold`);
   });
 
   test('500 files: the page stays responsive while they are queued, the worker heap stays flat, tensors return to baseline', async ({ page, browser }) => {
     const dir = join(FIXTURES, 'many');
     mkdirSync(dir, { recursive: true });
     const files: string[] = [];
+    // Small CT-like slices (the not-a-chest-CT rule must accept them, so each is inferred).
+    const rand = rng(500);
     for (let i = 0; i < 500; i++) {
-      const f = join(dir, `tiny-${String(i).padStart(3, '0')}.png`);
-      if (!existsSync(f)) await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: i % 256, g: 80, b: 160 } } }).png().toFile(f);
+      const f = join(dir, `ct-like-${String(i).padStart(3, '0')}.png`);
+      if (!existsSync(f)) await sharp(Buffer.from(syntheticPixels(i % 2, 32, 32, rand)), { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(f);
       files.push(f);
     }
     await ready(page, `${server.url}/?backend=wasm&testHooks=1`);
@@ -338,25 +352,54 @@ test.describe('classification app', () => {
   });
 });
 
-test('a model with OOD statistics refuses non-CT photos ("Not a chest CT: no prediction") and classifies in-distribution images', async ({ page }) => {
+test('two rules: non-CT photos refused as "Not a chest CT" with the reason; a real CT unlike the model\'s training data classified with a warning (score and threshold)', async ({ page }) => {
+  requireChestCt();
   const { appDir, models } = readState();
   const server = await startServer(assembleSite(appDir, models.ood!));
   try {
     await ready(page, `${server.url}/?backend=wasm`);
+    const threshold = (JSON.parse(readFileSync(join(models.ood!, 'metadata.json'), 'utf8')) as { ood: { threshold: number } }).ood.threshold;
     const photos = readdirSync(join(NON_CT_DIR, 'photos')).sort().map((f) => join(NON_CT_DIR, 'photos', f));
     // In distribution: new images from the generator the model was trained on (another seed).
     const inDist = Object.values(await writeSyntheticSet(join(FIXTURES, 'ood-in'), { classes: ['adenocarcinoma', 'normal'], perClass: 5, seed: 21 })).flat();
-    await page.getByTestId('file-input').setInputFiles([...photos, ...inDist]);
+    // Real chest CT: a CT slice, but nothing like the generated images this model was trained on.
+    const realCt = ctFiles(4, false);
+    await page.getByTestId('file-input').setInputFiles([...photos, ...inDist, ...realCt]);
     await expect(page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])')).toHaveCount(0);
     for (const p of photos) {
-      const r = row(page, p.split('/').pop()!);
+      const name = p.split('/').pop()!;
+      const r = row(page, name);
       await expect(r).toHaveAttribute('data-status', 'refused');
-      await expect(r.getByTestId('error')).toContainText('Not a chest CT: no prediction');
+      await expect(r.getByTestId('error')).toHaveText(new RegExp(`^${name.replace('.', '\\.')}: Not a chest CT: .+\\(a CT slice`));
     }
-    // The threshold lets ~95% of held-out training-like images through: allow one miss in ten.
-    const classified = await page.locator('[data-testid="result"][data-status="done"]').count();
-    expect(classified).toBeGreaterThanOrEqual(inDist.length - 1);
+    for (const f of realCt) {
+      const r = row(page, f.split('/').pop()!);
+      await expect(r).toHaveAttribute('data-status', 'done');
+      await expect(r).toHaveAttribute('data-warned', 'true');
+      await expect(r.getByTestId('prob')).toHaveCount(2);
+      const warning = (await r.getByTestId('warning').textContent())!;
+      const m = warning.match(/Chest CT unlike this model\u2019s training data: OOD score (\d+\.\d\d) > threshold (\d+\.\d\d)/);
+      expect(m, warning).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThan(threshold);
+      expect(Number(m![2])).toBeCloseTo(threshold, 2);
+    }
+    // The threshold lets ~95% of held-out training-like images through: allow one warning in ten.
+    const inDistWarned = await Promise.all(inDist.map((f) => row(page, f.split('/').pop()!).getAttribute('data-warned')));
+    expect(inDistWarned.filter((w) => w === 'true').length).toBeLessThanOrEqual(1);
+    await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(inDist.length + realCt.length);
+    const summary = page.getByTestId('summary');
+    await expect(summary).toHaveAttribute('data-refused', String(photos.length));
+    await expect(summary).toHaveAttribute('data-classified', String(inDist.length + realCt.length));
+    expect(Number(await summary.getAttribute('data-warned'))).toBeGreaterThanOrEqual(realCt.length);
     await expect(page.locator('[data-testid="result"][data-status="error"]')).toHaveCount(0);
+
+    // The CSV carries the warning and the model's OOD threshold beside the prediction.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toContain('ood_score,ood_threshold,warning,message');
+    const ctLine = csv.find((l) => l.startsWith(realCt[0]!.split('/').pop()!))!;
+    expect(ctLine).toMatch(/,done,/);
+    expect(ctLine).toContain('Chest CT unlike this model\u2019s training data: OOD score');
   } finally {
     await server.stop();
   }
