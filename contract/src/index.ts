@@ -16,3 +16,4 @@ export * from './refusal/not-ct';
 export * from './refusal/assess';
 export * from './eval/proportion';
 export * from './series-decision';
+export * from './eval/operating-point';

@@ -32,7 +32,18 @@ export interface ModelMetrics {
   eceAfter?: number;
   perClass?: Record<string, ClassMetrics>;
   confusionMatrix?: number[][];
+  /** Test confusion matrix when the most probable class is reported (no threshold), for the card's argmax figures. */
+  argmaxConfusionMatrix?: number[][];
   testCount?: number;
+}
+
+/** How decisionThreshold was placed (contract/src/eval/threshold.ts: placeThreshold), so the card can say so. */
+export interface ThresholdPlacement {
+  placedBy: 'min-sensitivity' | 'fallback';
+  rule: string;
+  /** Why the fallback was used; null when the main rule placed it. */
+  fallbackReason: string | null;
+  validation: { positives: number; negatives: number; sensitivity: number; specificity: number };
 }
 
 /**
@@ -67,6 +78,8 @@ export interface ModelMetadata {
   metrics: ModelMetrics;
   /** Probability of positiveClass at or above which the model calls it positive. */
   decisionThreshold: number;
+  /** Which rule placed decisionThreshold and why (absent in models exported before it was recorded). */
+  thresholdPlacement?: ThresholdPlacement;
   /** Softmax temperature fitted on validation; logits are divided by it. */
   temperature: number;
   createdAt: string;
@@ -169,7 +182,17 @@ const metricsCheck = shape({
   eceAfter: optional(num),
   perClass: optional(recordOf(classMetrics)),
   confusionMatrix: optional(arrayOf(arrayOf(int))),
+  argmaxConfusionMatrix: optional(arrayOf(arrayOf(int))),
   testCount: optional(int),
+});
+
+const thresholdPlacementCheck = shape({
+  placedBy: required(oneOf('min-sensitivity', 'fallback')),
+  rule: required(str),
+  fallbackReason: (v, f) => {
+    if (v !== null) str(v, f);
+  },
+  validation: required(shape({ positives: required(int), negatives: required(int), sensitivity: required(num), specificity: required(num) })),
 });
 
 const oodCheck = shape({
@@ -192,6 +215,7 @@ const metadataCheck = shape({
   datasetVersion: required(str),
   metrics: required(metricsCheck),
   decisionThreshold: required(num),
+  thresholdPlacement: optional(thresholdPlacementCheck),
   temperature: required(num),
   createdAt: required(str),
   trainingRunId: required(str),

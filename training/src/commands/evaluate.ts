@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<void> {
 
   const { roc, ...scores } = report;
   writeJsonAtomic(paths.scores, scores);
-  writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, positiveClass: report.positiveClass, classNames: report.classNames });
+  writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, placement: c.placement, positiveClass: report.positiveClass, classNames: report.classNames });
   writeFileAtomic(paths.confusionPng, await svgToPng(confusionMatrixSvg(
           m.confusionMatrix,
           report.classNames,
@@ -57,6 +57,9 @@ export async function run(argv: string[]): Promise<void> {
       baseline_accuracy: b.accuracy,
       temperature: c.temperature,
       decision_threshold: c.decisionThreshold,
+      // 1 when the documented fallback placed the threshold (validation too small or too costly for the main rule).
+      threshold_fallback: c.placement.placedBy === 'fallback' ? 1 : 0,
+      validation_negatives: c.placement.validation.negatives,
     });
     for (const p of [paths.scores, paths.calibration, paths.confusionPng, paths.rocPng]) await run.logArtifact(p, 'evaluation');
   });
@@ -75,6 +78,7 @@ export async function run(argv: string[]): Promise<void> {
       return `  ${n.padEnd(12)} P ${f3(x.precision)} R ${f3(x.recall)} F1 ${f3(x.f1)} | P ${f3(y.precision)} R ${f3(y.recall)} F1 ${f3(y.f1)} (n=${x.support})`;
     }),
     `  temperature ${c.temperature.toFixed(4)}, threshold ${c.decisionThreshold.toFixed(4)} (${c.rule})`,
+    ...(c.placement.placedBy === 'fallback' ? [`  NOTE: the threshold is the documented fallback: ${c.placement.fallbackReason}`] : []),
     `  → ${paths.scores}, ${paths.calibration}, ${paths.confusionPng}, ${paths.rocPng}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

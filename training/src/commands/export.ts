@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
-import { type ModelMetrics, calibratedProbabilities } from '@respidetect/contract';
+import { type ModelMetrics, type ThresholdPlacement, calibratedProbabilities } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import { parseCommandArgs } from '../cli/args';
 import { loadParams } from '../config/params';
@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<void> {
   await initBackend();
 
   const head = readJsonFile<HeadInfo>(paths.headJson, 'run the train stage first');
-  const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string }>(paths.calibration, 'run the evaluate stage first');
+  const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string; placement?: ThresholdPlacement }>(paths.calibration, 'run the evaluate stage first');
   const scores = readJsonFile<{ metrics: ModelMetrics }>(paths.scores, 'run the evaluate stage first');
   const predictions = readJsonFile<Predictions>(paths.predictions, 'run the train stage first');
   const manifest = loadManifest(params.data.prepared_dir);
@@ -94,6 +94,7 @@ export async function run(argv: string[]): Promise<void> {
       datasetVersion: head.datasetVersion,
       metrics: scores.metrics,
       decisionThreshold: calibration.decisionThreshold,
+      ...(calibration.placement ? { thresholdPlacement: calibration.placement } : {}),
       temperature: calibration.temperature,
       trainingRunId,
       architecture: `VGG16 (${baseInfo.weights} weights, ${fineTune ? `${fineTune.from} fine-tuned` : 'frozen'}) + ${head.head} head, ${baseInfo.imageSize}px`,
