@@ -142,11 +142,11 @@ describe('pipeline on the real chest CT set', () => {
       const photos = readdirSync(photosDir).sort();
       const model = await loadGraphModelDir('public/model');
       let flagged = 0;
-      for (const f of photos) if (unlikeTrainingData((await predictPixels(model, await decodeImage(join(photosDir, f)))).oodScore, meta)) flagged++;
+      for (const f of photos) if (unlikeTrainingData((await predictPixels(model, await decodeImage(join(photosDir, f)))).oodScore ?? null, meta)) flagged++;
       // …while real CT images from the untouched test split mostly pass.
       const testRows = (JSON.parse(readFileSync('data/prepared/manifest.json', 'utf8')) as { datasetRoot: string; rows: { path: string; split: string }[] }).rows.filter((r) => r.split === 'test');
       let ctPassed = 0;
-      for (const r of testRows) if (!unlikeTrainingData((await predictPixels(model, await decodeImage(join(CT_DIR, r.path)))).oodScore, meta)) ctPassed++;
+      for (const r of testRows) if (!unlikeTrainingData((await predictPixels(model, await decodeImage(join(CT_DIR, r.path)))).oodScore ?? null, meta)) ctPassed++;
       model.model.dispose();
       const exportReport = JSON.parse(readFileSync('reports/export.json', 'utf8')) as { quantization: { agreement: number; aucDrop: number }; weightBytesByDtype: Record<string, number> };
       console.log(`e2e-real: OOD flags ${flagged}/${photos.length} non-CT photos; passes ${ctPassed}/${testRows.length} CT test images; export ${JSON.stringify(exportReport)}`);
