@@ -9,6 +9,7 @@ import { SeriesSummaries } from '../features/classify/components/SeriesSummaries
 import { countRows, summaryLine } from '../features/classify/logic/rows';
 import { summarize, useQueue } from '../features/classify/stores/queue';
 import { ExportBar } from '../features/exports/ExportBar';
+import { DecisionSummaryLine } from '../features/model-card/components/DecisionFigures';
 import type { InferenceState } from './use-inference';
 
 export function ClassifyPage({
@@ -66,6 +67,7 @@ export function ClassifyPage({
             ) : null}
             {counts.total > 0 ? <ExportBar rows={rows} meta={meta} /> : null}
           </div>
+          {rowCounts.classified > 0 ? <DecisionSummaryLine meta={meta} /> : null}
           <ResultsTable meta={meta} all={rows} selected={selected} onSelect={setSelected} />
           <SeriesSummaries rows={rows} meta={meta} />
         </div>
