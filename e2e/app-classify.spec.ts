@@ -405,6 +405,41 @@ test('two rules: non-CT photos refused as "Not a chest CT" with the reason; a re
   }
 });
 
+test('the model card leads with the shipped decision (sens/spec/PPV/NPV with CIs), then argmax, and says the fallback placed the threshold', async ({ page }) => {
+  // Model a's graph and hashes, with the figures the pipeline's evaluate records (metadata.json is not hashed).
+  const { appDir, models } = readState();
+  const dir = join(FIXTURES, 'model-card');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(models.a!, dir, { recursive: true });
+  const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown> & { metrics: Record<string, unknown> };
+  meta.metrics = { ...meta.metrics, confusionMatrix: [[9, 1], [4, 6]], argmaxConfusionMatrix: [[8, 2], [1, 9]] };
+  meta.thresholdPlacement = {
+    placedBy: 'fallback',
+    rule: 'fallback: 0.5 on the calibrated positive-class probability',
+    fallbackReason: 'validation has 13 negatives, fewer than 20: too few to place a sensitivity-first threshold',
+    validation: { positives: 23, negatives: 13, sensitivity: 0.913, specificity: 0.769 },
+  };
+  writeFileSync(join(dir, 'metadata.json'), JSON.stringify(meta, null, 2));
+  const server = await startServer(assembleSite(appDir, dir));
+  try {
+    await ready(page, `${server.url}/?backend=wasm`);
+    await page.getByRole('link', { name: 'Model card' }).click();
+    const figures = page.getByTestId('decision-figures');
+    const shipped = figures.getByTestId('decision-shipped');
+    await expect(shipped).toContainText('At the shipped threshold');
+    await expect(shipped.getByTestId('sensitivity')).toHaveText(/^0\.900 \(0\.\d\d–0\.\d\d; 9\/10\)$/);
+    await expect(shipped.getByTestId('specificity')).toHaveText(/^0\.600 \(.*; 6\/10\)$/);
+    await expect(shipped.getByTestId('ppv')).toHaveText(/; 9\/13\)$/);
+    await expect(shipped.getByTestId('npv')).toHaveText(/; 6\/7\)$/);
+    await expect(figures.getByTestId('decision-argmax').getByTestId('specificity')).toHaveText(/^0\.900 .*; 9\/10\)$/);
+    // The shipped decision comes first.
+    expect(await figures.locator('tbody tr').first().getAttribute('data-testid')).toBe('decision-shipped');
+    await expect(figures.getByTestId('threshold-placement')).toContainText('Placed by the fallback rule, because validation has 13 negatives, fewer than 20');
+  } finally {
+    await server.stop();
+  }
+});
+
 test('with no model deployed the page says so and how to train one', async ({ page }) => {
   const { appDir } = readState();
   const server = await startServer(assembleSite(appDir, null));
