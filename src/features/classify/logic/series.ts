@@ -11,6 +11,8 @@ export interface SeriesSlice {
   file: string;
   /** InstanceNumber of the file, when it has one. */
   instance: number | null;
+  /** Position along the slice normal (mm), from ImagePositionPatient; null without it. */
+  position: number | null;
   /** Frame within a multi-frame file; null for a single-slice file. */
   frame: number | null;
   positiveProbability: number;
@@ -19,7 +21,7 @@ export interface SeriesSlice {
 export interface SeriesSummary {
   uid: string;
   files: number;
-  /** Every scored slice, in InstanceNumber order (files without one last, by name). */
+  /** Every scored slice, in anatomical order: by ImagePositionPatient along the normal when every file has it, else by InstanceNumber (files without one last, by name). */
   slices: SeriesSlice[];
   max: number;
   mean: number;
@@ -31,8 +33,9 @@ export interface SeriesSummary {
   refusedSlices: number;
 }
 
-const byPosition = (a: SeriesSlice, b: SeriesSlice): number =>
+const byInstance = (a: SeriesSlice, b: SeriesSlice): number =>
   (a.instance ?? Infinity) - (b.instance ?? Infinity) || a.file.localeCompare(b.file) || (a.frame ?? 0) - (b.frame ?? 0);
+const byPosition = (a: SeriesSlice, b: SeriesSlice): number => a.position! - b.position! || byInstance(a, b);
 
 /**
  * Series with slices from two or more files. Only predictions count: files that failed, were
@@ -44,19 +47,21 @@ export function summarizeSeries(rows: readonly Row[], meta: Pick<ModelMetadata, 
     const result = row.item.result;
     if (row.status !== 'done' || row.positiveProbability === null || !result?.series) continue;
     const { uid, instance } = result.series;
+    const position = result.series.position ?? null;
     const g = groups.get(uid) ?? { files: new Set<string>(), slices: [], warned: 0, refused: 0 };
     groups.set(uid, g);
     g.files.add(row.id);
     if (row.warning) g.warned++;
     g.refused += result.slices?.refused?.length ?? 0;
     if (result.slices)
-      for (const s of result.slices.scores) g.slices.push({ file: row.name, instance, frame: s.index, positiveProbability: s.positiveProbability });
-    else g.slices.push({ file: row.name, instance, frame: null, positiveProbability: row.positiveProbability });
+      for (const s of result.slices.scores) g.slices.push({ file: row.name, instance, position, frame: s.index, positiveProbability: s.positiveProbability });
+    else g.slices.push({ file: row.name, instance, position, frame: null, positiveProbability: row.positiveProbability });
   }
   const out: SeriesSummary[] = [];
   for (const [uid, g] of groups) {
     if (g.files.size < 2) continue;
-    const slices = [...g.slices].sort(byPosition);
+    // Positions from several multi-frame files would need per-frame positions; one position per file orders single-slice files.
+    const slices = [...g.slices].sort(g.slices.every((s) => s.position !== null) ? byPosition : byInstance);
     const top = slices.reduce((best, s) => (s.positiveProbability > best.positiveProbability ? s : best));
     const mean = slices.reduce((a, s) => a + s.positiveProbability, 0) / slices.length;
     const decision = decideSeries(slices.map((s) => s.positiveProbability), meta);
