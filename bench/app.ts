@@ -21,6 +21,8 @@ import { chromiumLaunchOptions } from '../e2e/support/chromium';
 import { CHEST_CT_DIR, REPO } from '../e2e/support/paths';
 import { assembleSite, buildApp, startServer } from '../e2e/support/site';
 import { writeResult } from './lib/results';
+import { checkChestCt } from '@respidetect/contract';
+import { decodeImage } from '../training/src/data/decode';
 
 const N = Number(process.env.APP_BENCH_IMAGES ?? 100);
 const BACKENDS = (process.env.APP_BENCH_BACKENDS ?? 'wasm,webgl,cpu').split(',');
@@ -28,15 +30,21 @@ const LATENCY_RUNS = 10;
 const WORK = join(REPO, '.cache', 'bench-app');
 
 
-function images(n: number): string[] {
+/** The first `n` CT images (sorted) that the not-a-chest-CT rule accepts, so every one is inferred (it refuses ~1 in 300). */
+async function images(n: number): Promise<string[]> {
   const all: string[] = [];
   for (const split of ['test', 'valid', 'train'])
     for (const cls of ['adenocarcinoma', 'normal']) {
       const dir = join(CHEST_CT_DIR, split, cls);
       if (existsSync(dir)) all.push(...readdirSync(dir).sort().map((f) => join(dir, f)));
     }
-  if (all.length < n) throw new Error(`bench:app needs ${n} CT images under ${CHEST_CT_DIR} (set CHEST_CT_DIR); found ${all.length}`);
-  return all.slice(0, n);
+  const accepted: string[] = [];
+  for (const f of all) {
+    if (accepted.length === n) break;
+    if (checkChestCt(await decodeImage(f)).ok) accepted.push(f);
+  }
+  if (accepted.length < n) throw new Error(`bench:app needs ${n} CT images under ${CHEST_CT_DIR} (set CHEST_CT_DIR); found ${accepted.length} the not-CT rule accepts`);
+  return accepted;
 }
 
 /** Installs in-page timers: the input's change event starts a clock; each row turning "done" stops one. */
@@ -69,7 +77,7 @@ const appDir = join(WORK, 'app');
 buildApp(appDir);
 const server = await startServer(assembleSite(appDir, dir));
 const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
-const files = images(N);
+const files = await images(N);
 const perBackend: Record<string, unknown> = {};
 let firstPrediction: Record<string, number> | null = null;
 try {

@@ -11,11 +11,10 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The chest CT set: $CHEST_CT_DIR, else ../shared/datasets/chest-ct beside the repo. */
 export const CHEST_CT_DIR = resolve(process.env.CHEST_CT_DIR ?? join(REPO, '..', 'shared', 'datasets', 'chest-ct'));
+/** The second CT source (another hospital): $IQ_OTHNCCD_DIR, else ../shared/datasets/iq-othnccd beside the repo. */
+export const IQ_OTHNCCD_DIR = resolve(process.env.IQ_OTHNCCD_DIR ?? join(REPO, '..', 'shared', 'datasets', 'iq-othnccd'));
 /** Photos and broken files for refusal tests, beside the CT set. */
 export const NON_CT_DIR = resolve(CHEST_CT_DIR, '..', 'non-ct');
-
-/** The second CT source (IQ-OTH/NCCD: benign, malignant, normal): $IQ_OTHNCCD_DIR, else ../shared/datasets/iq-othnccd. */
-export const IQ_OTHNCCD_DIR = resolve(process.env.IQ_OTHNCCD_DIR ?? join(REPO, '..', 'shared', 'datasets', 'iq-othnccd'));
 
 /** True when the CT set is there; throws under CI=true when it is not. */
 export function chestCtPresent(): boolean {
@@ -56,6 +55,7 @@ export function nonCtFile(rel: string): string {
   if (!existsSync(file)) throw new Error(`${file}: not found; the tests need this file of the non-CT set`);
   return file;
 }
+
 /** True when the IQ-OTH/NCCD set is there; throws under CI=true when it is not (the same rule as the chest CT set). */
 export function iqOthnccdPresent(): boolean {
   const present = ['benign', 'malignant', 'normal'].every((d) => existsSync(join(IQ_OTHNCCD_DIR, d)));

@@ -19,3 +19,7 @@ export * from './eval/external';
 export * from './eval/label-map';
 export * from './ood-verdict';
 export * from './util/rng';
+export * from './refusal/features';
+export * from './refusal/not-ct';
+export * from './refusal/assess';
+export * from './series-decision';

@@ -95,3 +95,16 @@ describe('evaluation protocol (optional)', () => {
     expect(() => parseModelMetadata(m)).toThrow(message);
   });
 });
+
+describe('thresholdPlacement (how the threshold was placed)', () => {
+  const placement = { placedBy: 'fallback', rule: 'fallback: 0.5 …', fallbackReason: 'validation has 13 negatives, fewer than 20', validation: { positives: 23, negatives: 13, sensitivity: 0.9, specificity: 0.7 } };
+  it('is optional, and read back when present', () => {
+    expect(parseModelMetadata(valid()).thresholdPlacement).toBeUndefined();
+    expect(parseModelMetadata(withValue('thresholdPlacement', placement)).thresholdPlacement).toEqual(placement);
+    expect(parseModelMetadata(withValue('thresholdPlacement', { ...placement, placedBy: 'min-sensitivity', fallbackReason: null })).thresholdPlacement?.fallbackReason).toBeNull();
+  });
+  it('names a bad field', () => {
+    expect(() => parseModelMetadata(withValue('thresholdPlacement', { ...placement, placedBy: 'guess' }))).toThrow('field "thresholdPlacement.placedBy" must be one of');
+    expect(() => parseModelMetadata(withValue('thresholdPlacement', { ...placement, validation: { positives: 1 } }))).toThrow('field "thresholdPlacement.validation.negatives" is missing');
+  });
+});

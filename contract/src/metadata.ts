@@ -35,6 +35,8 @@ export interface ModelMetrics {
   eceAfter?: number;
   perClass?: Record<string, ClassMetrics>;
   confusionMatrix?: number[][];
+  /** Test confusion matrix when the most probable class is reported (no threshold), for the card's argmax figures. */
+  argmaxConfusionMatrix?: number[][];
   testCount?: number;
   /**
    * The shortcut audit (training/src/audit): test AUC of a classifier on file-level cues only
@@ -65,6 +67,15 @@ export interface SourceMetrics {
   rocAucCi95?: [number, number];
   sensitivity?: number;
   specificity?: number;
+}
+
+/** How decisionThreshold was placed (contract/src/eval/threshold.ts: placeThreshold), so the card can say so. */
+export interface ThresholdPlacement {
+  placedBy: 'min-sensitivity' | 'fallback';
+  rule: string;
+  /** Why the fallback was used; null when the main rule placed it. */
+  fallbackReason: string | null;
+  validation: { positives: number; negatives: number; sensitivity: number; specificity: number };
 }
 
 /**
@@ -125,6 +136,8 @@ export interface ModelMetadata {
   metrics: ModelMetrics;
   /** Probability of positiveClass at or above which the model calls it positive. */
   decisionThreshold: number;
+  /** Which rule placed decisionThreshold and why (absent in models exported before it was recorded). */
+  thresholdPlacement?: ThresholdPlacement;
   /** Softmax temperature fitted on validation; logits are divided by it. */
   temperature: number;
   createdAt: string;
@@ -238,6 +251,7 @@ const metricsCheck = shape({
   eceAfter: optional(num),
   perClass: optional(recordOf(classMetrics)),
   confusionMatrix: optional(arrayOf(arrayOf(int))),
+  argmaxConfusionMatrix: optional(arrayOf(arrayOf(int))),
   testCount: optional(int),
   metadataOnlyRocAuc: optional(num),
   metadataOnlyRocAucCi95: optional(arrayOf(num, 2)),
@@ -251,6 +265,15 @@ const metricsCheck = shape({
   perSource: optional(
     recordOf(shape({ n: required(int), rocAuc: optional(num), rocAucCi95: optional(arrayOf(num, 2)), sensitivity: optional(num), specificity: optional(num) })),
   ),
+});
+
+const thresholdPlacementCheck = shape({
+  placedBy: required(oneOf('min-sensitivity', 'fallback')),
+  rule: required(str),
+  fallbackReason: (v, f) => {
+    if (v !== null) str(v, f);
+  },
+  validation: required(shape({ positives: required(int), negatives: required(int), sensitivity: required(num), specificity: required(num) })),
 });
 
 const oodCheck = shape({
@@ -321,6 +344,7 @@ const metadataCheck = shape({
   datasetVersion: required(str),
   metrics: required(metricsCheck),
   decisionThreshold: required(num),
+  thresholdPlacement: optional(thresholdPlacementCheck),
   temperature: required(num),
   createdAt: required(str),
   trainingRunId: required(str),

@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
     soft: await trainTinyModel(join(E2E_CACHE, 'model-soft'), { seed: 3, epochs: 1, learningRate: 1e-4 }),
     vgg: await exportVggModel(join(E2E_CACHE, 'model-vgg'), 64),
   };
-  // Model a plus OOD statistics fitted on a's own training images: non-CT photos must be refused.
+  // Model a plus OOD statistics fitted on a's own training images: real chest CT, unlike those, gets a warning.
   const ood = await withOodStats(models.a, tinyModelDataDir({ seed: 1 }), join(E2E_CACHE, 'model-ood'));
   const state: E2eState = { appDir, models: { ...models, ood: ood.dir } };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));

@@ -6,8 +6,10 @@ import { LocalModelLoader } from '../features/classify/components/LocalModelLoad
 import { ResultDetail } from '../features/classify/components/ResultDetail';
 import { ResultsTable, useRows } from '../features/classify/components/ResultsTable';
 import { SeriesSummaries } from '../features/classify/components/SeriesSummaries';
+import { countRows, summaryLine } from '../features/classify/logic/rows';
 import { summarize, useQueue } from '../features/classify/stores/queue';
 import { ExportBar } from '../features/exports/ExportBar';
+import { DecisionSummaryLine } from '../features/model-card/components/DecisionFigures';
 import type { InferenceState } from './use-inference';
 
 export function ClassifyPage({
@@ -24,6 +26,7 @@ export function ClassifyPage({
 }) {
   const counts = useQueue(useShallow((s) => summarize(s)));
   const rows = useRows(meta);
+  const rowCounts = countRows(rows);
   const [selected, setSelected] = useState<string | null>(null);
   const selectedRow = rows.find((r) => r.id === selected && r.item.result);
   const pending = counts.queued + counts.running;
@@ -46,10 +49,16 @@ export function ClassifyPage({
           <Dropzone onFiles={inference.enqueue} />
           <LocalModelLoader onFiles={onLoadModel} disabled={pending > 0 || !inference.ready} />
           <div className="queue-bar">
-            <p aria-live="polite" role="status" data-testid="summary">
-              {counts.total === 0
-                ? 'No images yet.'
-                : `${counts.done} classified, ${counts.refused} refused, ${counts.error} failed${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}${pending ? `, ${pending} in progress` : ''} of ${counts.total}.`}
+            <p
+              aria-live="polite"
+              role="status"
+              data-testid="summary"
+              data-classified={rowCounts.classified}
+              data-warned={rowCounts.warned}
+              data-refused={rowCounts.refused}
+              data-failed={rowCounts.failed}
+            >
+              {summaryLine(rowCounts)}
             </p>
             {pending > 0 ? (
               <button type="button" onClick={inference.cancelAll} data-testid="cancel">
@@ -58,6 +67,7 @@ export function ClassifyPage({
             ) : null}
             {counts.total > 0 ? <ExportBar rows={rows} meta={meta} /> : null}
           </div>
+          {rowCounts.classified > 0 ? <DecisionSummaryLine meta={meta} /> : null}
           <ResultsTable meta={meta} all={rows} selected={selected} onSelect={setSelected} />
           <SeriesSummaries rows={rows} meta={meta} />
         </div>

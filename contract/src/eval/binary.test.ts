@@ -45,3 +45,16 @@ describe('sensitivity, specificity, PPV, NPV (hand-computed)', () => {
     expect(f.specificity.value).toBe(1);
   });
 });
+
+describe('binary figures from a multi-class matrix', () => {
+  it('collapses to positive vs the rest, each rate with its counts; refuses a ragged matrix', () => {
+    // 3 classes, positive = 0. Rows true, columns predicted.
+    const f = binaryFigures([[40, 5, 5], [10, 30, 0], [2, 3, 5]], 0);
+    expect(f.counts).toEqual({ tp: 40, fn: 10, fp: 12, tn: 38 });
+    expect(f.sensitivity).toMatchObject({ successes: 40, total: 50, value: 0.8 });
+    expect(f.specificity).toMatchObject({ successes: 38, total: 50, value: 0.76 });
+    expect(f.ppv).toMatchObject({ successes: 40, total: 52 });
+    expect(f.prevalence).toBe(0.5);
+    expect(() => binaryFigures([[1, 2], [3]], 0)).toThrow(/square matrix/);
+  });
+});

@@ -26,6 +26,8 @@ export interface BinaryFigures {
 
 /** Counts of `positive` against the rest from a confusion matrix (rows = true class, columns = decision). */
 export function binaryCounts(cm: readonly (readonly number[])[], positive: number): BinaryCounts {
+  if (!(positive >= 0 && positive < cm.length) || cm.some((row) => row.length !== cm.length))
+    throw new Error(`binaryCounts: need a square matrix and a positive class index, got ${cm.length} rows and class ${positive}`);
   const c: BinaryCounts = { tp: 0, fn: 0, fp: 0, tn: 0 };
   cm.forEach((row, i) =>
     row.forEach((n, j) => {

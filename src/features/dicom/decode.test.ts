@@ -57,7 +57,7 @@ describe('decodeDicom (files written by dcmjs)', () => {
   });
   it('reports the series (SeriesInstanceUID, InstanceNumber) so files of one series can be summarised together', () => {
     const out = decodeDicom('s.dcm', ab(writeDicom({ frames: [ramp(4)], width: 2, height: 2, seriesUid: '1.2.826.0.1.3680043.99.1', instanceNumber: 7 })), lung);
-    expect(out.series).toEqual({ uid: '1.2.826.0.1.3680043.99.1', instance: 7 });
+    expect(out.series).toEqual({ uid: '1.2.826.0.1.3680043.99.1', instance: 7, position: null });
     const none = decodeDicom('n.dcm', ab(writeDicom({ frames: [ramp(4)], width: 2, height: 2 })), lung);
     expect(none.series?.instance).toBeNull();
   });

@@ -1,10 +1,14 @@
 /**
  * DICOM CT → the contract's grey pixels: stored values → Hounsfield units (RescaleSlope,
  * RescaleIntercept) → lung window → 0..255. Every frame of a multi-frame file becomes a slice.
+ * Reads Part 10 files and the bare data sets scanners write (part10.ts); the file's own Window
+ * Center/Width (often several values) are not used: every slice goes through the one lung window,
+ * so slices from different scanners are shown to the model alike.
  */
 import dcmjs from 'dcmjs';
 import type { DecodedPixels } from '@respidetect/contract';
 import { FileRefusal } from '../inference/sniff';
+import { asPart10 } from './part10';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
 
 export interface Window {
@@ -18,6 +22,12 @@ export interface SeriesPosition {
   uid: string;
   /** InstanceNumber, when present. */
   instance: number | null;
+  /**
+   * Position along the slice normal in mm: ImagePositionPatient projected on the cross product of
+   * ImageOrientationPatient's row and column directions (PS3.3 C.7.6.2.1.1); null without them.
+   * Series are ordered by it, since InstanceNumber need not follow anatomy.
+   */
+  position?: number | null;
 }
 
 export interface DicomImage {
@@ -40,12 +50,31 @@ export function windowToByte(hu: number, w: Window): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }
 
+const numbers = (v: unknown): number[] | null => {
+  const a = (Array.isArray(v) ? v : typeof v === 'string' ? v.split('\\') : []).map(Number);
+  return a.length > 0 && a.every(Number.isFinite) ? a : null;
+};
+
+/** Slice position along the normal, from ImagePositionPatient and ImageOrientationPatient. */
+export function slicePosition(ipp: unknown, iop: unknown): number | null {
+  const p = numbers(ipp);
+  const o = numbers(iop);
+  if (!p || p.length !== 3) return null;
+  if (!o || o.length !== 6) return p[2]!;
+  const [r0, r1, r2, c0, c1, c2] = o as [number, number, number, number, number, number];
+  const normal = [r1 * c2 - r2 * c1, r2 * c0 - r0 * c2, r0 * c1 - r1 * c0];
+  return p[0]! * normal[0]! + p[1]! * normal[1]! + p[2]! * normal[2]!;
+}
+
 export function decodeDicom(name: string, buffer: ArrayBuffer, window: Window): DicomImage {
+  const part10 = asPart10(new Uint8Array(buffer));
+  if (!part10) throw new FileRefusal(`${name}: not a readable DICOM file (neither a Part 10 file with "DICM" at byte 128 nor a bare data set)`);
   let dict;
   try {
-    dict = dcmjs.data.DicomMessage.readFile(buffer);
+    const b = part10.bytes;
+    dict = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
   } catch (e) {
-    throw new FileRefusal(`${name}: not a readable DICOM file (${e instanceof Error ? e.message : String(e)})`);
+    throw new FileRefusal(`${name}: not a readable DICOM file${part10.wrapped ? ` (read as a ${part10.wrapped})` : ''} (${e instanceof Error ? e.message : String(e)})`);
   }
   const syntax = String(dict.meta['00020010']?.Value?.[0] ?? '1.2.840.10008.1.2');
   const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
@@ -87,5 +116,6 @@ export function decodeDicom(name: string, buffer: ArrayBuffer, window: Window): 
   }
   const uid = typeof ds.SeriesInstanceUID === 'string' ? ds.SeriesInstanceUID.trim() : '';
   const instance = num(ds.InstanceNumber, NaN);
-  return { width: cols, height: rows, slices, ...(uid ? { series: { uid, instance: Number.isFinite(instance) ? instance : null } } : {}) };
+  const position = slicePosition(ds.ImagePositionPatient, ds.ImageOrientationPatient);
+  return { width: cols, height: rows, slices, ...(uid ? { series: { uid, instance: Number.isFinite(instance) ? instance : null, position } } : {}) };
 }

@@ -23,21 +23,28 @@ const item = (over: Partial<QueueItem>): QueueItem => ({
   finishedAt: Date.UTC(2025, 0, 2, 3, 4, 5),
   ...over,
 });
-const result = (p0: number, ood: number) => ({ type: 'result' as const, id: 'x', sha256: 'f'.repeat(64), width: 1, height: 1, probabilities: [p0, 1 - p0], oodScore: ood, heatmap: null, source: 'image' as const, backend: 'wasm' as const, ms: 1 });
+const result = (p0: number, ood: number) => ({ type: 'result' as const, id: 'x', sha256: 'f'.repeat(64), width: 1, height: 1, probabilities: [p0, 1 - p0], oodScore: ood, chestCt: { ok: true as const }, heatmap: null, source: 'image' as const, backend: 'wasm' as const, ms: 1 });
 
 describe('exports', () => {
   it('carries model id, threshold, hash, OOD score and time in CSV, escaping names', () => {
     const rows = [toRow(item({ result: result(0.45, 1.5) }), meta), toRow(item({ id: 'y', name: '=cmd.png', status: 'error', error: 'boom' }), meta)];
     const csv = toCsv(toRecords(rows, meta), meta.classNames).split('\r\n');
-    expect(csv[0]).toBe('file,sha256,status,predicted_class,probability,uncertain,p_adenocarcinoma,p_normal,ood_score,message,model_id,decision_threshold,time');
-    expect(csv[1]).toBe(`"a,b ""c"".png",${'f'.repeat(64)},done,adenocarcinoma,0.45,true,0.45,0.55,1.5,,m-123,0.4,2025-01-02T03:04:05.000Z`);
-    expect(csv[2]).toBe("'=cmd.png,,error,,,false,,,,boom,m-123,0.4,2025-01-02T03:04:05.000Z");
+    expect(csv[0]).toBe('file,sha256,status,predicted_class,probability,uncertain,p_adenocarcinoma,p_normal,ood_score,ood_threshold,warning,message,model_id,decision_threshold,time');
+    expect(csv[1]).toBe(`"a,b ""c"".png",${'f'.repeat(64)},done,adenocarcinoma,0.45,true,0.45,0.55,1.5,3,,,m-123,0.4,2025-01-02T03:04:05.000Z`);
+    expect(csv[2]).toBe("'=cmd.png,,error,,,false,,,,3,,boom,m-123,0.4,2025-01-02T03:04:05.000Z");
   });
 
-  it('reports an out-of-distribution image as refused, with no class', () => {
-    const [r] = toRecords([toRow(item({ result: result(0.9, 7) }), meta)], meta);
-    expect(r).toMatchObject({ status: 'refused', predictedClass: null, oodScore: 7 });
-    expect(r!.message).toMatch(/^Not a chest CT: no prediction/);
+  it('a CT unlike the training data keeps its prediction and carries the warning, with score and threshold', () => {
+    const records = toRecords([toRow(item({ result: result(0.9, 7) }), meta)], meta);
+    expect(records[0]).toMatchObject({ status: 'done', predictedClass: 'adenocarcinoma', probability: 0.9, oodScore: 7, oodThreshold: 3 });
+    expect(records[0]!.warning).toBe('Chest CT unlike this model\u2019s training data: OOD score 7.00 > threshold 3.00');
+    const csv = toCsv(records, meta.classNames).split('\r\n');
+    expect(csv[1]).toContain(',7,3,Chest CT unlike this model\u2019s training data: OOD score 7.00 > threshold 3.00,,m-123,');
+  });
+
+  it('a refusal by the worker (not a chest CT) stays a refusal with its reason and no class', () => {
+    const [r] = toRecords([toRow(item({ status: 'refused', error: 'dog.jpg: Not a chest CT: colour image: 33% of pixels are coloured' }), meta)], meta);
+    expect(r).toMatchObject({ status: 'refused', predictedClass: null, warning: null, message: 'dog.jpg: Not a chest CT: colour image: 33% of pixels are coloured' });
   });
 
   it('leaves unfinished files out; JSON has the model on top', () => {

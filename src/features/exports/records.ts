@@ -15,6 +15,10 @@ export interface ExportRecord {
   /** Calibrated probability per class id. */
   probabilities: Record<string, number> | null;
   oodScore: number | null;
+  /** The model's OOD threshold (null: the model has no OOD statistics), so the warning can be read. */
+  oodThreshold: number | null;
+  /** "Chest CT unlike this model's training data: …" beside a prediction; null when none. */
+  warning: string | null;
   message: string | null;
   modelId: string;
   decisionThreshold: number;
@@ -34,6 +38,8 @@ export function toRecords(rows: readonly Row[], meta: ModelMetadata): ExportReco
       uncertain: r.uncertain,
       probabilities: r.probabilities ? Object.fromEntries(meta.classNames.map((c, i) => [c, r.probabilities![i]!])) : null,
       oodScore: r.oodScore,
+      oodThreshold: meta.ood?.threshold ?? null,
+      warning: r.warning,
       message: r.message,
       modelId: meta.modelId,
       decisionThreshold: meta.decisionThreshold,
@@ -50,9 +56,9 @@ export function csvField(v: unknown): string {
 }
 
 export function toCsv(records: readonly ExportRecord[], classNames: readonly string[]): string {
-  const header = ['file', 'sha256', 'status', 'predicted_class', 'probability', 'uncertain', ...classNames.map((c) => `p_${c}`), 'ood_score', 'message', 'model_id', 'decision_threshold', 'time'];
+  const header = ['file', 'sha256', 'status', 'predicted_class', 'probability', 'uncertain', ...classNames.map((c) => `p_${c}`), 'ood_score', 'ood_threshold', 'warning', 'message', 'model_id', 'decision_threshold', 'time'];
   const lines = records.map((r) =>
-    [r.file, r.sha256, r.status, r.predictedClass, r.probability, r.uncertain, ...classNames.map((c) => r.probabilities?.[c] ?? null), r.oodScore, r.message, r.modelId, r.decisionThreshold, r.time]
+    [r.file, r.sha256, r.status, r.predictedClass, r.probability, r.uncertain, ...classNames.map((c) => r.probabilities?.[c] ?? null), r.oodScore, r.oodThreshold, r.warning, r.message, r.modelId, r.decisionThreshold, r.time]
       .map(csvField)
       .join(','),
   );

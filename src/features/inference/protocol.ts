@@ -124,10 +124,18 @@ export interface ResultMessage {
   probabilities: number[];
   /** Null when the model carries no OOD statistics. */
   oodScore: number | null;
+  /**
+   * The contract's not-a-chest-CT check on the reported slice (checkChestCt, passed: a refused
+   * input never becomes a result). The page hands it with oodScore to assessInput.
+   */
+  chestCt: { ok: true };
   /** Class-activation map of each class: [classes][h*w], row-major; null when the model has none. */
   heatmap: { width: number; height: number; maps: number[][] } | null;
-  /** For DICOM series with more than one slice. */
-  slices?: { max: number; mean: number; top: number; scores: SliceScore[] };
+  /**
+   * For DICOM files with more than one slice: scores of the slices that passed the not-a-chest-CT
+   * check (indices into the file's frames); `refused` lists the others with the reason.
+   */
+  slices?: { max: number; mean: number; top: number; scores: SliceScore[]; refused: { index: number; reason: string }[] };
   /** DICOM: the file's series (SeriesInstanceUID, InstanceNumber), so the page can summarise a series split over files. */
   series?: SeriesPosition;
   /** What was classified: 'image' or 'dicom'. */

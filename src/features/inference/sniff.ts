@@ -4,6 +4,7 @@
  * before a decoder allocates memory for them.
  */
 import { MAX_IMAGE_PIXELS } from '../../config/limits';
+import { bareDatasetSyntax, hasPreamble } from '../dicom/part10';
 
 export type RasterKind = 'png' | 'jpeg' | 'gif' | 'bmp' | 'webp';
 export type FileKind = RasterKind | 'dicom';
@@ -44,8 +45,11 @@ const KNOWN_NON_IMAGES: Array<[string, (b: Uint8Array) => boolean]> = [
   ['an HTML page', (b) => /^\s*<(!doctype html|html)/i.test(ascii(b, 0, 64))],
 ];
 
-/** DICOM Part 10 files: a 128-byte preamble, then "DICM". The name's extension does not matter. */
-const isDicom = (b: Uint8Array): boolean => b.length >= 132 && ascii(b, 128, 4) === 'DICM';
+/**
+ * DICOM: Part 10 files (a 128-byte preamble, then "DICM"), or the bare data sets scanners write
+ * (no preamble, often implicit VR), told by their first element. The name's extension does not matter.
+ */
+const isDicom = (b: Uint8Array): boolean => hasPreamble(b) || bareDatasetSyntax(b) !== null;
 
 function jpegSize(b: Uint8Array): { width: number; height: number } | null {
   let i = 2;
@@ -86,7 +90,7 @@ function webpSize(b: Uint8Array): { width: number; height: number } | null {
  */
 export function sniffFile(name: string, size: number, head: Uint8Array, tail: Uint8Array): Sniffed {
   if (size === 0) throw new FileRefusal(`${name}: empty file (0 bytes)`);
-  if (isDicom(head)) return { kind: 'dicom' };
+  if (hasPreamble(head)) return { kind: 'dicom' };
   let sniffed: Sniffed | null = null;
   if (head.length >= 24 && head[0] === 0x89 && ascii(head, 1, 3) === 'PNG') {
     sniffed = { kind: 'png', width: u32be(head, 16), height: u32be(head, 20) };
@@ -102,6 +106,7 @@ export function sniffFile(name: string, size: number, head: Uint8Array, tail: Ui
   } else if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') {
     sniffed = { kind: 'webp', ...(webpSize(head) ?? {}) };
   }
+  if (!sniffed && isDicom(head)) return { kind: 'dicom' };
   if (!sniffed) {
     const known = KNOWN_NON_IMAGES.find(([, test]) => test(head));
     const what = known ? `this is ${known[0]}` : 'not a PNG, JPEG, WebP, BMP, GIF or DICOM file';

@@ -5,7 +5,7 @@
  * decoding overlaps the model run.
  */
 import type { BackendName } from '../../config/model';
-import { type DecodedPixels, decide } from '@respidetect/contract';
+import { assessInput, checkChestCt, type DecodedPixels, decide } from '@respidetect/contract';
 import { decodeDicom, type SeriesPosition } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
 import { activateBackend, currentBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
@@ -190,14 +190,26 @@ async function classify(req: ClassifyRequest): Promise<void> {
   const p = await takePrepared(req);
   prefetch(queue[0]);
   const meta = classifier!.metadata;
-  const results: (RawPrediction & { backend: BackendName })[] = [];
+  // The not-a-chest-CT rule runs on the decoded pixels first: a refused slice is never inferred.
+  const results: { index: number; out: RawPrediction & { backend: BackendName } }[] = [];
+  const refused: { index: number; reason: string }[] = [];
   for (const [i, slice] of p.slices.entries()) {
     post({ type: 'progress', id: req.id, stage: 'inferring', fraction: 0.4 + (0.6 * i) / p.slices.length });
-    results.push(await predict(slice));
+    const check = checkChestCt(slice);
+    if (!check.ok) {
+      refused.push({ index: i, reason: check.reason });
+      continue;
+    }
+    results.push({ index: i, out: await predict(slice) });
   }
-  const positive = results.map((r) => decide(r.probabilities, meta).positiveProbability);
+  if (results.length === 0) {
+    const a = assessInput({ ok: false, reason: refused[0]!.reason }, null, meta);
+    const many = p.slices.length > 1 ? ` (all ${p.slices.length} slices refused; the first one's reason)` : '';
+    throw new FileRefusal(`${req.file.name}: ${a.kind === 'refused' ? a.message : refused[0]!.reason}${many}`, 'refused');
+  }
+  const positive = results.map((r) => decide(r.out.probabilities, meta).positiveProbability);
   const top = positive.indexOf(Math.max(...positive));
-  const best = results[top]!;
+  const best = results[top]!.out;
   const msg: ResultMessage = {
     type: 'result',
     id: req.id,
@@ -206,18 +218,20 @@ async function classify(req: ClassifyRequest): Promise<void> {
     height: p.height,
     probabilities: best.probabilities,
     oodScore: best.oodScore,
+    chestCt: { ok: true },
     heatmap: best.heatmap,
     source: p.source,
     backend: best.backend,
     ...(p.series ? { series: p.series } : {}),
     ms: performance.now() - t0,
   };
-  if (results.length > 1)
+  if (p.slices.length > 1)
     msg.slices = {
       max: positive[top]!,
       mean: positive.reduce((a, b) => a + b, 0) / positive.length,
-      top,
-      scores: positive.map((positiveProbability, index) => ({ index, positiveProbability })),
+      top: results[top]!.index,
+      scores: positive.map((positiveProbability, k) => ({ index: results[k]!.index, positiveProbability })),
+      refused,
     };
   post(msg);
 }

@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<void> {
     occlusion,
     ...(perSource ? { perSource, heldOutSource: manifest.heldOutSource ?? null } : {}),
   });
-  writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, positiveClass: report.positiveClass, classNames: report.classNames });
+  writeJsonAtomic(paths.calibration, { temperature: c.temperature, decisionThreshold: c.decisionThreshold, rule: c.rule, placement: c.placement, positiveClass: report.positiveClass, classNames: report.classNames });
   writeFileAtomic(paths.confusionPng, await svgToPng(confusionMatrixSvg(
           m.confusionMatrix,
           report.classNames,
@@ -80,6 +80,9 @@ export async function run(argv: string[]): Promise<void> {
       ...Object.fromEntries(Object.entries(perSource ?? {}).flatMap(([name, p]) => (p.rocAuc === null ? [] : [[`test_roc_auc_${name}`, p.rocAuc]]))),
       temperature: c.temperature,
       decision_threshold: c.decisionThreshold,
+      // 1 when the documented fallback placed the threshold (validation too small or too costly for the main rule).
+      threshold_fallback: c.placement.placedBy === 'fallback' ? 1 : 0,
+      validation_negatives: c.placement.validation.negatives,
     });
     for (const p of [paths.scores, paths.calibration, paths.confusionPng, paths.rocPng]) await run.logArtifact(p, 'evaluation');
   });
@@ -105,6 +108,7 @@ export async function run(argv: string[]): Promise<void> {
     ),
     ...Object.entries(occlusion).map(([k, o]) => `  occlusion ${k}: ROC-AUC ${o.rocAuc === null ? 'n/a' : `${f3(o.rocAuc)} [95% CI ${f3(o.rocAucCi95![0])}, ${f3(o.rocAucCi95![1])}]`} (n=${o.n})`),
     `  temperature ${c.temperature.toFixed(4)}, threshold ${c.decisionThreshold.toFixed(4)} (${c.rule})`,
+    ...(c.placement.placedBy === 'fallback' ? [`  NOTE: the threshold is the documented fallback: ${c.placement.fallbackReason}`] : []),
     `  → ${paths.scores}, ${paths.calibration}, ${paths.confusionPng}, ${paths.rocPng}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonFile } from '../util/json';
-import { type ModelMetrics, type SourceMetrics, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
+import { type ModelMetrics, type SourceMetrics, type ThresholdPlacement, calibratedProbabilities, preprocessOf } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import type { Occlusion, OcclusionFigure } from '../audit/occlusion';
 import type { SourceFigures } from '../eval/per-source';
@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<void> {
   await initBackend();
 
   const head = readJsonFile<HeadInfo>(paths.headJson, 'run the train stage first');
-  const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string }>(paths.calibration, 'run the evaluate stage first');
+  const calibration = readJsonFile<{ temperature: number; decisionThreshold: number; rule: string; placement?: ThresholdPlacement }>(paths.calibration, 'run the evaluate stage first');
   const scores = readJsonFile<{
     metrics: ModelMetrics;
     metadataOnly?: Partial<ModelMetrics>;
@@ -110,6 +110,7 @@ export async function run(argv: string[]): Promise<void> {
       // The metadata-only baseline travels with the model's figures, so the card can set them side by side.
       metrics: { ...scores.metrics, ...pickMetadataOnly(scores.metadataOnly), ...occlusionMetrics(scores.occlusion), ...sourceMetrics(scores.perSource, scores.heldOutSource) },
       decisionThreshold: calibration.decisionThreshold,
+      ...(calibration.placement ? { thresholdPlacement: calibration.placement } : {}),
       temperature: calibration.temperature,
       trainingRunId,
       architecture: `VGG16 (${baseInfo.weights} weights, ${fineTune ? `${fineTune.from} fine-tuned` : 'frozen'}) + ${head.head} head, ${baseInfo.imageSize}px`,

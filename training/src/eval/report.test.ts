@@ -11,7 +11,8 @@ const pred: Predictions = {
   positiveClass: 0,
   datasetVersion: 'v1',
   trainCounts: [30, 10],
-  val: split([3, 2, 1, -0.5, -2, -3, 0.5, -1], [0, 0, 0, 0, 1, 1, 1, 1]),
+  // 4 positives; 4 + 20 negatives, so that the sensitivity-first rule may place the threshold (>= 20 negatives).
+  val: split([3, 2, 1, -0.5, -2, -3, 0.5, -1, ...new Array<number>(20).fill(-4)], [0, 0, 0, 0, ...new Array<number>(24).fill(1)]),
   // test: positives 2, 1, -1 ; negatives -2, 0.5
   test: split([2, 1, -1, -2, 0.5], [0, 0, 0, 1, 1]),
 };
@@ -42,6 +43,7 @@ describe('evaluation report', () => {
     expect(r.calibration.decisionThreshold).toBeCloseTo(1 / (1 + Math.exp(-1 / T)), 12);
     expect(r.calibration.validation.sensitivity).toBeCloseTo(0.75, 12);
     expect(r.calibration.validation.nllAfter).toBeLessThanOrEqual(r.calibration.validation.nllBefore);
+    expect(r.calibration.placement).toMatchObject({ placedBy: 'min-sensitivity', fallbackReason: null, validation: { positives: 4, negatives: 24, specificity: 1 } });
     // test at that threshold: positives 2, 1 called (≥ logit 1), −1 not; negatives −2 not, 0.5 not → 4/5
     expect(r.model.confusionMatrix).toEqual([
       [2, 1],
@@ -55,6 +57,17 @@ describe('evaluation report', () => {
     expect(r.model.npv).toBeCloseTo(2 / 3, 12);
     expect(r.model.atThreshold.counts).toEqual({ tp: 2, fn: 1, fp: 0, tn: 2 });
     expect(r.model.atThreshold.sensitivity.ci95[0]).toBeLessThan(2 / 3);
+  });
+
+  it('with fewer than 20 validation negatives the threshold is the documented fallback (0.5), recorded with the reason', () => {
+    const small = evaluatePredictions({ ...pred, val: split([3, 2, 1, -0.5, -2, -3, 0.5, -1], [0, 0, 0, 0, 1, 1, 1, 1]) }, { minSensitivity: 0.75, bootstrap: 50, seed: 1 });
+    expect(small.calibration.decisionThreshold).toBe(0.5);
+    expect(small.calibration.placement).toMatchObject({ placedBy: 'fallback', validation: { negatives: 4 } });
+    expect(small.calibration.placement.fallbackReason).toMatch(/4 negatives, fewer than 20/);
+    expect(small.calibration.rule).toMatch(/^fallback: 0\.5/);
+    // 0.5 on calibrated probabilities of two classes is the argmax: the test figures match argmax's.
+    expect(small.model.confusionMatrix).toEqual(small.argmax.confusionMatrix);
+    expect(small.metrics.argmaxConfusionMatrix).toEqual(small.argmax.confusionMatrix);
   });
 
   it('AUC over test positives {2,1,−1} vs negatives {−2,0.5}: 5 of 6 pairs ranked right', () => {
@@ -76,6 +89,7 @@ describe('evaluation report', () => {
       datasetVersion: 'v1',
       metrics: r.metrics,
       decisionThreshold: r.calibration.decisionThreshold,
+      thresholdPlacement: r.calibration.placement,
       temperature: r.calibration.temperature,
       createdAt: new Date().toISOString(),
       trainingRunId: 'run',
@@ -83,7 +97,9 @@ describe('evaluation report', () => {
       architecture: 'vgg16',
       versions: { tfjs: '4', training: '0' },
     };
-    expect(parseModelMetadata(JSON.parse(JSON.stringify(meta))).metrics.accuracy).toBe(r.accuracy);
+    const parsed = parseModelMetadata(JSON.parse(JSON.stringify(meta)));
+    expect(parsed.metrics.accuracy).toBe(r.accuracy);
+    expect(parsed.thresholdPlacement?.placedBy).toBe('min-sensitivity');
   });
 
   it('names the problem in malformed predictions', () => {
@@ -91,7 +107,7 @@ describe('evaluation report', () => {
       /test.labels\[4\] = 2/,
     );
     expect(() => evaluatePredictions({ ...pred, val: { ...pred.val, logits: pred.val.logits.slice(1) } }, { minSensitivity: 0.9, bootstrap: 10, seed: 1 })).toThrow(
-      /val has 8 hashes, 8 labels and 7 logit rows/,
+      /val has 28 hashes, 28 labels and 27 logit rows/,
     );
   });
 

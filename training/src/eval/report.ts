@@ -3,7 +3,7 @@
  * threshold); every reported figure is on the test split, with the majority-class baseline beside it.
  */
 import type { Occlusion } from '../audit/occlusion';
-import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, chooseThreshold, binaryFigures, type BinaryFigures } from '@respidetect/contract';
+import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, placeThreshold, type ThresholdPlacement, binaryFigures, type BinaryFigures } from '@respidetect/contract';
 
 export interface SplitPredictions {
   sha256: string[];
@@ -73,6 +73,8 @@ export interface EvaluationReport {
     temperature: number;
     decisionThreshold: number;
     rule: string;
+    /** Which rule placed the threshold (the sensitivity-first rule, or the documented fallback) and why. */
+    placement: ThresholdPlacement;
     validation: { count: number; nllBefore: number; nllAfter: number; sensitivity: number; specificity: number };
   };
   classNames: string[];
@@ -128,7 +130,8 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
   // Fit on validation only.
   const temperature = fitTemperature(pred.val.logits, pred.val.labels);
   const valProbs = softmaxRows(pred.val.logits, temperature);
-  const choice = chooseThreshold(
+  // Sensitivity-first, with the documented fallback when validation is too small or the rule too costly.
+  const choice = placeThreshold(
     valProbs.map((p) => p[positive]!),
     pred.val.labels.map((y) => y === positive),
     opts.minSensitivity,
@@ -181,6 +184,7 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
     eceAfter: model.ece,
     perClass: model.perClass,
     confusionMatrix: model.confusionMatrix,
+    argmaxConfusionMatrix: argmaxFigures.confusionMatrix,
     testCount: labels.length,
   };
 
@@ -196,6 +200,8 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
       'metrics.rocAucCi95': `percentile bootstrap over test items, ${opts.bootstrap} resamples, seed ${opts.seed}`,
       'model.atThreshold': 'sensitivity, specificity, PPV and NPV at the shipped rule with counts and Wilson 95% intervals; PPV/NPV hold at the test split\'s prevalence only',
       baseline: 'always the training split\'s majority class, with the training class prior as its probabilities',
+      'metrics.argmaxConfusionMatrix': 'test confusion matrix when the most probable class is reported (uncalibrated argmax, no threshold)',
+      'calibration.placement': 'which rule placed the threshold: the sensitivity-first rule, or the fallback (0.5) when validation has < 20 negatives or the rule gives validation specificity < 0.5',
     },
     model: {
       ...model,
@@ -212,6 +218,12 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
       temperature,
       decisionThreshold: choice.threshold,
       rule: choice.rule,
+      placement: {
+        placedBy: choice.placedBy,
+        rule: choice.rule,
+        fallbackReason: choice.fallbackReason,
+        validation: { positives: choice.validationPositives, negatives: choice.validationNegatives, sensitivity: choice.validationSensitivity, specificity: choice.validationSpecificity },
+      },
       validation: {
         count: pred.val.labels.length,
         nllBefore: nllAtTemperature(pred.val.logits, pred.val.labels, 1),

@@ -2,10 +2,11 @@
  * Out-of-distribution statistics that travel with the model: the training set's pooled block5
  * embeddings, reduced by PCA; a new image's score is its Mahalanobis distance in that space
  * (contract: oodScore). The threshold is set on validation images, which are in-distribution
- * by construction, so that a known share of real CT images passes.
+ * by construction, so that a known share of real CT images passes; above it, the app shows the
+ * prediction with a warning (contract: assessInput), it does not refuse.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { type OodStats, oodScore } from '@respidetect/contract';
+import { type OodStats, oodScore, unlikeTrainingData } from '@respidetect/contract';
 
 export interface OodFitOptions {
   /** Principal components kept (capped by the number of training images − 1). */
@@ -49,6 +50,7 @@ export function fitOod(train: Float32Array[], val: Float32Array[], opts: OodFitO
   // The smallest threshold that lets at least passRate of validation through.
   const index = Math.min(scores.length - 1, Math.ceil(opts.passRate * scores.length) - 1);
   stats.threshold = scores[Math.max(0, index)]!;
-  const valPassRate = scores.filter((s) => s <= stats.threshold).length / scores.length;
+  // Passing = not warned as unlike the training data, by the contract's one rule.
+  const valPassRate = scores.filter((s) => !unlikeTrainingData(s, { ood: stats })).length / scores.length;
   return { ...stats, valPassRate };
 }

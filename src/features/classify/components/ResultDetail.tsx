@@ -151,7 +151,8 @@ export function ResultDetail({ row, meta, onClose }: { row: Row; meta: ModelMeta
       {heatmap ? <p className="muted">Colour scale (viridis): dark purple = low activation, yellow = high. Activation maps are not segmentation.</p> : null}
       {result.slices ? (
         <p data-testid="slices">
-          {result.slices.scores.length} slices · max {(result.slices.max * 100).toFixed(1)}% · mean {(result.slices.mean * 100).toFixed(1)}% · top slice #{result.slices.top + 1} (
+          {result.slices.scores.length + (result.slices.refused?.length ?? 0)} slices
+          {result.slices.refused?.length ? ` (${result.slices.refused.length} refused, not a chest CT: ${result.slices.refused[0]!.reason})` : ''} · max {(result.slices.max * 100).toFixed(1)}% · mean {(result.slices.mean * 100).toFixed(1)}% · top slice #{result.slices.top + 1} (
           {classLabel(meta.classNames[meta.positiveClass]!)} probability)
         </p>
       ) : null}

@@ -23,6 +23,11 @@ function Outcome({ row, meta }: { row: Row; meta: ModelMetadata }) {
       <>
         <strong>{classLabel(row.className!)}</strong> {pct(row.probability!)}
         {row.uncertain ? <span className="badge uncertain" title="Close to the decision threshold">uncertain</span> : null}
+        {row.warning ? (
+          <p className="warning-text" role="note" data-testid="warning">
+            ⚠ {row.warning}
+          </p>
+        ) : null}
         <ul className="probs">
           {row.probabilities.map((p, i) => (
             <li key={meta.classNames[i]} data-testid="prob" data-class={meta.classNames[i]} data-value={String(p)}>
@@ -70,6 +75,7 @@ export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMet
             <option value="all">all</option>
             <option value="done">predictions</option>
             <option value="uncertain">uncertain</option>
+            <option value="warned">with a warning</option>
             <option value="refused">refused</option>
             <option value="error">errors</option>
             <option value="queued">queued</option>
@@ -91,7 +97,16 @@ export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMet
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.id} data-testid="result" data-file={row.name} data-status={row.status} data-backend={row.item.result?.backend} data-ood={row.oodScore ?? undefined} className={row.id === selected ? 'selected' : undefined}>
+              <tr
+                key={row.id}
+                data-testid="result"
+                data-file={row.name}
+                data-status={row.status}
+                data-backend={row.item.result?.backend}
+                data-ood={row.oodScore ?? undefined}
+                data-warned={row.warning ? 'true' : 'false'}
+                className={row.id === selected ? 'selected' : undefined}
+              >
                 <td className="file">{row.name}</td>
                 <td>{row.status}</td>
                 <td>

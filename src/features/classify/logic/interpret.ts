@@ -1,15 +1,18 @@
-/** What a finished file means for the user: a prediction, or "not a chest CT". */
-import { decide, type Decision, type ModelMetadata } from '@respidetect/contract';
+/**
+ * What a finished file means for the user: a prediction, with a warning when the model's OOD
+ * score says the CT is unlike its training data. The rule itself is the contract's assessInput,
+ * the same function training, validate and the exports use; the not-a-chest-CT refusal already
+ * happened in the worker (a refused file never becomes a result).
+ */
+import { assessInput, decide, type Decision, type ModelMetadata, type UnlikeTrainingWarning } from '@respidetect/contract';
 import type { ResultMessage } from '../../inference/protocol';
 
-export const OOD_MESSAGE = 'Not a chest CT: no prediction';
-
 export type Interpretation =
-  | { kind: 'prediction'; decision: Decision; probabilities: number[]; oodScore: number | null }
-  | { kind: 'ood'; oodScore: number; threshold: number };
+  | { kind: 'prediction'; decision: Decision; probabilities: number[]; oodScore: number | null; warning: UnlikeTrainingWarning | null }
+  | { kind: 'refused'; message: string };
 
-export function interpret(result: Pick<ResultMessage, 'probabilities' | 'oodScore'>, meta: ModelMetadata): Interpretation {
-  if (meta.ood && result.oodScore !== null && result.oodScore > meta.ood.threshold)
-    return { kind: 'ood', oodScore: result.oodScore, threshold: meta.ood.threshold };
-  return { kind: 'prediction', decision: decide(result.probabilities, meta), probabilities: result.probabilities, oodScore: result.oodScore };
+export function interpret(result: Pick<ResultMessage, 'probabilities' | 'oodScore' | 'chestCt'>, meta: ModelMetadata): Interpretation {
+  const a = assessInput(result.chestCt, result.oodScore, meta);
+  if (a.kind === 'refused') return { kind: 'refused', message: a.message };
+  return { kind: 'prediction', decision: decide(result.probabilities, meta), probabilities: result.probabilities, oodScore: result.oodScore, warning: a.warning };
 }

@@ -1,9 +1,9 @@
 /** The results table's rows, and its sorting and filtering, as plain data. */
 import type { ModelMetadata } from '@respidetect/contract';
 import type { QueueItem } from '../stores/queue';
-import { interpret, OOD_MESSAGE } from './interpret';
+import { interpret } from './interpret';
 
-/** Status as the page reports it: OOD refusals of the model count as "refused". */
+/** Status as the page reports it; "done" rows may carry a warning (unlike the training data). */
 export type RowStatus = 'queued' | 'running' | 'done' | 'error' | 'refused' | 'cancelled';
 
 export interface Row {
@@ -18,6 +18,8 @@ export interface Row {
   uncertain: boolean;
   probabilities: number[] | null;
   oodScore: number | null;
+  /** "Chest CT unlike this model's training data: OOD score … > threshold …", beside the prediction. */
+  warning: string | null;
   message: string | null;
   sha256: string | null;
   item: QueueItem;
@@ -35,15 +37,17 @@ export function toRow(item: QueueItem, meta: ModelMetadata | undefined): Row {
     uncertain: false,
     probabilities: null,
     oodScore: item.result?.oodScore ?? null,
+    warning: null,
     message: item.error ?? (item.status === 'cancelled' ? 'Cancelled' : null),
     sha256: item.result?.sha256 ?? null,
     item,
   };
   if (item.status !== 'done' || !item.result || !meta) return base;
   const r = interpret(item.result, meta);
-  if (r.kind === 'ood') return { ...base, status: 'refused', message: `${OOD_MESSAGE} (OOD score ${r.oodScore.toFixed(2)} > ${r.threshold.toFixed(2)})` };
+  if (r.kind === 'refused') return { ...base, status: 'refused', message: r.message };
   return {
     ...base,
+    warning: r.warning?.message ?? null,
     className: r.decision.className,
     probability: r.decision.probability,
     positiveProbability: r.decision.positiveProbability,
@@ -58,7 +62,42 @@ export interface TableView {
   descending: boolean;
   /** Case-insensitive substring of the file name or predicted class. */
   text: string;
-  status: RowStatus | 'all' | 'uncertain';
+  status: RowStatus | 'all' | 'uncertain' | 'warned';
+}
+
+export interface RowCounts {
+  total: number;
+  /** Files with a prediction (warned ones included). */
+  classified: number;
+  /** Of those, predictions shown with the unlike-the-training-data warning. */
+  warned: number;
+  refused: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+}
+
+/** The summary line's counts, from the rows (so a refusal is never counted as classified). */
+export function countRows(rows: readonly Row[]): RowCounts {
+  const c: RowCounts = { total: rows.length, classified: 0, warned: 0, refused: 0, failed: 0, cancelled: 0, pending: 0 };
+  for (const r of rows) {
+    if (r.status === 'done') {
+      c.classified++;
+      if (r.warning) c.warned++;
+    } else if (r.status === 'refused') c.refused++;
+    else if (r.status === 'error') c.failed++;
+    else if (r.status === 'cancelled') c.cancelled++;
+    else c.pending++;
+  }
+  return c;
+}
+
+export function summaryLine(c: RowCounts): string {
+  if (c.total === 0) return 'No images yet.';
+  return (
+    `${c.classified} classified${c.warned ? ` (${c.warned} with a warning: unlike the model's training data)` : ''}, ${c.refused} refused, ${c.failed} failed` +
+    `${c.cancelled ? `, ${c.cancelled} cancelled` : ''}${c.pending ? `, ${c.pending} in progress` : ''} of ${c.total}.`
+  );
 }
 
 const STATUS_ORDER: RowStatus[] = ['running', 'queued', 'done', 'refused', 'error', 'cancelled'];
@@ -67,7 +106,7 @@ export function viewRows(rows: readonly Row[], v: TableView): Row[] {
   const text = v.text.trim().toLowerCase();
   const filtered = rows.filter(
     (r) =>
-      (v.status === 'all' || (v.status === 'uncertain' ? r.uncertain : r.status === v.status)) &&
+      (v.status === 'all' || (v.status === 'uncertain' ? r.uncertain : v.status === 'warned' ? r.warning !== null : r.status === v.status)) &&
       (!text || r.name.toLowerCase().includes(text) || (r.className ?? '').toLowerCase().includes(text)),
   );
   if (v.sort === 'order') return v.descending ? filtered.reverse() : filtered;

@@ -1,6 +1,7 @@
 /** The model card: everything metadata.json says about the model, for the people relying on it. */
 import { classLabel, UNCERTAIN_BAND, type ModelMetadata } from '@respidetect/contract';
 import { EvidenceNotes } from './EvidenceNotes';
+import { DecisionFigures } from './DecisionFigures';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? '—' : v.toFixed(digits));
 
@@ -37,8 +38,14 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
           </dd>
           <dt>Calibration</dt>
           <dd>temperature {meta.temperature.toFixed(3)}</dd>
-          <dt>Out-of-distribution check</dt>
-          <dd>{meta.ood ? `on (Mahalanobis distance in ${meta.ood.components.length} PCA dimensions, threshold ${meta.ood.threshold.toFixed(2)})` : 'not available in this model'}</dd>
+          <dt>Not-a-chest-CT check</dt>
+          <dd>always on: photos, documents and drawings are refused with the reason (a fixed rule on the pixels, independent of this model)</dd>
+          <dt>Unlike-the-training-data warning</dt>
+          <dd>
+            {meta.ood
+              ? `on: a prediction is shown with a warning when the OOD score (Mahalanobis distance in ${meta.ood.components.length} PCA dimensions) exceeds ${meta.ood.threshold.toFixed(2)}`
+              : 'not available in this model'}
+          </dd>
           <dt>Created</dt>
           <dd>
             {meta.createdAt} (training run <code>{meta.trainingRunId}</code>)
@@ -53,6 +60,7 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
           </dd>
         </dl>
       </section>
+      <DecisionFigures meta={meta} />
       {m.shortcutWarning ? (
         <section className="notice" role="alert" data-testid="shortcut-warning">
           <strong>Shortcut warning:</strong> {m.shortcutWarning} (a classifier on file-level cues alone reaches ROC-AUC {fmt(m.metadataOnlyRocAuc)} on the same test
@@ -202,8 +210,8 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
           slices like those it was trained on. Images are processed entirely in this browser; nothing is uploaded.
         </p>
         <p>
-          Not for: clinical diagnosis, screening or triage; images other than axial chest CT slices (the out-of-distribution check refuses many of these,
-          not all); populations, scanners or protocols unlike the training data.
+          Not for: clinical diagnosis, screening or triage; images other than axial chest CT slices (the not-a-chest-CT check refuses many of these, not
+          all); populations, scanners or protocols unlike the training data (the warning flags many such slices, not all).
         </p>
       </section>
       <section>
