@@ -17,7 +17,6 @@ export * from './eval/binary';
 export * from './eval/reliability';
 export * from './eval/external';
 export * from './eval/label-map';
-export * from './ood-verdict';
 export * from './util/rng';
 export * from './refusal/features';
 export * from './refusal/not-ct';

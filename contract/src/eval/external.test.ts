@@ -12,13 +12,14 @@ const meta = {
   ood: { mean: [0], components: [[1]], variances: [1], threshold: 3 },
 };
 const p = (adeno: number) => [adeno, 1 - adeno];
-// malignant → adenocarcinoma: 0.9, 0.8, 0.4 (and one refused at 0.7); normal: 0.6, 0.3, 0.2, 0.1; benign unmapped: 0.55, 0.2
+// malignant → adenocarcinoma: 0.9, 0.8, 0.4 (and one warned at 0.7, one refused); normal: 0.6, 0.3, 0.2 (warned), 0.1; benign unmapped: 0.55, 0.2 (warned)
 const items: ExternalItem[] = [
   { file: 'malignant/a.png', folder: 'malignant', probabilities: p(0.9), oodScore: 1 },
   { file: 'malignant/b.png', folder: 'malignant', probabilities: p(0.8), oodScore: 1 },
   { file: 'malignant/c.png', folder: 'malignant', probabilities: p(0.4), oodScore: 1 },
   { file: 'malignant/d.png', folder: 'malignant', probabilities: p(0.7), oodScore: 5 },
   { file: 'malignant/broken.png', folder: 'malignant', error: 'cannot decode: premature end of input file' },
+  { file: 'malignant/photo.png', folder: 'malignant', refused: 'Not a chest CT: colour image: 40% of pixels are coloured' },
   { file: 'normal/e.png', folder: 'normal', probabilities: p(0.6), oodScore: 1 },
   { file: 'normal/f.png', folder: 'normal', probabilities: p(0.3), oodScore: 1 },
   { file: 'normal/g.png', folder: 'normal', probabilities: p(0.2), oodScore: 4 },
@@ -40,22 +41,26 @@ const input: ExternalReportInput = {
 
 describe('externalReport (hand-computed)', () => {
   const r = externalReport(input);
-  it('counts files: scored, failed (named), refused, unmapped', () => {
-    expect(r.counts).toEqual({ files: 11, failed: 1, scored: 10, accepted: 7, warned: 0, refused: 3, unmapped: 2 });
+  it('counts files: scored (accepted or warned), failed (named), refused (no prediction), unmapped', () => {
+    expect(r.counts).toEqual({ files: 12, failed: 1, scored: 10, accepted: 7, warned: 3, refused: 1, unmapped: 2 });
     expect(r.failures).toEqual([{ file: 'malignant/broken.png', reason: 'cannot decode: premature end of input file' }]);
-    expect(r.verdictRule).toMatch(/embedding-ood-refusal-v1/);
+    expect(r.verdictRule).toMatch(/not-a-chest-CT rule/);
+    expect(r.items.find((i) => i.file === 'malignant/photo.png')).toMatchObject({ status: 'refused', reason: /Not a chest CT/ });
+    expect(r.items.find((i) => i.file === 'malignant/d.png')).toMatchObject({ status: 'scored', outcome: 'warned', reason: /unlike this model.s training data: OOD score 5\.00 > threshold 3\.00/ });
   });
-  it('reports the unmapped folder apart: how the model calls it and how often it refuses', () => {
+  it('reports the unmapped folder apart: how the model calls it and how often it is warned', () => {
     const b = r.perFolder.benign!;
-    expect(b).toMatchObject({ mappedTo: null, files: 2, scored: 2, refused: 1, decisions: { adenocarcinoma: 1, normal: 1 } });
-    expect(b.refusalRate.value).toBe(0.5);
+    expect(b).toMatchObject({ mappedTo: null, files: 2, scored: 2, warned: 1, refused: 0, decisions: { adenocarcinoma: 1, normal: 1 } });
+    expect(b.warningRate.value).toBe(0.5);
     expect(b.meanPositiveProbability).toBeCloseTo(0.375, 12);
     expect(r.all!.n).toBe(8);
   });
-  it('per-class refusal rates over scored files', () => {
-    expect(r.perClass.adenocarcinoma!.refusalRate).toMatchObject({ successes: 1, total: 4 });
+  it('per-class refusal rates over files that were read, warning rates over predictions', () => {
+    expect(r.perClass.adenocarcinoma!.refusalRate).toMatchObject({ successes: 1, total: 5 });
+    expect(r.perClass.adenocarcinoma!.warningRate).toMatchObject({ successes: 1, total: 4 });
     expect(r.perClass.adenocarcinoma!.failed).toBe(1);
-    expect(r.perClass.normal!.refusalRate).toMatchObject({ successes: 1, total: 4 });
+    expect(r.perClass.normal!.refusalRate).toMatchObject({ successes: 0, total: 4 });
+    expect(r.perClass.normal!.warningRate).toMatchObject({ successes: 1, total: 4 });
   });
   it('all (refusals ignored): AUC, and the four figures at the shipped threshold', () => {
     const f = r.all!;
@@ -77,7 +82,7 @@ describe('externalReport (hand-computed)', () => {
     expect(t.threshold).toBeCloseTo(0.4, 12);
     expect(t.counts).toEqual({ tp: 4, fn: 0, fp: 1, tn: 3 });
   });
-  it('accepted only: refused files drop out of the figures', () => {
+  it('without the warning: warned files drop out of the figures', () => {
     const f = r.accepted!;
     expect(f.n).toBe(6);
     expect(f.nPerClass).toEqual({ adenocarcinoma: 3, normal: 3 });
@@ -101,7 +106,7 @@ describe('externalReport (hand-computed)', () => {
   });
   it('its summary validates as metadata.externalValidation', () => {
     const s = externalValidationSummary(r);
-    expect(s).toMatchObject({ name: 'iq', nPerClass: { adenocarcinoma: 4, normal: 4 }, unmapped: { benign: 2 }, failed: 1, sensitivity: 0.75, refusalRate: 0.25 });
+    expect(s).toMatchObject({ name: 'iq', nPerClass: { adenocarcinoma: 4, normal: 4 }, unmapped: { benign: 2 }, failed: 1, sensitivity: 0.75, refusalRate: 1 / 9, warningRate: 2 / 8 });
     const md = {
       schemaVersion: 1,
       modelId: 'm1',

@@ -10,7 +10,13 @@
  */
 import type { ModelMetadata } from '../metadata';
 import { decide } from '../postprocess';
-import { oodVerdict, type VerdictOutcome } from '../ood-verdict';
+import { assessInput } from '../refusal/assess';
+
+export type VerdictOutcome = 'accepted' | 'warned' | 'refused';
+
+/** The rules behind `outcome`, as the app applies them (contract/src/refusal). */
+export const VERDICT_RULE =
+  'refused: the not-a-chest-CT rule (checkChestCt) on the decoded pixels, no prediction; warned: OOD score above metadata.ood.threshold (assessInput), prediction kept';
 import { binaryFigures, type BinaryFigures } from './binary';
 import { expectedCalibrationError } from './calibration';
 import { accuracyOf, argmax, confusionMatrix, majorityClass } from './classification';
@@ -32,6 +38,8 @@ export interface ExternalItem {
   oodScore?: number | null;
   /** Why the file could not be read, decoded or run. */
   error?: string;
+  /** Refused by the not-a-chest-CT rule (or another refusal the app makes): the reason; no prediction. */
+  refused?: string;
 }
 
 export type ExternalMetadata = Pick<ModelMetadata, 'modelId' | 'classNames' | 'positiveClass' | 'decisionThreshold' | 'temperature' | 'ood' | 'datasetVersion'>;
@@ -105,7 +113,7 @@ export interface ItemReport {
   folder: string;
   sha256?: string;
   label: string | null;
-  status: 'scored' | 'failed';
+  status: 'scored' | 'refused' | 'failed';
   outcome?: VerdictOutcome;
   reason?: string;
   oodScore?: number | null;
@@ -130,9 +138,9 @@ export interface ExternalReport {
   counts: { files: number; failed: number; scored: number; accepted: number; warned: number; refused: number; unmapped: number };
   perFolder: Record<string, FolderReport>;
   perClass: Record<string, { files: number; failed: number; scored: number; refusalRate: Proportion; warningRate: Proportion }>;
-  /** Every scored file of a mapped folder, refusals ignored: what the model does on these images. */
+  /** Every file of a mapped folder that got a prediction (warned included; a refused file gets none). */
   all: ExternalFigures | null;
-  /** Only files the refusal rule let through (accepted or warned): what a user is shown. */
+  /** Only files shown without the "unlike this model's training data" warning: how the model does where it claims to know. */
   accepted: ExternalFigures | null;
   failures: { file: string; reason: string }[];
   items: ItemReport[];
@@ -225,10 +233,10 @@ function checkInput(input: ExternalReportInput): void {
   if (!(input.targetSensitivity > 0 && input.targetSensitivity <= 1)) throw new Error(`targetSensitivity must be in (0, 1], got ${input.targetSensitivity}`);
   if (!(Number.isInteger(input.bootstrap) && input.bootstrap >= 1)) throw new Error(`bootstrap must be a positive integer, got ${input.bootstrap}`);
   input.items.forEach((it) => {
-    if (it.error !== undefined) return;
+    if (it.error !== undefined || it.refused !== undefined) return;
     const p = it.probabilities;
     if (!p || p.length !== classNames.length || p.some((v) => !(v >= 0 && v <= 1)))
-      throw new Error(`${it.file}: needs ${classNames.length} probabilities in [0, 1] (or an error), got ${p ? `[${p.join(', ')}]` : 'none'}`);
+      throw new Error(`${it.file}: needs ${classNames.length} probabilities in [0, 1] (or an error, or a refusal), got ${p ? `[${p.join(', ')}]` : 'none'}`);
   });
 }
 
@@ -241,7 +249,7 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
   const perFolder: Record<string, FolderReport> = {};
   const all: Scored[] = [];
   const accepted: Scored[] = [];
-  let verdictRule = oodVerdict(null, meta).rule;
+  const verdictRule = VERDICT_RULE;
   const folders = [...new Set(input.items.map((i) => i.folder))].sort();
   for (const f of folders)
     perFolder[f] = {
@@ -263,14 +271,20 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
     const label = input.labelMap[it.folder] ?? null;
     fr.files++;
     const base = { file: it.file, folder: it.folder, ...(it.sha256 ? { sha256: it.sha256 } : {}), label };
+    if (it.refused !== undefined) {
+      fr.refused++;
+      items.push({ ...base, status: 'refused', outcome: 'refused', reason: it.refused });
+      continue;
+    }
     if (it.error !== undefined || !it.probabilities) {
       fr.failed++;
       items.push({ ...base, status: 'failed', reason: it.error ?? 'no output' });
       continue;
     }
     const probs = [...it.probabilities];
-    const verdict = oodVerdict(it.oodScore ?? null, meta);
-    verdictRule = verdict.rule;
+    // What the app would show: the prediction, warned when the OOD score is above the model's threshold.
+    const a = assessInput({ ok: true }, it.oodScore ?? null, meta);
+    const verdict: { outcome: VerdictOutcome; reason?: string } = a.kind === 'ok' && a.warning ? { outcome: 'warned', reason: a.warning.message } : { outcome: 'accepted' };
     const decision = decide(probs, meta);
     fr.scored++;
     fr[verdict.outcome]++;
@@ -289,11 +303,11 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
     if (label !== null) {
       const row = { label: names.indexOf(label), probabilities: probs };
       all.push(row);
-      if (verdict.outcome !== 'refused') accepted.push(row);
+      if (verdict.outcome === 'accepted') accepted.push(row);
     }
   }
   for (const [f, fr] of Object.entries(perFolder)) {
-    fr.refusalRate = proportion(fr.refused, fr.scored);
+    fr.refusalRate = proportion(fr.refused, fr.scored + fr.refused);
     fr.warningRate = proportion(fr.warned, fr.scored);
     fr.meanPositiveProbability = fr.scored > 0 ? posSum[f]! / fr.scored : null;
   }
@@ -302,7 +316,7 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
     const fs = Object.values(perFolder).filter((fr) => fr.mappedTo === c);
     if (fs.length === 0) continue;
     const sum = (k: 'files' | 'failed' | 'scored' | 'refused' | 'warned') => fs.reduce((a, fr) => a + fr[k], 0);
-    perClass[c] = { files: sum('files'), failed: sum('failed'), scored: sum('scored'), refusalRate: proportion(sum('refused'), sum('scored')), warningRate: proportion(sum('warned'), sum('scored')) };
+    perClass[c] = { files: sum('files'), failed: sum('failed'), scored: sum('scored'), refusalRate: proportion(sum('refused'), sum('scored') + sum('refused')), warningRate: proportion(sum('warned'), sum('scored')) };
   }
   const total = (k: 'files' | 'failed' | 'scored' | 'accepted' | 'warned' | 'refused') => Object.values(perFolder).reduce((a, fr) => a + fr[k], 0);
   return {
@@ -335,8 +349,8 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
     failures: items.filter((i) => i.status === 'failed').map((i) => ({ file: i.file, reason: i.reason! })),
     items,
     definitions: {
-      all: 'every scored file of a mapped folder, refusals ignored: what the model does on these images',
-      accepted: 'only files the refusal rule let through (accepted or warned): what a user is shown',
+      all: 'every file of a mapped folder that got a prediction: warned files included, refused files (not a chest CT) have none',
+      accepted: 'only files shown without the OOD warning (unlike this model\u2019s training data)',
       atShippedThreshold: `the model's own threshold ${meta.decisionThreshold} on the calibrated ${names[pos]} probability (temperature ${meta.temperature})`,
       atTargetSensitivity: `threshold re-chosen on THIS set by the model's rule (sensitivity >= ${input.targetSensitivity}); tuned on the set it is reported on, so an upper bound, not a shipped figure`,
       argmax: 'the most probable class, no threshold',
@@ -372,11 +386,12 @@ export interface ExternalValidationSummary {
   verdictRule: string;
 }
 
-/** Figures are the `all` ones (refusals ignored), beside the refusal rate, so neither hides the other. */
+/** Figures are the `all` ones (every file with a prediction), beside the refusal and warning rates, so none hides another. */
 export function externalValidationSummary(r: ExternalReport): ExternalValidationSummary {
   const f = r.all;
   const mapped = Object.values(r.perFolder).filter((fr) => fr.mappedTo !== null);
   const scored = mapped.reduce((a, fr) => a + fr.scored, 0);
+  const refused = mapped.reduce((a, fr) => a + fr.refused, 0);
   const s = f?.atShippedThreshold;
   return {
     name: r.name,
@@ -392,7 +407,7 @@ export function externalValidationSummary(r: ExternalReport): ExternalValidation
     specificity: s ? s.specificity.value : null,
     ppv: s ? s.ppv.value : null,
     npv: s ? s.npv.value : null,
-    refusalRate: scored === 0 ? null : mapped.reduce((a, fr) => a + fr.refused, 0) / scored,
+    refusalRate: scored + refused === 0 ? null : refused / (scored + refused),
     warningRate: scored === 0 ? null : mapped.reduce((a, fr) => a + fr.warned, 0) / scored,
     verdictRule: r.verdictRule,
   };

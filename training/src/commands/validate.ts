@@ -25,7 +25,7 @@ function summaryLines(r: ExternalReport): string[] {
     `validate ${r.name}: ${r.counts.files} files (${r.counts.scored} scored, ${r.counts.failed} failed, ${r.counts.unmapped} in unmapped folders) on model ${r.modelId}`,
     `  refusal rule: ${r.verdictRule}`,
   ];
-  for (const [label, f] of [['all scored, refusals ignored', r.all], ['accepted only', r.accepted]] as const) {
+  for (const [label, f] of [['every file with a prediction (warned included; refused files have none)', r.all], ['without the OOD warning', r.accepted]] as const) {
     if (!f) {
       lines.push(`  [${label}] no items`);
       continue;

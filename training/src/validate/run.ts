@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { externalReport, type ExternalItem, type ExternalReport } from '@respidetect/contract';
+import { assessInput, checkChestCt, externalReport, type ExternalItem, type ExternalReport } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import { loadGraphModelDir, predictPixels } from '../inference/graph-model';
 import { sha256Hex } from '../util/hash';
@@ -52,8 +52,15 @@ export async function validateFolder(opts: ValidateOptions): Promise<{ report: E
       sha256 = sha256Hex(bytes);
       const slices = await decodeFile(f.file, bytes);
       for (const [k, pixels] of slices.entries()) {
+        const file = slices.length > 1 ? `${f.file}#${k + 1}` : f.file;
+        // The app's refusal first (the contract's rule): a refused slice gets no prediction, as in the browser.
+        const check = assessInput(checkChestCt(pixels), null, loaded.metadata);
+        if (check.kind === 'refused') {
+          items.push({ file, folder: f.folder, sha256, refused: check.message });
+          continue;
+        }
         const p = await predictPixels(loaded, pixels);
-        items.push({ file: slices.length > 1 ? `${f.file}#${k + 1}` : f.file, folder: f.folder, sha256, probabilities: p.probabilities, oodScore: p.oodScore ?? null });
+        items.push({ file, folder: f.folder, sha256, probabilities: p.probabilities, oodScore: p.oodScore ?? null });
       }
     } catch (err) {
       failed++;

@@ -47,7 +47,10 @@ export async function runCheck(opts: {
       const i = Number(m.id.slice(prefix.length));
       const f = files[i]!;
       if (m.type === 'result') items[i] = { file: f.path, folder: f.folder, sha256: m.sha256, probabilities: m.probabilities, oodScore: m.oodScore };
-      else {
+      else if (m.status === 'refused') {
+        // The app's refusals (not a chest CT, and the like): counted as refused, as the CLI does.
+        items[i] = { file: f.path, folder: f.folder, refused: m.message.replace(`${f.file.name}: `, '') };
+      } else {
         failed++;
         // The worker names the file in its message; the report names it separately.
         items[i] = { file: f.path, folder: f.folder, error: m.message.replace(`${f.file.name}: `, '') };
