@@ -510,6 +510,9 @@ test('the model card leads with the shipped decision (sens/spec/PPV/NPV with CIs
     fallbackReason: 'validation has 13 negatives, fewer than 20: too few to place a sensitivity-first threshold',
     validation: { positives: 23, negatives: 13, sensitivity: 0.913, specificity: 0.769 },
   };
+  meta.externalValidation = [
+    { name: 'iq-othnccd', date: '2026-12-02T09:00:00.000Z', datasetHash: 'h', nPerClass: { adenocarcinoma: 561, normal: 416 }, unmapped: { benign: 120 }, failed: 0, rocAuc: 0.732, rocAucCi95: [0.698, 0.761], threshold: 0.5, sensitivity: 0.968, specificity: 0.188, ppv: 0.616, npv: 0.813, refusalRate: 0.01, warningRate: 0.9, verdictRule: 'r' },
+  ];
   writeFileSync(join(dir, 'metadata.json'), JSON.stringify(meta, null, 2));
   const server = await startServer(assembleSite(appDir, dir));
   try {
@@ -526,6 +529,12 @@ test('the model card leads with the shipped decision (sens/spec/PPV/NPV with CIs
     // The shipped decision comes first.
     expect(await figures.locator('tbody tr').first().getAttribute('data-testid')).toBe('decision-shipped');
     await expect(figures.getByTestId('threshold-placement')).toContainText('Placed by the fallback rule, because validation has 13 negatives, fewer than 20');
+    // External validations recorded by validate --write-metadata: on the card, at the shipped threshold.
+    const ext = page.getByTestId('external-validation');
+    await expect(ext).toHaveCount(1);
+    await expect(ext).toContainText('iq-othnccd');
+    await expect(ext).toContainText('0.732 (0.698–0.761)');
+    await expect(ext).toContainText('not mapped: benign 120');
   } finally {
     await server.stop();
   }

@@ -90,6 +90,19 @@ test('the browser check equals npm run validate: exact counts, AUC within 1e-6, 
     expect(w.rocAuc === null, part).toBe(c.rocAuc === null);
     if (c.rocAuc !== null) expect(Math.abs(w.rocAuc! - c.rocAuc), `${part} AUC: browser ${w.rocAuc}, CLI ${c.rocAuc}`).toBeLessThanOrEqual(1e-6);
   }
+  // The photos are refused by the not-a-chest-CT rule on both sides (no prediction), each with the rule's reason.
+  expect(cli.counts.refused, 'dog.jpg and the three photos').toBe(4);
+  expect(web.items.filter((i) => i.status === 'refused').map((i) => i.file).sort()).toEqual(cli.items.filter((i) => i.status === 'refused').map((i) => i.file).sort());
+  expect(web.items.find((i) => i.file === 'normal/dog.jpg')!.reason).toMatch(/Not a chest CT/);
+  // The report shows its pictures, and exports the per-file rows as CSV.
+  const all = page.getByTestId('check-figures-all');
+  await expect(all.getByTestId('check-roc')).toBeVisible();
+  await expect(all.getByTestId('check-calibration')).toBeVisible();
+  await expect(all.getByTestId('check-confusion').locator('tbody tr')).toHaveCount(2);
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('check-download-csv').click()]);
+  const csv = readFileSync((await csvDownload.path())!, 'utf8').trim().split('\r\n');
+  expect(csv[0]).toMatch(/^file,folder,label,status,outcome,reason,decision,p_adenocarcinoma,ood_score/);
+  expect(csv).toHaveLength(web.items.length + 1);
   // Per file, the probabilities agree to float precision across backends (the decisions above are exact).
   const cliItems = new Map(cli.items.map((i) => [i.file, i]));
   for (const i of web.items) if (i.status === 'scored') expect(Math.abs(i.positiveProbability! - cliItems.get(i.file)!.positiveProbability!), i.file).toBeLessThan(1e-3);

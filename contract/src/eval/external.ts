@@ -100,7 +100,7 @@ export interface FolderReport {
   accepted: number;
   warned: number;
   refused: number;
-  /** Over scored files (failed ones were never judged). */
+  /** Over files that were read (scored or refused; failed ones were never judged). */
   refusalRate: Proportion;
   warningRate: Proportion;
   /** How the model called its scored files at the shipped threshold, refusals ignored. */
@@ -380,7 +380,7 @@ export interface ExternalValidationSummary {
   specificity: number | null;
   ppv: number | null;
   npv: number | null;
-  /** Refused (warned) / scored over mapped folders, null when none was scored; and the rule that refused. */
+  /** Over mapped folders: refused / (scored + refused) and warned / scored; null when nothing was read. And the rules. */
   refusalRate: number | null;
   warningRate: number | null;
   verdictRule: string;

@@ -6,6 +6,7 @@
  *  - each stage's cmd, run on small data in a temporary copy of the repo holding only that
  *    stage's declared deps and params.yaml (node_modules symlinked), produces every declared out.
  */
+import { rng, syntheticPixels } from '../../../e2e/support/synthetic';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,16 +116,11 @@ describe('dvc.yaml stages run on small data in an isolated copy of the repo', ()
     work = mkdtempSync(join(tmpdir(), 'dvc-stages-'));
     produced = join(work, 'produced');
     dataset = join(work, 'dataset');
-    // Tiny two-class image set: smooth bright discs vs dark textured squares, each one distinct.
-    for (const [cls, n] of [['adenocarcinoma', 14], ['normal', 14]] as const) {
+    // Tiny two-class set of CT-like slices (the not-a-chest-CT rule accepts them): mirrored discs vs stripes, each distinct.
+    for (const [k, cls] of (['adenocarcinoma', 'normal'] as const).entries()) {
       mkdirSync(join(dataset, cls), { recursive: true });
-      for (let i = 0; i < n; i++) {
-        const px = Buffer.alloc(48 * 48 * 3);
-        for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) {
-          const r = Math.hypot(x - 24 - (i % 5), y - 24 + (i % 3));
-          const v = cls === 'normal' ? (r < 10 + i ? 220 : 30) : ((x * (i + 3) + y * 7 + ((x * y) % (i + 2)) * 31) % 256);
-          px.fill(v, (y * 48 + x) * 3, (y * 48 + x) * 3 + 3);
-        }
+      for (let i = 0; i < 14; i++) {
+        const px = Buffer.from(syntheticPixels(k, 48, 48, rng(100 * k + i)));
         await sharp(px, { raw: { width: 48, height: 48, channels: 3 } }).png().toFile(join(dataset, cls, `${cls}-${i}.png`));
       }
     }

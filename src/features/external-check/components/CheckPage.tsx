@@ -7,7 +7,9 @@ import { useMemo, useState } from 'react';
 import { checkLabelMap, classLabel, defaultLabelMap, parseLabelMapText, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
 import { collectLabelledFiles, type LabelledFile } from '../logic/collect';
+import { reportCsv } from '../logic/report-csv';
 import { runCheck, type CheckProgress } from '../logic/run-check';
+import { CalibrationPlot, ConfusionTable, RocPlot } from './ReportPlots';
 
 const f3 = (x: number) => x.toFixed(3);
 const ci = (p: Proportion) => `${f3(p.value)} [${f3(p.ci95[0])}, ${f3(p.ci95[1])}] (${p.successes}/${p.total})`;
@@ -58,6 +60,11 @@ function Figures({ f, report, label }: { f: ExternalFigures | null; report: Exte
           </tr>
         </tbody>
       </table>
+      <div className="plots" style={{ display: 'flex', flexWrap: 'wrap', gap: '1rem', alignItems: 'flex-start' }}>
+        <RocPlot f={f} />
+        <CalibrationPlot f={f} />
+        <ConfusionTable f={f} classNames={report.classNames} />
+      </div>
       {f.notes.map((n) => (
         <p key={n} className="muted">
           Note: {n}
@@ -110,15 +117,16 @@ export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata
     }
   };
 
-  const download = () => {
-    if (!report) return;
-    const url = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+  const save = (text: string, type: string, file: string) => {
+    const url = URL.createObjectURL(new Blob([text], { type }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${report.name}.json`;
+    a.download = file;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
+  const download = () => report && save(JSON.stringify(report, null, 2), 'application/json', `${report.name}.json`);
+  const downloadCsv = () => report && save(reportCsv(report), 'text/csv', `${report.name}.csv`);
 
   return (
     <div className="card" data-testid="check-page">
@@ -179,7 +187,7 @@ export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata
           </p>
           <p className="muted">Refusal rule: {report.verdictRule}</p>
           <Figures f={report.all} report={report} label="All scored files" />
-          <Figures f={report.accepted} report={report} label="Files not refused" />
+          <Figures f={report.accepted} report={report} label="Files without the OOD warning" />
           <h3>Per folder</h3>
           <table data-testid="check-folders">
             <thead>
@@ -223,9 +231,17 @@ export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata
               </ul>
             </>
           ) : null}
-          <button type="button" data-testid="check-download" onClick={download}>
-            Download the report (JSON)
-          </button>
+          <div className="controls no-print">
+            <button type="button" data-testid="check-download" onClick={download}>
+              Download the report (JSON)
+            </button>
+            <button type="button" data-testid="check-download-csv" onClick={downloadCsv}>
+              Download the files (CSV)
+            </button>
+            <button type="button" data-testid="check-print" onClick={() => globalThis.print()}>
+              Print
+            </button>
+          </div>
         </div>
       ) : null}
     </div>

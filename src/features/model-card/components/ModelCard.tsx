@@ -2,6 +2,7 @@
 import { classLabel, UNCERTAIN_BAND, type ModelMetadata } from '@respidetect/contract';
 import { EvidenceNotes } from './EvidenceNotes';
 import { DecisionFigures } from './DecisionFigures';
+import { ExternalValidations } from './ExternalValidations';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? '—' : v.toFixed(digits));
 
@@ -61,6 +62,7 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
         </dl>
       </section>
       <DecisionFigures meta={meta} />
+      <ExternalValidations meta={meta} />
       {m.shortcutWarning ? (
         <section className="notice" role="alert" data-testid="shortcut-warning">
           <strong>Shortcut warning:</strong> {m.shortcutWarning} (a classifier on file-level cues alone reaches ROC-AUC {fmt(m.metadataOnlyRocAuc)} on the same test
