@@ -7,6 +7,7 @@ import { useMemo, useState } from 'react';
 import { checkLabelMap, classLabel, defaultLabelMap, parseLabelMapText, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
 import { collectLabelledFiles, type LabelledFile } from '../logic/collect';
+import { downloadText } from '../../../lib/download';
 import { reportCsv } from '../logic/report-csv';
 import { runCheck, type CheckProgress } from '../logic/run-check';
 import { CalibrationPlot, ConfusionTable, RocPlot } from './ReportPlots';
@@ -117,16 +118,8 @@ export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata
     }
   };
 
-  const save = (text: string, type: string, file: string) => {
-    const url = URL.createObjectURL(new Blob([text], { type }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = file;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
-  const download = () => report && save(JSON.stringify(report, null, 2), 'application/json', `${report.name}.json`);
-  const downloadCsv = () => report && save(reportCsv(report), 'text/csv', `${report.name}.csv`);
+  const download = () => report && downloadText(`${report.name}.json`, 'application/json', JSON.stringify(report, null, 2));
+  const downloadCsv = () => report && downloadText(`${report.name}.csv`, 'text/csv', reportCsv(report));
 
   return (
     <div className="card" data-testid="check-page">
