@@ -33,7 +33,8 @@ const PRE: Record<Pre, { body_crop: boolean; intensity: string }> = {
 
 function cli(cwd: string, args: string[]): void {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  // tsx resolved from this repo: the scratch folder has no node_modules.
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, RESPIDETECT_FEATURES_DIR: features, MLFLOW_TRACKING_URI: join(cwd, 'mlruns'), RESPIDETECT_QUIET: '1' },
@@ -81,12 +82,26 @@ function validate(dir: string, data: string, labelMap: string, name: string): Ex
   return json<External>(join(dir, 'metrics', 'external', `${name}.json`));
 }
 
+/** The external report without its per-file items and curves: the figures a table needs. */
+function otherSource(ext: External) {
+  const s = ext.all.atShippedThreshold as unknown as Record<string, { value: number; ci95: [number, number] }> | undefined;
+  const fig = (k: string) => (s?.[k] ? { value: +s[k].value.toFixed(3), ci95: ci(s[k].ci95) } : null);
+  return {
+    n: ext.all.n,
+    rocAuc: ext.all.rocAuc === null ? null : +ext.all.rocAuc.toFixed(3),
+    ci95: ci(ext.all.rocAucCi95),
+    atShippedThreshold: { sensitivity: fig('sensitivity'), specificity: fig('specificity'), ppv: fig('ppv'), npv: fig('npv') },
+    counts: ext.counts,
+    perClass: ext.perClass,
+  };
+}
+
 function row(train: string, pre: Pre, s: Scores, ext: External | null) {
   return {
     training: train,
     preprocessing: pre,
     inSourceTest: { n: s.test.count, rocAuc: +s.model.rocAuc.toFixed(3), ci95: ci(s.model.rocAucCi95) },
-    otherSource: ext ? { n: ext.all.n, rocAuc: ext.all.rocAuc === null ? null : +ext.all.rocAuc.toFixed(3), ci95: ci(ext.all.rocAucCi95), report: ext } : null,
+    otherSource: ext ? otherSource(ext) : null,
     metadataOnly: { file: s.metadataOnly?.metadataOnlyRocAuc ?? null, fileCi95: ci(s.metadataOnly?.metadataOnlyRocAucCi95), modelInput: s.metadataOnly?.metadataOnlyInputRocAuc ?? null },
     occlusion: Object.fromEntries(Object.entries(s.occlusion ?? {}).map(([k, v]) => [k, v.rocAuc === null ? null : +v.rocAuc.toFixed(3)])),
     perSource: s.perSource ?? null,
