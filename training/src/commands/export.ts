@@ -181,11 +181,14 @@ export async function run(argv: string[]): Promise<void> {
   );
 }
 
+/** The entries of `o` that carry a value: metadata.json's optional fields are absent, never null. */
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+
 /** scores.json's metadataOnly block → the ModelMetrics fields it fills (none when ingest had no audit). */
 function pickMetadataOnly(m: Partial<ModelMetrics> | undefined): Partial<ModelMetrics> {
   if (!m) return {};
   const { metadataOnlyRocAuc, metadataOnlyRocAucCi95, metadataOnlyInputRocAuc, shortcutWarning } = m;
-  return Object.fromEntries(Object.entries({ metadataOnlyRocAuc, metadataOnlyRocAucCi95, metadataOnlyInputRocAuc, shortcutWarning }).filter(([, v]) => v !== undefined));
+  return defined({ metadataOnlyRocAuc, metadataOnlyRocAucCi95, metadataOnlyInputRocAuc, shortcutWarning });
 }
 
 /** scores.json's occlusion block → ModelMetrics fields (only the figures that could be computed). */
@@ -201,14 +204,10 @@ function occlusionMetrics(o: Partial<Record<Occlusion, OcclusionFigure>> | undef
 /** scores.json's per-source figures (and the left-out source) → ModelMetrics fields. */
 function sourceMetrics(perSource: Record<string, SourceFigures> | undefined, heldOut: string | null | undefined): Partial<ModelMetrics> {
   if (!perSource) return {};
-  const opt = <T,>(v: T | null) => (v === null ? undefined : v);
   return {
     ...(heldOut ? { heldOutSource: heldOut } : {}),
     perSource: Object.fromEntries(
-      Object.entries(perSource).map(([name, p]) => [
-        name,
-        JSON.parse(JSON.stringify({ n: p.n, rocAuc: opt(p.rocAuc), rocAucCi95: opt(p.rocAucCi95), sensitivity: opt(p.sensitivity), specificity: opt(p.specificity) })) as SourceMetrics,
-      ]),
+      Object.entries(perSource).map(([name, p]) => [name, defined({ n: p.n, rocAuc: p.rocAuc, rocAucCi95: p.rocAucCi95, sensitivity: p.sensitivity, specificity: p.specificity }) as SourceMetrics]),
     ),
   };
 }
