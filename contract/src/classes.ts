@@ -1,8 +1,5 @@
 /** Class naming shared by ingestion (folder names → ids) and the app (ids → labels). */
 
-/** The product's default task: adenocarcinoma vs normal. */
-export const DEFAULT_CLASSES = ['adenocarcinoma', 'normal'] as const;
-
 /** The class a decision threshold is about, when present: the cancer, not the normal class. */
 export const NORMAL_CLASS = 'normal';
 

@@ -43,10 +43,6 @@ export class Classifier {
     return classifier;
   }
 
-  get hasHeatmap(): boolean {
-    return Boolean(this.metadata.outputs.heatmap);
-  }
-
   async predict(pixels: DecodedPixels): Promise<RawPrediction> {
     const meta = this.metadata;
     const o = meta.outputs;

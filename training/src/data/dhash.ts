@@ -45,20 +45,6 @@ export function dHashRgb(rgb: Uint8Array, width: number, height: number): DHash 
   return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
 
-function popcount32(v: number): number {
-  v = v - ((v >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-/** Hamming distance between two dHashes, 0..64. */
-export function hamming(a: DHash, b: DHash): number {
-  return (
-    popcount32(parseInt(a.slice(0, 8), 16) ^ parseInt(b.slice(0, 8), 16)) +
-    popcount32(parseInt(a.slice(8), 16) ^ parseInt(b.slice(8), 16))
-  );
-}
-
 export const THUMB_SIZE = 16;
 
 /**

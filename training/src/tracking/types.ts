@@ -5,7 +5,6 @@ export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
 /** MLflow's RunStatus enum as the file store persists it (an integer in meta.yaml). */
 export const RUN_STATUS = { RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5 } as const;
-export type RunStatusName = keyof typeof RUN_STATUS;
 
 export interface RegisterResult {
   ok: boolean;
