@@ -85,7 +85,7 @@ describe('web app manifest', () => {
     'icon %s is a committed PNG of %s',
     async (src, sizes) => {
       const file = join(REPO, 'public', src);
-      expect(existsSync(file), `${file} is missing: run src/features/offline/scripts/make-icons.ts`).toBe(true);
+      expect(existsSync(file), `${file} is missing: run scripts/make-icons.ts`).toBe(true);
       const meta = await sharp(file).metadata();
       expect(meta.format).toBe('png');
       expect(`${meta.width}x${meta.height}`).toBe(sizes);

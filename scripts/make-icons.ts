@@ -1,12 +1,15 @@
 /**
  * Draws the app icons (PNG 192, 512 and a maskable 512, as Chromium's installability check wants)
- * from one SVG with sharp. Run: node --import tsx src/features/offline/scripts/make-icons.ts
+ * from one SVG with sharp. Run: node --import tsx scripts/make-icons.ts
+ * (a Node build script, so it lives outside src/, which is browser code)
  * The PNGs are committed under public/icons/; rerun after changing the drawing.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { REPO } from '../../../../e2e/support/paths';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Two lungs on the theme colour; `pad` shrinks the art into the maskable safe zone (80% circle). */
 function svg(size: number, pad: number): string {
