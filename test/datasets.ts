@@ -4,17 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR } from '../training/src/config/datasets';
 
-/** The chest CT set: $CHEST_CT_DIR, else ../shared/datasets/chest-ct beside the repo. */
-export const CHEST_CT_DIR = resolve(process.env.CHEST_CT_DIR ?? join(REPO, '..', 'shared', 'datasets', 'chest-ct'));
-/** The second CT source (another hospital): $IQ_OTHNCCD_DIR, else ../shared/datasets/iq-othnccd beside the repo. */
-export const IQ_OTHNCCD_DIR = resolve(process.env.IQ_OTHNCCD_DIR ?? join(REPO, '..', 'shared', 'datasets', 'iq-othnccd'));
-/** Photos and broken files for refusal tests, beside the CT set. */
-export const NON_CT_DIR = resolve(CHEST_CT_DIR, '..', 'non-ct');
+export { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR };
 
 /** True when the CT set is there; throws under CI=true when it is not. */
 export function chestCtPresent(): boolean {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR } from '../../../test/datasets';
+import { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR } from '../config/datasets';
 import { writeJsonAtomic } from '../util/atomic';
 import { measureNotCt } from './measure';
 import { chestCtSets, iqOthnccdSets, nonCtSets, type ImageSet } from './sets';
