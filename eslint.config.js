@@ -1,7 +1,45 @@
 import js from '@eslint/js';
 import globals from 'globals';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+
+/** Test files may reach test helpers (test/, e2e/support/) from anywhere; production code may not. */
+const TESTS = ['**/*.test.ts', '**/*.test.tsx', '**/test/**', '**/testdata/**'];
+
+/**
+ * The architecture's import boundaries (README "Layout"), enforced so that they cannot drift:
+ * - the contract imports nothing of ours (it is what both sides agree on);
+ * - the app (src/) and training never import each other; both import the contract by name;
+ * - production code never imports e2e/, bench/ or test helpers: those sit on top.
+ * Paths are relative to the repository root. `except` entries are relative to their `from`, and each
+ * one is a known debt named in the comment beside it, not a licence.
+ */
+const ZONES = [
+  { target: './contract', from: ['./src', './training', './server', './deploy', './e2e', './bench', './test', './scripts'], message: 'the contract imports nothing of ours' },
+  {
+    target: './src',
+    from: './training',
+    message: 'the app imports the contract, never training',
+  },
+  // The app reads the "how to get a model" commands from the one JSON the server and README use too.
+  { target: './src', from: './server', except: ['./src/get-a-model.json'], message: 'the app does not import the server' },
+  {
+    target: './training/src',
+    from: './src',
+    // Debt: validate decodes DICOM with the app's reader so both sides give the same HU; it belongs in
+    // the contract (it needs dcmjs), which is the next step of issue 15.
+    except: ['./features/dicom/decode.ts', './config/limits.ts'],
+    message: 'training imports the contract, never the app',
+  },
+  // Debt: the image bake verifies the model folder with training's verifier; it belongs in the contract.
+  { target: './deploy/image', from: './training', except: ['./src/inference/model-dir.ts'], message: 'deploy imports the contract, not training internals' },
+  ...['./contract', './src', './training/src', './server/src', './deploy', './scripts'].map((target) => ({
+    target,
+    from: ['./e2e', './bench', './test'],
+    message: 'e2e, bench and the test helpers sit on top: production code never imports them',
+  })),
+];
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', '**/node_modules', 'public/model', 'mlruns', 'test-results', 'playwright-report', '.cache', 'dev-dist'] },
@@ -11,6 +49,28 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // no-cycle parses the modules it follows: with TypeScript's parser, or it sees no imports in .ts files.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+    },
+    rules: {
+      // Import cycles make module initialisation order-dependent; there are none, and there should stay none.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: TESTS,
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: ZONES }],
     },
   },
   {

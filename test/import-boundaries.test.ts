@@ -1,0 +1,53 @@
+/**
+ * The import boundaries in eslint.config.js are real: lint the repository's own config against
+ * source text placed (by path only, nothing is written) where a violation would live, and check that
+ * each boundary fails it, with the boundary's message, while the allowed direction passes.
+ */
+import { ESLint } from 'eslint';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const eslint = new ESLint({ cwd: REPO });
+
+/** Lint `code` as if it were the file at `rel`; returns the import-boundary and cycle messages. */
+async function boundaryErrors(rel: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(REPO, rel) });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'import-x/no-restricted-paths' || m.ruleId === 'import-x/no-cycle')
+    .map((m) => m.message);
+}
+
+describe('import boundaries (eslint zones)', () => {
+  it.each([
+    ['contract/src/probe.ts', "export { decodeDicom } from '../../src/features/dicom/decode';\n", 'the contract imports nothing of ours'],
+    ['contract/src/eval/probe.ts', "export { loadParams } from '../../../training/src/config/params';\n", 'the contract imports nothing of ours'],
+    ['src/features/classify/probe.ts', "export { loadParams } from '../../../training/src/config/params';\n", 'never training'],
+    ['training/src/data/probe.ts', "export { useQueue } from '../../../src/features/classify/stores/queue';\n", 'never the app'],
+    ['src/features/dicom/probe.ts', "export { writeDicom } from '../../../e2e/support/dicom';\n", 'sit on top'],
+    ['training/src/eval/probe.ts', "export { CHEST_CT_DIR } from '../../../test/datasets';\n", 'sit on top'],
+    ['server/src/probe.js', "export { REPO } from '../../e2e/support/paths';\n", 'sit on top'],
+    ['deploy/image/probe.ts', "export { ingest } from '../../training/src/data/ingest';\n", 'not training internals'],
+  ])('%s: a forbidden import fails lint', async (file, code, message) => {
+    const errors = await boundaryErrors(file, code);
+    expect(errors.length, `no boundary error for ${file}`).toBe(1);
+    expect(errors[0]).toContain(message);
+  });
+
+  it.each([
+    ['src/features/classify/probe.ts', "export { prepareInput } from '@respidetect/contract';\n"],
+    ['training/src/data/probe.ts', "export { prepareInput } from '@respidetect/contract';\n"],
+    // Tests may use the test kit (e2e/support, test/) from anywhere.
+    ['src/features/dicom/probe.test.ts', "export { writeDicom } from '../../../e2e/support/dicom';\n"],
+    ['e2e/probe.spec.ts', "export { loadParams } from '../training/src/config/params';\n"],
+  ])('%s: an allowed import passes', async (file, code) => {
+    expect(await boundaryErrors(file, code)).toEqual([]);
+  });
+
+  it('an import cycle fails lint', async () => {
+    // metadata.ts imports source-normalise.ts; a source-normalise.ts that imports metadata.ts closes a cycle.
+    const errors = await boundaryErrors('contract/src/source-normalise.ts', "import { parseModelMetadata } from './metadata';\nexport const y = parseModelMetadata;\n");
+    expect(errors.some((m) => /cycle/i.test(m)), errors.join('\n')).toBe(true);
+  });
+});
