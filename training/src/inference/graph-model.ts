@@ -1,6 +1,6 @@
 /**
  * Node's reading of an exported model directory: the same files, the same contract and the
- * same post-processing as the browser. Parity tests and the `predict` command use it.
+ * same post-processing as the browser. `validate`, the export stage's checks, parity tests and benches use it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, calibratedProbabilities, decide, oodScore, type Decision } from '@respidetect/contract';
