@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { calibratedProbabilities, decide, oodScore, UNCERTAIN_BAND } from './postprocess';
+import { calibratedProbabilities, classOutput, decide, oodScore, UNCERTAIN_BAND } from './postprocess';
 import { canonicalClassId, positiveClassIndex } from './classes';
 
 describe('post-processing', () => {
+  it('classOutput: a probabilities-only output gets the same temperature scaling as a logits output', () => {
+    const logits = [2.0, -0.5, 0.25];
+    const temperature = 2.5;
+    const softmaxT1 = calibratedProbabilities(logits, 1);
+    const fromLogits = classOutput(logits, { outputs: { logits: 'logits' } as never, temperature });
+    const fromProbabilities = classOutput(softmaxT1, { outputs: { probabilities: 'probabilities' } as never, temperature });
+    expect(fromLogits.probabilities).toEqual(calibratedProbabilities(logits, temperature));
+    for (let k = 0; k < logits.length; k++) expect(fromProbabilities.probabilities[k]).toBeCloseTo(fromLogits.probabilities[k]!, 12);
+    // The calibrated probabilities are not the raw T=1 ones: skipping the temperature (Node's old reading) is caught.
+    expect(Math.abs(fromProbabilities.probabilities[0]! - softmaxT1[0]!)).toBeGreaterThan(0.05);
+  });
+
+
   it('temperature softmax: T=1 is softmax, larger T flattens, huge logits stay finite', () => {
     const p = calibratedProbabilities([2, 0], 1);
     expect(p[0]).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 1), 12);

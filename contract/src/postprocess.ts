@@ -5,6 +5,18 @@
  */
 import type { ModelMetadata } from './metadata';
 
+/**
+ * The graph's class output → logits and calibrated probabilities, the one reading both sides use.
+ * A model with a logits output gives them directly. One with only a probabilities output gives the
+ * T=1 softmax: its log equals the logits up to a constant, which softmax ignores, so temperature
+ * scaling still applies exactly (Node used to skip it there, and the two sides disagreed).
+ */
+export function classOutput(values: ArrayLike<number>, meta: Pick<ModelMetadata, 'outputs' | 'temperature'>): { logits: number[]; probabilities: number[] } {
+  const first = Array.from(values);
+  const logits = meta.outputs.logits ? first : first.map((p) => Math.log(Math.max(p, 1e-30)));
+  return { logits, probabilities: calibratedProbabilities(logits, meta.temperature) };
+}
+
 /** Half-width of the "uncertain" band around the decision threshold. */
 export const UNCERTAIN_BAND = 0.1;
 

@@ -4,7 +4,7 @@
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
-import { calibratedProbabilities, oodScore, prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
+import { classOutput, oodScore, prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
 
@@ -54,11 +54,7 @@ export class Classifier {
     try {
       const values = await raceContextLoss(Promise.all(outputs.map((t) => t.data())));
       let i = 0;
-      const first = Array.from(values[i++] as Float32Array);
-      // Without a logits output, log(p) of the T=1 softmax equals the logits up to a constant,
-      // which softmax ignores; so temperature scaling still applies exactly.
-      const logits = o.logits ? first : first.map((p) => Math.log(Math.max(p, 1e-30)));
-      const probabilities = calibratedProbabilities(logits, meta.temperature);
+      const { probabilities } = classOutput(values[i++] as Float32Array, meta);
       let ood: number | null = null;
       if (o.embedding && meta.ood) ood = oodScore(values[i++] as Float32Array, meta.ood);
       let heatmap: RawPrediction['heatmap'] = null;

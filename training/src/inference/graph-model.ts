@@ -3,7 +3,7 @@
  * same post-processing as the browser. `validate`, the export stage's checks, parity tests and benches use it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, calibratedProbabilities, decide, oodScore, type Decision } from '@respidetect/contract';
+import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, classOutput, decide, oodScore, type Decision } from '@respidetect/contract';
 import { readVerifiedModelDir } from './model-dir';
 
 export interface LoadedModel {
@@ -46,8 +46,7 @@ export async function predictPixels({ model, metadata }: LoadedModel, pixels: De
     const out = model.execute(input, names) as tf.Tensor[];
     try {
       const [first, ...rest] = await Promise.all(out.map((t) => t.data()));
-      const logits = Array.from(first!);
-      const probabilities = metadata.outputs.logits ? calibratedProbabilities(logits, metadata.temperature) : logits;
+      const { logits, probabilities } = classOutput(first!, metadata);
       const prediction: Prediction = { logits, probabilities, decision: decide(probabilities, metadata) };
       let i = 0;
       if (metadata.outputs.embedding) {
