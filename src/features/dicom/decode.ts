@@ -7,7 +7,7 @@
  */
 import dcmjs from 'dcmjs';
 import type { DecodedPixels } from '@respidetect/contract';
-import { FileRefusal } from '../inference/sniff';
+import { FileRefusal } from '../../lib/file-refusal';
 import { asPart10 } from './part10';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
 

@@ -4,7 +4,8 @@
  * and no premultiplication, so the bytes match what sharp decodes in Node.
  */
 import type { DecodedPixels } from '@respidetect/contract';
-import { FileRefusal, type RasterKind } from './sniff';
+import { FileRefusal } from '../../lib/file-refusal';
+import type { RasterKind } from './sniff';
 
 export async function decodeRaster(name: string, file: Blob, kind: RasterKind): Promise<DecodedPixels> {
   let bitmap: ImageBitmap;

@@ -3,7 +3,8 @@ import { nonCtFile } from '../../../test/datasets';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_PIXELS } from '../../config/limits';
-import { FileRefusal, sniffFile } from './sniff';
+import { FileRefusal } from '../../lib/file-refusal';
+import { sniffFile } from './sniff';
 
 const sniffBytes = (name: string, b: Uint8Array) => sniffFile(name, b.length, b.subarray(0, 64 * 1024), b.subarray(Math.max(0, b.length - 2)));
 const refusal = (f: () => unknown): FileRefusal => {

@@ -4,6 +4,7 @@
  * before a decoder allocates memory for them.
  */
 import { MAX_IMAGE_PIXELS } from '../../config/limits';
+import { FileRefusal } from '../../lib/file-refusal';
 import { bareDatasetSyntax, hasPreamble } from '../dicom/part10';
 
 export type RasterKind = 'png' | 'jpeg' | 'gif' | 'bmp' | 'webp';
@@ -14,18 +15,6 @@ export interface Sniffed {
   /** Known from the header for raster formats; DICOM reports its own. */
   width?: number;
   height?: number;
-}
-
-/** A file we will not process, with a reason meant for the user. */
-export class FileRefusal extends Error {
-  constructor(
-    message: string,
-    /** 'refused' for inputs that are fine files but not for us; 'error' for broken ones. */
-    readonly status: 'error' | 'refused' = 'error',
-  ) {
-    super(message);
-    this.name = 'FileRefusal';
-  }
 }
 
 const ascii = (b: Uint8Array, start: number, len: number): string => String.fromCharCode(...b.subarray(start, start + len));

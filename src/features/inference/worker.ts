@@ -14,7 +14,8 @@ import { fetchModelFiles, NoModelError, sha256Hex, verifyLocalModelFiles, type V
 import type { BenchmarkEntry, ClassifyRequest, LoadLocalRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { AGREEMENT_TOLERANCE, BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
 import { decodeRaster } from './decode-raster';
-import { FileRefusal, readHeadTail, sniffFile } from './sniff';
+import { FileRefusal } from '../../lib/file-refusal';
+import { readHeadTail, sniffFile } from './sniff';
 
 declare const self: DedicatedWorkerGlobalScope;
 
