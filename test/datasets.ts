@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
 import { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR } from '../training/src/config/datasets';
 
 export { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR };

@@ -15,7 +15,6 @@ describe('post-processing', () => {
     expect(Math.abs(fromProbabilities.probabilities[0]! - softmaxT1[0]!)).toBeGreaterThan(0.05);
   });
 
-
   it('temperature softmax: T=1 is softmax, larger T flattens, huge logits stay finite', () => {
     const p = calibratedProbabilities([2, 0], 1);
     expect(p[0]).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 1), 12);
