@@ -47,6 +47,22 @@ function uniquelyNamed(set: Record<string, string[]>, dir: string): string[] {
   );
 }
 
+/** How many times the idle page's click latency a queue of 450 files may cost (measured on an idle 2-core machine: idle 8 ms, queued 146 ms, bound then 1 s). */
+const IDLE_FACTOR = 8;
+
+/** Clicks "Model card" and resolves when its page has rendered: the latency a user feels, in ms. */
+const clickToModelCard = (page: Page) =>
+  page.evaluate(async () => {
+    const link = [...document.querySelectorAll('a')].find((a) => a.textContent === 'Model card')!;
+    const t0 = performance.now();
+    link.click();
+    await new Promise<void>((resolve) => {
+      const check = () => (document.querySelector('[data-testid="model-card"]') ? resolve() : requestAnimationFrame(check));
+      check();
+    });
+    return performance.now() - t0;
+  });
+
 const row = (page: Page, file: string) => page.locator(`[data-testid="result"][data-file="${file}"]`);
 
 async function fixtures(): Promise<Record<string, string>> {
@@ -359,6 +375,16 @@ test.describe('classification app', () => {
     };
     const done = page.locator('[data-testid="result"][data-status="done"]');
 
+    // The same click with nothing queued, on this machine under its current load: the bounds below are
+    // a multiple of it (never tighter than 1 s), so a busy CI machine slows both sides alike.
+    const idleClicks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      idleClicks.push(await clickToModelCard(page));
+      await page.getByRole('link', { name: 'Classify' }).click();
+    }
+    const idleClickMs = idleClicks.sort((a, b) => a - b)[1]!;
+    const bound = Math.max(1000, IDLE_FACTOR * idleClickMs);
+
     const WARM = 50;
     await page.getByTestId('file-input').setInputFiles(files.slice(0, WARM));
     await expect(done).toHaveCount(WARM);
@@ -372,27 +398,18 @@ test.describe('classification app', () => {
     await page.getByTestId('file-input').setInputFiles(files.slice(WARM));
     await expect(done).not.toHaveCount(WARM);
     // With ~450 files queued and results streaming in: a click gets its page rendered promptly.
-    const clickMs = await page.evaluate(async () => {
-      const link = [...document.querySelectorAll('a')].find((a) => a.textContent === 'Model card')!;
-      const t0 = performance.now();
-      link.click();
-      await new Promise<void>((resolve) => {
-        const check = () => (document.querySelector('[data-testid="model-card"]') ? resolve() : requestAnimationFrame(check));
-        check();
-      });
-      return performance.now() - t0;
-    });
+    const clickMs = await clickToModelCard(page);
     const stillQueued = await page.locator('[data-testid="result"]:is([data-status="queued"],[data-status="running"])').count();
     await page.getByRole('link', { name: 'Classify' }).click();
     await expect(done).toHaveCount(files.length, { timeout: 120_000 });
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
     const after = await heap();
 
-    test.info().annotations.push({ type: 'measured', description: JSON.stringify({ clickMs, stillQueued, longTasks, warm, after }) });
-    console.log('500 files:', JSON.stringify({ clickMs: Math.round(clickMs), stillQueued, longTasks: longTasks.map(Math.round), warm, after }));
+    test.info().annotations.push({ type: 'measured', description: JSON.stringify({ idleClickMs, clickMs, bound, stillQueued, longTasks, warm, after }) });
+    console.log('500 files:', JSON.stringify({ idleClickMs: Math.round(idleClickMs), clickMs: Math.round(clickMs), bound: Math.round(bound), stillQueued, longTasks: longTasks.map(Math.round), warm, after }));
     expect(stillQueued, 'the click must land while files are still queued').toBeGreaterThan(100);
-    expect(clickMs, 'click → rendered page while 450 files are queued').toBeLessThan(1000);
-    expect(Math.max(0, ...longTasks), `main-thread long tasks: ${longTasks.map((d) => d.toFixed(0)).join(', ')} ms`).toBeLessThan(1000);
+    expect(clickMs, `click → rendered page while 450 files are queued (idle: ${idleClickMs.toFixed(0)} ms)`).toBeLessThan(bound);
+    expect(Math.max(0, ...longTasks), `main-thread long tasks: ${longTasks.map((d) => d.toFixed(0)).join(', ')} ms (bound ${bound.toFixed(0)} ms)`).toBeLessThan(bound);
     expect(await numTensors(page)).toBe(tensors);
     // The worker, where decoding and inference happen, keeps nothing per file (measured: ~0.15 MB over 450).
     expect(after.worker - warm.worker, `worker heap ${warm.worker} → ${after.worker} bytes`).toBeLessThan(1024 * 1024);
