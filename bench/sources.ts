@@ -7,7 +7,10 @@
  * other-source figures.
  *
  *   npm run bench:sources                        # 64 px (minutes on 2 cores)
- *   BENCH_SIZE=224 npm run bench:sources         # the shipped size (about an hour on 2 cores)
+ *   BENCH_SIZE=224 npm run bench:sources         # the shipped size (about an hour and a half on 2 cores)
+ *   BENCH_ROWS=chest-ct:normalised,iq:normalised,loso BENCH_SIZE=224 npm run bench:sources
+ *                                                # only some rows (chest-ct|iq:raw|normalised, both, loso):
+ *                                                # one preprocessing halves the feature passes
  *
  * Base weights are `none` (seeded random): ImageNet weights cannot be downloaded here. Scratch
  * folders live under the OS temp dir; only bench/results/sources.json is written in the repo.
@@ -21,6 +24,10 @@ import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../test/datasets';
 import { REPO, writeResult } from './lib/results';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 64);
+const ROWS = process.env.BENCH_ROWS?.split(',').map((r) => r.trim());
+const ROW_NAMES = ['chest-ct:raw', 'iq:raw', 'chest-ct:normalised', 'iq:normalised', 'both', 'loso'];
+for (const r of ROWS ?? []) if (!ROW_NAMES.includes(r)) throw new Error(`BENCH_ROWS: unknown row "${r}"; use some of ${ROW_NAMES.join(', ')}`);
+const wanted = (r: string) => !ROWS || ROWS.includes(r);
 const CLI = join(REPO, 'training', 'src', 'cli.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'bench-sources-'));
 const features = join(scratch, 'features');
@@ -113,24 +120,29 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   try {
     for (const pre of ['raw', 'normalised'] as const) {
-      const ct = train(`chest-ct-${pre}`, { source: CHEST_CT_DIR, classes: ['adenocarcinoma', 'normal'] }, pre);
-      rows.push(row('chest-ct', pre, ct.scores, validate(ct.dir, IQ_OTHNCCD_DIR, 'malignant=adenocarcinoma,normal=normal', 'iq-othnccd')));
-      const iq = train(`iq-${pre}`, { source: IQ_OTHNCCD_DIR, classes: ['malignant', 'normal'] }, pre);
-      const ctTest = join(CHEST_CT_DIR, 'test');
-      rows.push(row('iq-othnccd', pre, iq.scores, validate(iq.dir, ctTest, 'adenocarcinoma=malignant,large_cell_carcinoma=malignant,squamous_cell_carcinoma=malignant,normal=normal', 'chest-ct-test')));
+      if (wanted(`chest-ct:${pre}`)) {
+        const ct = train(`chest-ct-${pre}`, { source: CHEST_CT_DIR, classes: ['adenocarcinoma', 'normal'] }, pre);
+        rows.push(row('chest-ct', pre, ct.scores, validate(ct.dir, IQ_OTHNCCD_DIR, 'malignant=adenocarcinoma,normal=normal', 'iq-othnccd')));
+      }
+      if (wanted(`iq:${pre}`)) {
+        const iq = train(`iq-${pre}`, { source: IQ_OTHNCCD_DIR, classes: ['malignant', 'normal'] }, pre);
+        const ctTest = join(CHEST_CT_DIR, 'test');
+        rows.push(row('iq-othnccd', pre, iq.scores, validate(iq.dir, ctTest, 'adenocarcinoma=malignant,large_cell_carcinoma=malignant,squamous_cell_carcinoma=malignant,normal=normal', 'chest-ct-test')));
+      }
     }
     const sources = [
       { name: 'chest-ct', source: CHEST_CT_DIR },
       { name: 'iq', source: IQ_OTHNCCD_DIR, label_map: { malignant: 'adenocarcinoma', normal: 'normal' } },
     ];
     const both = { classes: ['adenocarcinoma', 'normal'], sources };
-    rows.push(row('both', 'normalised', train('both', both, 'normalised').scores, null));
-    for (const held of ['iq', 'chest-ct']) rows.push(row(`both, leave out ${held}`, 'normalised', train(`loso-${held}`, { ...both, hold_out_source: held }, 'normalised').scores, null));
+    if (wanted('both')) rows.push(row('both', 'normalised', train('both', both, 'normalised').scores, null));
+    if (wanted('loso')) for (const held of ['iq', 'chest-ct']) rows.push(row(`both, leave out ${held}`, 'normalised', train(`loso-${held}`, { ...both, hold_out_source: held }, 'normalised').scores, null));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   writeResult('sources', {
     imageSize: SIZE,
+    rowsRun: ROWS ?? ROW_NAMES,
     weights: 'none (seeded random base; ImageNet weights cannot be downloaded here)',
     seconds: Math.round((Date.now() - t0) / 1000),
     rows,
