@@ -15,6 +15,8 @@ export interface StartRequest {
   type: 'start';
   /** Forced backend (?backend=…) or the one cached from an earlier self-test; null runs the self-test. */
   backend: BackendName | null;
+  /** WASM threads forced by ?threads=N; null: the worker's default (wasm-threads.ts). */
+  threads: number | null;
 }
 
 export interface ClassifyRequest {
@@ -56,7 +58,7 @@ export type WorkerRequest = LoadRequest | LoadLocalRequest | StartRequest | Clas
 export interface BenchmarkEntry {
   backend: BackendName;
   ok: boolean;
-  /** Median of a few warm runs, ms. */
+  /** The probe: one cold inference (first run on this backend), ms; for a stopped probe, how long it ran. */
   ms?: number;
   error?: string;
 }
