@@ -89,6 +89,16 @@ function compare(shown: Shown[], expected: Map<string, Record<string, number>>):
 const preprocessIn = (modelDir: string): PreprocessSpec | undefined =>
   parseModelMetadata(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).preprocess;
 
+/** Whether this Chromium offers a WebGPU adapter (headless with SwiftShader usually does not). */
+async function webGpuAdapter(page: Page, url: string): Promise<boolean> {
+  // navigator.gpu exists only in secure contexts: ask from our (loopback) origin.
+  await page.goto(`${url}/healthz`);
+  return page.evaluate(async () => {
+    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    return gpu ? (await gpu.requestAdapter()) !== null : false;
+  });
+}
+
 let server: RunningServer | undefined;
 test.afterEach(async () => {
   await server?.stop();
@@ -96,8 +106,9 @@ test.afterEach(async () => {
 });
 
 test.describe('training/inference parity', () => {
-  for (const backend of ['wasm', 'webgl'] as const) {
+  for (const backend of ['wasm', 'webgl', 'webgpu'] as const) {
     test(`the CLI-trained model: Chromium ${backend} shows Node's probabilities within 1e-4`, async ({ page }) => {
+      test.skip(backend === 'webgpu', 'WebGPU parity is the VGG16 test below (1e-3): GPU float maths is not held to 1e-4');
       requireChestCt();
       const state = readState();
       // A barely trained model on real CT images: probabilities spread out, so a mismatch cannot
@@ -123,6 +134,7 @@ test.describe('training/inference parity', () => {
       // Written without a preprocess field, like every model exported before it existed: those still run as they did.
       expect(preprocessIn(modelDir)).toBeUndefined();
       server = await startServer(assembleSite(state.appDir, modelDir));
+      if (backend === 'webgpu') test.skip(!(await webGpuAdapter(page, server.url)), 'this Chromium exposes no WebGPU adapter (e2e/backends.spec.ts tests that path)');
       const files = ctFiles(20);
       const shown = await classifyInBrowser(page, server.url, backend, files, modelDir);
       const { maxDiff, unsaturated, spread } = compare(shown, await nodeProbabilities(modelDir, files));
