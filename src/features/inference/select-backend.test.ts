@@ -55,13 +55,16 @@ describe('backend self-test', () => {
     ).toThrow('No tfjs backend works in this browser: webgl: no WebGL context; wasm: WebAssembly disabled; cpu: failed');
   });
 
-  it('probes WASM first, and times plain-JS CPU only when WASM did not pass', () => {
+  it('probes WASM first, and times plain-JS CPU only when nothing else passed', () => {
     expect(PROBE_ORDER[0]).toBe('wasm');
+    expect(PROBE_ORDER.at(-1)).toBe('cpu');
     expect(new Set(PROBE_ORDER)).toEqual(new Set(PREFERENCE));
     expect(shouldProbe('webgl', [])).toBe(true);
+    expect(shouldProbe('webgl', [{ backend: 'wasm', ok: true, ms: 900 }])).toBe(true);
     expect(shouldProbe('cpu', [{ backend: 'wasm', ok: true, ms: 900 }])).toBe(false);
-    expect(shouldProbe('cpu', [{ backend: 'wasm', ok: false, error: 'WebAssembly disabled' }])).toBe(true);
-    // A stopped (slower) GPU probe does not make CPU worth timing.
+    expect(shouldProbe('cpu', [{ backend: 'wasm', ok: false, error: 'WebAssembly disabled' }, { backend: 'webgl', ok: true, ms: 5000 }])).toBe(false);
+    expect(shouldProbe('cpu', [{ backend: 'wasm', ok: false, error: 'WebAssembly disabled' }, { backend: 'webgpu', ok: false, error: 'not available in this browser' }])).toBe(true);
+    // A stopped (slower) GPU probe does not make CPU worth timing either.
     expect(shouldProbe('cpu', [{ backend: 'wasm', ok: true, ms: 900 }, { backend: 'webgl', ok: false, ms: 450, error: 'stopped' }])).toBe(false);
   });
 

@@ -23,9 +23,13 @@ export const PROBE_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', '
  */
 export const CHALLENGER_DEADLINE = 0.5;
 
-/** Whether to probe `backend` at all, given the entries so far: plain-JS CPU only when WASM failed (it is ~10-50x slower). */
+/**
+ * Whether to probe `backend` at all, given the entries so far. Plain-JS CPU is the last resort,
+ * probed only when nothing passed: it is 10-50x slower than WASM, and it runs synchronously, so
+ * its probe could not be stopped at the deadline (at 224 px it would cost a minute).
+ */
 export function shouldProbe(backend: BackendName, entries: readonly BenchmarkEntry[]): boolean {
-  return backend !== 'cpu' || !entries.some((e) => e.backend === 'wasm' && e.ok);
+  return backend !== 'cpu' || bestSoFar(entries) === null;
 }
 
 /** The fastest passed probe so far, or null. */

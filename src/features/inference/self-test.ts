@@ -58,7 +58,7 @@ export async function selfTest(model: VerifiedModelFiles): Promise<SelfTestResul
   const passed = new Map<BackendName, Classifier>();
   for (const backend of PROBE_ORDER) {
     if (!shouldProbe(backend, entries)) {
-      entries.push({ backend, ok: false, error: 'not timed: WASM works' });
+      entries.push({ backend, ok: false, error: `not timed: ${bestSoFar(entries)!.backend} works (CPU is the last resort)` });
       continue;
     }
     if (!(await activateBackend(backend))) {
