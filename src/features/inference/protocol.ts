@@ -166,9 +166,9 @@ export interface MemoryMessage {
   numTensors: number;
   numBytes: number;
   /**
-   * Bytes of WebGL textures tfjs has allocated (null off WebGL). Weights go up to the GPU only when
-   * a WebGL kernel first reads them, so this shows that WebGL really computed, not just that it was
-   * the active backend.
+   * Bytes of WebGL textures or WebGPU buffers tfjs has allocated (null on WASM/CPU). Weights go up to
+   * the GPU only when a GPU kernel first reads them, so this shows that the GPU really computed, not
+   * just that its backend was the active one.
    */
   gpuBytesAllocated: number | null;
 }

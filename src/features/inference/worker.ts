@@ -252,8 +252,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     }
     case 'memory': {
-      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number };
-      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? null });
+      // WebGL reports textures as numBytesInGPUAllocated, WebGPU its buffers as numBytesAllocatedInGPU.
+      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
+      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? mem.numBytesAllocatedInGPU ?? null });
       break;
     }
     case 'lose-context':
