@@ -134,6 +134,13 @@ export function webglContext(): WebGLRenderingContext | WebGL2RenderingContext |
 
 export const webglContextLost = (): boolean => webglContext()?.isContextLost() ?? false;
 
+/** The active WebGL context's real renderer (e.g. SwiftShader), or null when WebGL is not active or will not say. */
+export function webglRenderer(): string | null {
+  const gl = webglContext();
+  const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+  return gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : null;
+}
+
 export class WebglContextLostError extends Error {
   constructor() {
     super('The WebGL context was lost');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkEntry } from './protocol';
-import { bestSoFar, CHALLENGER_DEADLINE, chooseBackend, maxAbsDiff, PREFERENCE, probeDeadlineMs, PROBE_ORDER, probeImage, saneProbabilities, shouldProbe } from './select-backend';
+import { bestSoFar, CHALLENGER_DEADLINE, chooseBackend, isSoftwareRenderer, maxAbsDiff, PREFERENCE, probeDeadlineMs, PROBE_ORDER, probeImage, saneProbabilities, shouldProbe, skipSoftwareWebgl } from './select-backend';
 
 describe('backend self-test', () => {
   it('probes with a deterministic image that varies in every channel', () => {
@@ -82,5 +82,15 @@ describe('backend self-test', () => {
     expect(probeDeadlineMs(entries)).toBe(200 * CHALLENGER_DEADLINE);
     // Worst case when WASM wins: its probe plus half of it per losing challenger.
     expect(1 + CHALLENGER_DEADLINE).toBeLessThanOrEqual(1.5);
+  });
+
+  it('does not probe software WebGL (SwiftShader) once WASM passed, and keeps it where WASM failed', () => {
+    const swiftshader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
+    expect(isSoftwareRenderer(swiftshader)).toBe(true);
+    expect(isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)')).toBe(false);
+    expect(isSoftwareRenderer(null)).toBe(false);
+    expect(skipSoftwareWebgl(swiftshader, [{ backend: 'wasm', ok: true, ms: 600 }])).toBe(true);
+    expect(skipSoftwareWebgl(swiftshader, [{ backend: 'wasm', ok: false, error: 'WebAssembly disabled' }])).toBe(false);
+    expect(skipSoftwareWebgl('ANGLE (Intel, Mesa Intel(R) UHD Graphics 620)', [{ backend: 'wasm', ok: true, ms: 600 }])).toBe(false);
   });
 });

@@ -32,6 +32,18 @@ export function shouldProbe(backend: BackendName, entries: readonly BenchmarkEnt
   return backend !== 'cpu' || bestSoFar(entries) === null;
 }
 
+/**
+ * A WebGL renderer that is software (SwiftShader, llvmpipe): a GPU emulated on the same cores WASM
+ * uses, ~10x slower than WASM there (bench:app: 686 vs 61 ms a slice at 32 px). Once WASM passed
+ * it is not probed: its shader compilation runs synchronously in tfjs, so its probe cannot be
+ * stopped at the deadline and costs seconds. It stays a candidate where WASM fails.
+ */
+export const isSoftwareRenderer = (renderer: string | null): boolean => renderer !== null && /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+
+export function skipSoftwareWebgl(renderer: string | null, entries: readonly BenchmarkEntry[]): boolean {
+  return isSoftwareRenderer(renderer) && entries.some((e) => e.backend === 'wasm' && e.ok);
+}
+
 /** The fastest passed probe so far, or null. */
 export function bestSoFar(entries: readonly BenchmarkEntry[]): (BenchmarkEntry & { ms: number }) | null {
   let best: (BenchmarkEntry & { ms: number }) | null = null;

@@ -4,16 +4,17 @@
  * image; the output must be sane and agree with the first backend that passed; the fastest wins.
  * The policy (order, which to skip, when to stop one) is pure, in select-backend.ts.
  *
- * Cost: one inference on WASM, plus at most CHALLENGER_DEADLINE of it per GPU challenger, plus the
- * model loads; before, every candidate (CPU and SwiftShader WebGL included) ran a warm-up and up to
+ * Cost: one inference on WASM, plus at most CHALLENGER_DEADLINE of it per GPU challenger (what a
+ * GPU backend does synchronously, e.g. WebGL's shader compilation, cannot be cut short, hence
+ * software WebGL is not probed once WASM works), plus the model loads; before, every candidate (CPU and SwiftShader WebGL included) ran a warm-up and up to
  * three timed runs, 94 s at 224 px. The winner's loaded model is kept, not loaded again.
  */
 import type { BackendName } from '../../config/model';
 import type { VerifiedModelFiles } from '../model-delivery';
-import { activateBackend, retireWebgl, webglContext } from './backends';
+import { activateBackend, retireWebgl, webglContext, webglRenderer } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
 import type { BenchmarkEntry } from './protocol';
-import { AGREEMENT_TOLERANCE, bestSoFar, CHALLENGER_DEADLINE, chooseBackend, maxAbsDiff, probeDeadlineMs, probeImage, PROBE_ORDER, saneProbabilities, shouldProbe } from './select-backend';
+import { AGREEMENT_TOLERANCE, bestSoFar, CHALLENGER_DEADLINE, chooseBackend, maxAbsDiff, probeDeadlineMs, probeImage, PROBE_ORDER, saneProbabilities, shouldProbe, skipSoftwareWebgl } from './select-backend';
 
 export const NOT_AVAILABLE = 'not available in this browser';
 
@@ -63,6 +64,10 @@ export async function selfTest(model: VerifiedModelFiles): Promise<SelfTestResul
     }
     if (!(await activateBackend(backend))) {
       entries.push({ backend, ok: false, error: NOT_AVAILABLE });
+      continue;
+    }
+    if (backend === 'webgl' && skipSoftwareWebgl(webglRenderer(), entries)) {
+      entries.push({ backend, ok: false, error: 'not timed: software WebGL (SwiftShader), on the same cores as WASM, which works' });
       continue;
     }
     const deadline = probeDeadlineMs(entries);
