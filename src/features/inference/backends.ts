@@ -84,7 +84,12 @@ async function withCoresPresentedForWasm<T>(init: () => Promise<T>): Promise<T> 
   const nav = self.navigator as Navigator | undefined;
   if (wasmStarted || wasmThreadsRequested === null || !nav) return init();
   wasmStarted = true;
-  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * wasmThreadsRequested! });
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * wasmThreadsRequested! });
+  } catch {
+    // A browser that will not let us shadow it: tfjs's cap applies (fewer threads), WASM still works.
+    return init();
+  }
   try {
     return await init();
   } finally {
