@@ -34,7 +34,9 @@ export async function openBrowserBench(models: Record<string, string>): Promise<
   mkdirSync(join(root, 'models'), { recursive: true });
   for (const [name, dir] of Object.entries(models)) cpSync(dir, join(root, 'models', name), { recursive: true });
   const server: RunningServer = await startServer(root);
-  const browser: Browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
+  // Chromium on Linux hides WebGPU without --enable-unsafe-webgpu; with it, a GPU machine benches its
+  // real adapter, and one without runs WebGPU on SwiftShader (labelled by the run's adapter-less speed).
+  const browser: Browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args, '--enable-unsafe-webgpu'] });
   const page = await browser.newPage();
   page.on('pageerror', (e) => process.stderr.write(`bench page error: ${e.message}\n`));
   let loadedWith: number | undefined | null = null;
