@@ -19,5 +19,6 @@ const result = await runModelBench({
   iterations,
   dtypes: ['float32'],
   browserBackends: ['wasm', 'webgl'],
+  layers: true,
 });
 writeResult('latency', result);

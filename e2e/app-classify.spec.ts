@@ -206,7 +206,7 @@ test.describe('classification app', () => {
     // The threaded binary ran, and its pthread workers imported the factory script from our origin.
     expect(requests.some((p) => /^\/assets\/tfjs-backend-wasm-threaded-simd-[\w-]+\.wasm$/.test(p))).toBe(true);
     expect(requests.filter((p) => /^\/assets\/tfjs-backend-wasm-threaded-simd-[\w-]+\.js$/.test(p)).length).toBeGreaterThan(0);
-    // tfjs picks the thread count (half the cores, 1..4); the indicator reports it.
+    // The worker sets the thread count (every core, up to 8; e2e/backends.spec.ts covers ?threads=); the indicator reports it.
     expect(Number(await page.getByTestId('backend').getAttribute('data-threads'))).toBeGreaterThanOrEqual(1);
     const dir = join(FIXTURES, 'threads');
     const files = Object.values(await writeSyntheticSet(dir, { classes: ['a', 'b'], perClass: 2, size: 48, seed: 5 })).flat();

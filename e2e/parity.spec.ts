@@ -5,86 +5,13 @@
  * temperature softmax). Decoding differs (sharp vs the browser's decoders), so this also proves
  * the two decoders agree on these files.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { parseModelMetadata, type PreprocessSpec } from '@respidetect/contract';
 import { ctFiles, requireChestCt } from './support/ct-files';
-import { nodePredictions } from './support/node-predictions';
+import { classifyInBrowser, compare, nodeProbabilities } from './support/parity';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
-
-interface Shown {
-  file: string;
-  /** The backend that computed this row (data-backend), whatever the page was asked for. */
-  backend: string | null;
-  probs: Record<string, number>;
-}
-
-/**
- * Classifies `files` on `backend` and fails unless every row was computed there: the worker moves
- * to WASM on a lost WebGL context, and a parity run that silently did so would prove nothing.
- */
-async function classifyInBrowser(page: Page, url: string, backend: string, files: string[], modelDir: string): Promise<Shown[]> {
-  await page.goto(`${url}/?backend=${backend}&testHooks=1`);
-  await expect(page.getByTestId('backend')).toContainText(backend);
-  await page.getByTestId('file-input').setInputFiles(files);
-  const rows = page.getByTestId('result');
-  await expect(rows).toHaveCount(files.length);
-  await expect(page.locator('[data-testid="result"][data-status="done"]')).toHaveCount(files.length, { timeout: 150_000 });
-  const shown = await rows.evaluateAll((els) =>
-    els.map((el) => ({
-      file: el.getAttribute('data-file') ?? '',
-      backend: el.getAttribute('data-backend'),
-      probs: Object.fromEntries(
-        Array.from(el.querySelectorAll('[data-testid="prob"]')).map((p) => [p.getAttribute('data-class') ?? '', Number(p.getAttribute('data-value'))]),
-      ),
-    })),
-  );
-  const elsewhere = shown.filter((s) => s.backend !== backend).map((s) => `${s.file} on ${s.backend ?? 'no backend recorded'}`);
-  expect(elsewhere, `rows not computed on ${backend} (a lost WebGL context moves the worker to WASM)`).toEqual([]);
-  // And the page still says so at the end: no switch after the last row either.
-  await expect(page.getByTestId('backend')).toContainText(backend);
-  // The active backend is a label; GPU memory is evidence. tfjs uploads a weight to a texture only
-  // when a WebGL kernel first reads it, so after a WebGL run the textures hold at least the weights.
-  const { gpuBytesAllocated } = await page.evaluate(() =>
-    (globalThis as unknown as { __respidetect: { memory(): Promise<{ gpuBytesAllocated: number | null }> } }).__respidetect.memory(),
-  );
-  const weightBytes = readdirSync(modelDir).filter((f) => f.endsWith('.bin')).reduce((n, f) => n + statSync(join(modelDir, f)).size, 0);
-  test.info().annotations.push({ type: 'GPU bytes allocated', description: `${gpuBytesAllocated} (weights on disk: ${weightBytes})` });
-  console.log(`parity ${backend}: WebGL texture bytes allocated ${gpuBytesAllocated}, model weights on disk ${weightBytes}`);
-  if (backend === 'webgl') expect(gpuBytesAllocated, 'WebGL textures hold less than the model weights: the GPU did not compute this run').toBeGreaterThanOrEqual(weightBytes);
-  else expect(gpuBytesAllocated, `${backend} run: no WebGL textures expected`).toBeNull();
-  return shown;
-}
-
-async function nodeProbabilities(modelDir: string, files: string[]): Promise<Map<string, Record<string, number>>> {
-  const results = await nodePredictions(modelDir, files);
-  return new Map([...results].map(([f, r]) => [f, r.probs]));
-}
-
-/**
- * maxDiff: the largest |Δp| between browser and Node. spread: the standard deviation over images
- * of Node's first-class probability: a tolerance only means something if it is small against how
- * much the probabilities actually vary.
- */
-function compare(shown: Shown[], expected: Map<string, Record<string, number>>): { maxDiff: number; unsaturated: number; spread: number } {
-  let maxDiff = 0;
-  let unsaturated = 0;
-  const first: number[] = [];
-  for (const s of shown) {
-    const e = expected.get(s.file);
-    expect(e, `Node has no prediction for ${s.file}`).toBeDefined();
-    first.push(Object.values(e!)[0]!);
-    for (const [cls, p] of Object.entries(e!)) {
-      expect(s.probs[cls], `${s.file}: no probability shown for ${cls}`).toBeDefined();
-      maxDiff = Math.max(maxDiff, Math.abs(s.probs[cls]! - p));
-      if (p > 0.01 && p < 0.99) unsaturated++;
-    }
-  }
-  const mean = first.reduce((a, b) => a + b, 0) / first.length;
-  const spread = Math.sqrt(first.reduce((a, b) => a + (b - mean) ** 2, 0) / first.length);
-  return { maxDiff, unsaturated, spread };
-}
 
 const preprocessIn = (modelDir: string): PreprocessSpec | undefined =>
   parseModelMetadata(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).preprocess;

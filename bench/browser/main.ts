@@ -5,19 +5,24 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { activateBackend, tf } from '../../src/features/inference/backends';
+import { activateBackend, configureWasmThreads, tf, wasmThreads } from '../../src/features/inference/backends';
+import { defaultWasmThreads, threadsParam } from '../../src/features/inference/wasm-threads';
 import { normalizeCaffe } from '@respidetect/contract';
 import { timeModels, type ModelTiming } from '../lib/time-model';
 
 export interface BrowserBenchRequest {
-  backend: 'webgl' | 'wasm' | 'cpu';
+  backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
   graphUrl: string;
   layersUrl?: string;
   size: number;
   iterations: number;
 }
 
-async function bench(req: BrowserBenchRequest): Promise<{ backend: string; graph: ModelTiming; layers?: ModelTiming }> {
+// As in the app's worker: the WASM thread count is fixed before WASM first starts, so a page
+// serves one count (?threads=N, else the app's default); bench/lib/browser.ts reloads to change it.
+configureWasmThreads(threadsParam(location.search) ?? defaultWasmThreads(navigator.hardwareConcurrency));
+
+async function bench(req: BrowserBenchRequest): Promise<{ backend: string; threads: number | null; graph: ModelTiming; layers?: ModelTiming }> {
   if (!(await activateBackend(req.backend))) throw new Error(`backend ${req.backend} cannot start here`);
   const input = tf.randomUniform([1, req.size, req.size, 3], 0, 255) as tf.Tensor4D;
   const graphModel = { load: () => loadGraphModel(req.graphUrl), infer: (m: GraphModel, x: tf.Tensor) => m.execute(x, 'probabilities') as tf.Tensor };
@@ -27,7 +32,7 @@ async function bench(req: BrowserBenchRequest): Promise<{ backend: string; graph
   };
   const [graph, layers] = await timeModels(req.layersUrl ? [graphModel, layersModel] : [graphModel], input, req.iterations);
   input.dispose();
-  return { backend: tf.getBackend(), graph: graph!, layers };
+  return { backend: tf.getBackend(), threads: wasmThreads(), graph: graph!, layers };
 }
 
 (window as unknown as { bench: typeof bench }).bench = bench;

@@ -4,7 +4,7 @@
  */
 import { spawnServer } from '../../server/test/support/spawn';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_CACHE, REPO, STATE_FILE } from './paths';
 import { writeSyntheticSet } from './synthetic';
@@ -57,6 +57,8 @@ export async function trainTinyModel(outDir: string, opts: TinyModelOptions = {}
 
 /** A servable root: the built app plus, optionally, a model under /model. */
 export function assembleSite(appDir: string, modelDir: string | null): string {
+  // Benches call this on a fresh clone too, where no e2e run has created the cache yet.
+  mkdirSync(E2E_CACHE, { recursive: true });
   const root = mkdtempSync(join(E2E_CACHE, 'site-'));
   cpSync(appDir, root, { recursive: true });
   rmSync(join(root, 'model'), { recursive: true, force: true });

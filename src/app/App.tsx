@@ -73,6 +73,24 @@ export function App() {
               {inference.backend ?? (inference.loading ? 'starting…' : '—')}
             </dd>
           </div>
+          {inference.threads !== null ? (
+            <div>
+              <dt>WASM threads</dt>
+              <dd data-testid="wasm-threads">{inference.threads}</dd>
+            </div>
+          ) : null}
+          {inference.selfTest ? (
+            <details data-testid="self-test">
+              <summary>Self-test</summary>
+              <ul>
+                {inference.selfTest.map((e) => (
+                  <li key={e.backend} data-backend={e.backend} data-ok={e.ok}>
+                    {e.backend}: {e.ok ? `passed, ${e.ms?.toFixed(0)} ms` : e.error}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
         </dl>
       </header>
       <UpdatePrompt isBusy={isBusy} modelBaseUrl={MODEL_BASE_URL} />

@@ -11,6 +11,8 @@ import type { ModelMetadata } from '@respidetect/contract';
 import { useQueue } from '../features/classify/stores/queue';
 import { cacheKey, deviceKey, forcedBackend, gpuName, readCachedBackend, writeCachedBackend } from '../features/inference/backend-cache';
 import { InferenceClient } from '../features/inference/client';
+import type { BenchmarkEntry } from '../features/inference/protocol';
+import { threadsParam } from '../features/inference/wasm-threads';
 
 let client: InferenceClient | null = null;
 /** One worker per page: it holds the model and the queue. */
@@ -21,6 +23,8 @@ export interface InferenceState {
   /** WASM threads (1: single-threaded); null on other backends or before start-up. */
   threads: number | null;
   backendNote: string | null;
+  /** The start-up self-test's verdict per backend (this session's or the cached one); null when the backend was forced. */
+  selfTest: BenchmarkEntry[] | null;
   loading: boolean;
   error: Error | null;
   ready: boolean;
@@ -40,10 +44,10 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
       const forced = forcedBackend(location.search);
       const key = cacheKey(meta!.modelId, deviceKey(navigator.userAgent, gpuName(), navigator.hardwareConcurrency));
       const cached = forced ? null : readCachedBackend(localStorage, key);
-      const ready = await getClient().start(forced ?? cached?.backend ?? null);
+      const ready = await getClient().start(forced ?? cached?.backend ?? null, threadsParam(location.search));
       if (ready.benchmark) writeCachedBackend(localStorage, key, { backend: ready.backend, entries: ready.benchmark, at: new Date().toISOString() });
       const how = forced ? 'forced by ?backend=' : cached ? `cached self-test from ${cached.at}` : 'self-test just now';
-      return { ...ready, how };
+      return { ...ready, how, selfTest: ready.benchmark ?? cached?.entries ?? null };
     },
   });
 
@@ -77,5 +81,6 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
   const backend = changed?.backend ?? model.data?.backend ?? null;
   const threads = changed ? changed.threads : (model.data?.threads ?? null);
   const backendNote = changed?.reason ?? model.data?.how ?? null;
-  return { backend, threads, backendNote, loading: model.isLoading, error: model.error, ready: Boolean(model.data), enqueue, cancelAll };
+  const selfTest = model.data?.selfTest ?? null;
+  return { backend, threads, backendNote, selfTest, loading: model.isLoading, error: model.error, ready: Boolean(model.data), enqueue, cancelAll };
 }

@@ -20,7 +20,8 @@ describe('backend choice: forced, cached, or measured', () => {
     expect(forcedBackend('?testHooks=1')).toBeNull();
     expect(forcedBackend('?backend=webgl')).toBe('webgl');
     expect(forcedBackend('?x=1&backend=cpu')).toBe('cpu');
-    expect(() => forcedBackend('?backend=webgpu')).toThrow('?backend=webgpu is not a backend; use webgl, wasm or cpu');
+    expect(forcedBackend('?backend=webgpu')).toBe('webgpu');
+    expect(() => forcedBackend('?backend=gpu')).toThrow('?backend=gpu is not a backend; use webgpu, webgl, wasm or cpu');
   });
 
   it('keys the cache by model and device, so a new model or GPU measures again', () => {
@@ -42,7 +43,7 @@ describe('backend choice: forced, cached, or measured', () => {
   it('ignores corrupt or foreign entries instead of trusting them', () => {
     const s = new StringStorage();
     s.setItem('k1', '{not json');
-    s.setItem('k2', JSON.stringify({ ...choice, backend: 'webgpu' }));
+    s.setItem('k2', JSON.stringify({ ...choice, backend: 'webnn' }));
     s.setItem('k3', 'null');
     expect(readCachedBackend(s, 'k1')).toBeNull();
     expect(readCachedBackend(s, 'k2')).toBeNull();

@@ -10,7 +10,7 @@ const PREFIX = 'respidetect.backend:';
 export function forcedBackend(search: string): BackendName | null {
   const v = new URLSearchParams(search).get('backend');
   if (v === null) return null;
-  if (!isBackendName(v)) throw new Error(`?backend=${v} is not a backend; use webgl, wasm or cpu`);
+  if (!isBackendName(v)) throw new Error(`?backend=${v} is not a backend; use webgpu, webgl, wasm or cpu`);
   return v;
 }
 

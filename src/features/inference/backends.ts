@@ -5,14 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 // The threaded build's Emscripten factory as a classic script (it declares `var WasmBackendModuleThreadedSimd`):
 // served from our origin so pthread workers can importScripts() it under script-src 'self'.
 import wasmThreadedFactoryScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
-import type { BackendName } from '../../config/model';
+import { isBackendName, type BackendName } from '../../config/model';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -40,9 +40,7 @@ tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
  * If a future tfjs changes the message, nothing is rewritten, the pthreads fail to start and tfjs
  * hangs: the e2e test that runs WASM cross-origin isolated under the real CSP catches that.
  *
- * How many threads XNNPACK then uses is tfjs's choice: half the logical cores, 1..4 (setThreadsCount
- * has no effect in 4.22, tensorflow/tfjs#8513). So a 2-core machine runs the threaded build on one
- * thread, no faster than before (VGG16 at 64 px: ~90 ms either way); a 4+ core workstation gains.
+ * How many threads XNNPACK then uses: see configureWasmThreads.
  */
 function servePthreadScriptFromOrigin(scriptUrl: string): void {
   const Native = self.Worker;
@@ -57,22 +55,73 @@ function servePthreadScriptFromOrigin(scriptUrl: string): void {
   self.Worker = PthreadWorker;
 }
 
+let wasmThreadsRequested: number | null = null;
+let wasmStarted = false;
+
+/**
+ * Sets the WASM thread count; it takes effect only before the WASM backend first initialises, so
+ * the worker calls it on `start`, before any backend is activated. Later calls change nothing (the
+ * pool cannot be resized) and wasmThreads() reports what is really in use. Without
+ * SharedArrayBuffer (no cross-origin isolation) tfjs loads the single-threaded build: 1 thread.
+ */
+export function configureWasmThreads(threads: number): void {
+  if (wasmThreadsRequested !== null) return;
+  wasmThreadsRequested = threads;
+  setThreadsCount(threads);
+}
+
+/**
+ * Why setThreadsCount alone does nothing in tfjs 4.22 (tensorflow/tfjs#8513): tfjs passes the
+ * count to the C++ init_with_threads_count, which caps it at `num_cores`, a global initialised
+ * while the module instantiates as emscripten_num_logical_cores() / 2, and Emscripten answers that
+ * from navigator.hardwareConcurrency. On a 2-core machine every request becomes 1 thread; on 8
+ * cores, at most 4. So while WASM initialises (and only then) this worker's navigator reports
+ * twice the requested count, which makes the cap equal the request; the real value comes back
+ * right after. If a future tfjs drops the cap this is harmless; if it reads the cores elsewhere,
+ * the e2e test that asks for ?threads=2 and reads the indicator fails.
+ */
+async function withCoresPresentedForWasm<T>(init: () => Promise<T>): Promise<T> {
+  const nav = self.navigator as Navigator | undefined;
+  if (wasmStarted || wasmThreadsRequested === null || !nav) return init();
+  wasmStarted = true;
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * wasmThreadsRequested! });
+  } catch {
+    // A browser that will not let us shadow it: tfjs's cap applies (fewer threads), WASM still works.
+    return init();
+  }
+  try {
+    return await init();
+  } finally {
+    // Drops the own property: the prototype's real getter shows through again.
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
 /** Threads the WASM backend runs with (1 = single-threaded), or null when WASM is not active. */
 export const wasmThreads = (): number | null => (tf.getBackend() === 'wasm' ? getThreadsCount() : null);
 
 /** The backend tfjs runs on now; a result records it, so a silent fallback shows on the row. */
 export function currentBackend(): BackendName {
   const name = tf.getBackend();
-  if (name !== 'webgl' && name !== 'wasm' && name !== 'cpu') throw new Error(`tfjs runs on an unknown backend "${name}"`);
+  if (!isBackendName(name)) throw new Error(`tfjs runs on an unknown backend "${name}"`);
   return name;
 }
 
 /** Switches tfjs to `name`; false when the backend cannot start on this device. */
 export async function activateBackend(name: BackendName): Promise<boolean> {
   try {
-    if (!(await tf.setBackend(name))) return false;
-    await tf.ready();
-    return tf.getBackend() === name;
+    // WebGPU's kernels are ~300 kB of WGSL generators most devices never run: loaded on first use
+    // (a chunk of its own, precached with the app like every other JS file). Importing registers
+    // the backend only when navigator.gpu exists; without an adapter its factory throws. Either
+    // way setBackend fails below and the caller records "not available".
+    if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+    const start = async (): Promise<boolean> => {
+      if (!(await tf.setBackend(name))) return false;
+      await tf.ready();
+      return tf.getBackend() === name;
+    };
+    return name === 'wasm' ? await withCoresPresentedForWasm(start) : await start();
   } catch {
     return false;
   }
@@ -89,6 +138,13 @@ export function webglContext(): WebGLRenderingContext | WebGL2RenderingContext |
 }
 
 export const webglContextLost = (): boolean => webglContext()?.isContextLost() ?? false;
+
+/** The active WebGL context's real renderer (e.g. SwiftShader), or null when WebGL is not active or will not say. */
+export function webglRenderer(): string | null {
+  const gl = webglContext();
+  const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+  return gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : null;
+}
 
 export class WebglContextLostError extends Error {
   constructor() {

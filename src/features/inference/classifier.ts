@@ -21,7 +21,11 @@ export class Classifier {
     private readonly outputNames: string[],
   ) {}
 
-  static async load(files: VerifiedModelFiles): Promise<Classifier> {
+  /**
+   * `warmUp: false` skips the throw-away first run; the self-test wants that first (cold) run to
+   * be its probe, timed and checked, rather than pay for two.
+   */
+  static async load(files: VerifiedModelFiles, { warmUp = true }: { warmUp?: boolean } = {}): Promise<Classifier> {
     const { modelJson, weightData, metadata } = files;
     const artifacts: io.ModelArtifacts = {
       modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
@@ -39,7 +43,7 @@ export class Classifier {
     const classifier = new Classifier(model, metadata, names);
     // Warm-up: the first run compiles shaders / allocates; do it before anyone waits on a result.
     const size = metadata.inputSize;
-    await classifier.predict({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
+    if (warmUp) await classifier.predict({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
     return classifier;
   }
 

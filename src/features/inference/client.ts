@@ -60,12 +60,12 @@ export class InferenceClient {
     return p;
   }
 
-  /** Starts tfjs on `backend` (null: self-test) and builds the graph; resolves when it can classify. */
-  start(backend: BackendName | null): Promise<ReadyMessage> {
+  /** Starts tfjs on `backend` (null: self-test) with `threads` WASM threads (null: default) and builds the graph; resolves when it can classify. */
+  start(backend: BackendName | null, threads: number | null = null): Promise<ReadyMessage> {
     const p = this.once<ReadyMessage>((m) =>
       m.type === 'ready' ? m : m.type === 'init-error' ? new ModelLoadError(m.message, m.noModel) : null,
     );
-    this.send({ type: 'start', backend });
+    this.send({ type: 'start', backend, threads });
     return p;
   }
 

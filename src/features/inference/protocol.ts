@@ -15,6 +15,8 @@ export interface StartRequest {
   type: 'start';
   /** Forced backend (?backend=…) or the one cached from an earlier self-test; null runs the self-test. */
   backend: BackendName | null;
+  /** WASM threads forced by ?threads=N; null: the worker's default (wasm-threads.ts). */
+  threads: number | null;
 }
 
 export interface ClassifyRequest {
@@ -56,7 +58,7 @@ export type WorkerRequest = LoadRequest | LoadLocalRequest | StartRequest | Clas
 export interface BenchmarkEntry {
   backend: BackendName;
   ok: boolean;
-  /** Median of a few warm runs, ms. */
+  /** The probe: one cold inference (first run on this backend), ms; for a stopped probe, how long it ran. */
   ms?: number;
   error?: string;
 }
@@ -164,9 +166,9 @@ export interface MemoryMessage {
   numTensors: number;
   numBytes: number;
   /**
-   * Bytes of WebGL textures tfjs has allocated (null off WebGL). Weights go up to the GPU only when
-   * a WebGL kernel first reads them, so this shows that WebGL really computed, not just that it was
-   * the active backend.
+   * Bytes of WebGL textures or WebGPU buffers tfjs has allocated (null on WASM/CPU). Weights go up to
+   * the GPU only when a GPU kernel first reads them, so this shows that the GPU really computed, not
+   * just that its backend was the active one.
    */
   gpuBytesAllocated: number | null;
 }

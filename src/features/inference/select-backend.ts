@@ -1,14 +1,62 @@
-/** Start-up self-test and micro-benchmark: which backend runs this model correctly and fastest here. */
+/** Start-up self-test policy (pure): which backends to probe, when to stop one, which one wins. The worker runs it (self-test.ts). */
 import type { BackendName } from '../../config/model';
 import type { DecodedPixels } from '@respidetect/contract';
 import type { BenchmarkEntry } from './protocol';
 
-/** Preference order when timings tie or are missing: GPU, then WASM, then plain JS. */
-export const CANDIDATES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+/** Preference when timings tie: GPU, then WASM, then plain JS. */
+export const PREFERENCE: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** Timed runs per backend; a backend slower than SLOW_MS per run stops after its first. */
-export const BENCH_RUNS = 3;
-export const SLOW_MS = 1500;
+/**
+ * The order candidates are probed in. WASM first: it works almost everywhere, its time is
+ * predictable, and it becomes the reference the others must agree with and beat. Each later
+ * candidate then runs against a deadline derived from the best so far, so a slow one (SwiftShader
+ * WebGL: ~10 s a slice at 224 px) costs a fraction of the winner's time, not its own.
+ */
+export const PROBE_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', 'cpu'];
+
+/**
+ * A challenger must finish its one probe inference within this fraction of the best probe so far,
+ * or it is stopped and recorded as slower. 0.5 keeps the self-test within ~1.5× one inference on
+ * the winner when WASM wins (its probe plus at most half of it for the challengers that lose); a
+ * GPU backend that is faster but not twice as fast on a cold run is passed over, which costs less
+ * than timing it to the end would on the machines where it is slow.
+ */
+export const CHALLENGER_DEADLINE = 0.5;
+
+/**
+ * Whether to probe `backend` at all, given the entries so far. Plain-JS CPU is the last resort,
+ * probed only when nothing passed: it is 10-50x slower than WASM, and it runs synchronously, so
+ * its probe could not be stopped at the deadline (at 224 px it would cost a minute).
+ */
+export function shouldProbe(backend: BackendName, entries: readonly BenchmarkEntry[]): boolean {
+  return backend !== 'cpu' || bestSoFar(entries) === null;
+}
+
+/**
+ * A WebGL renderer that is software (SwiftShader, llvmpipe): a GPU emulated on the same cores WASM
+ * uses, ~10x slower than WASM there (bench:app: 686 vs 61 ms a slice at 32 px). Once WASM passed
+ * it is not probed: its shader compilation runs synchronously in tfjs, so its probe cannot be
+ * stopped at the deadline and costs seconds. It stays a candidate where WASM fails.
+ */
+export const isSoftwareRenderer = (renderer: string | null): boolean => renderer !== null && /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+
+export function skipSoftwareWebgl(renderer: string | null, entries: readonly BenchmarkEntry[]): boolean {
+  return isSoftwareRenderer(renderer) && entries.some((e) => e.backend === 'wasm' && e.ok);
+}
+
+/** The fastest passed probe so far, or null. */
+export function bestSoFar(entries: readonly BenchmarkEntry[]): (BenchmarkEntry & { ms: number }) | null {
+  let best: (BenchmarkEntry & { ms: number }) | null = null;
+  for (const e of entries) if (e.ok && e.ms !== undefined && (!best || e.ms < best.ms)) best = { ...e, ms: e.ms };
+  return best;
+}
+
+/** The time after which a probe is stopped: a fraction of the best passed probe so far; null for the first. */
+export function probeDeadlineMs(entries: readonly BenchmarkEntry[]): number | null {
+  const best = bestSoFar(entries);
+  return best ? best.ms * CHALLENGER_DEADLINE : null;
+}
+
 /** Two correct backends agree on a probability to within this (float16 weights, GPU float maths). */
 export const AGREEMENT_TOLERANCE = 1e-2;
 
@@ -39,12 +87,6 @@ export function chooseBackend(entries: readonly BenchmarkEntry[]): BackendName {
   const ok = entries.filter((e) => e.ok && e.ms !== undefined);
   if (ok.length === 0)
     throw new Error(`No tfjs backend works in this browser: ${entries.map((e) => `${e.backend}: ${e.error ?? 'failed'}`).join('; ')}`);
-  ok.sort((a, b) => a.ms! - b.ms! || CANDIDATES.indexOf(a.backend) - CANDIDATES.indexOf(b.backend));
+  ok.sort((a, b) => a.ms! - b.ms! || PREFERENCE.indexOf(a.backend) - PREFERENCE.indexOf(b.backend));
   return ok[0]!.backend;
 }
-
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};

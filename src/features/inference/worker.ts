@@ -8,11 +8,12 @@ import type { BackendName } from '../../config/model';
 import { assessInput, checkChestCt, type DecodedPixels, decide } from '@respidetect/contract';
 import { decodeDicom, type SeriesPosition } from '../dicom/decode';
 import { MAX_FILE_BYTES } from '../../config/limits';
-import { activateBackend, currentBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
+import { activateBackend, configureWasmThreads, currentBackend, retireWebgl, tf, wasmThreads, webglContext, webglContextLost } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
 import { fetchModelFiles, NoModelError, sha256Hex, verifyLocalModelFiles, type VerifiedModelFiles } from '../model-delivery';
 import type { BenchmarkEntry, ClassifyRequest, LoadLocalRequest, LoadRequest, ResultMessage, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
-import { AGREEMENT_TOLERANCE, BENCH_RUNS, CANDIDATES, chooseBackend, maxAbsDiff, median, probeImage, saneProbabilities, SLOW_MS } from './select-backend';
+import { selfTest } from './self-test';
+import { defaultWasmThreads } from './wasm-threads';
 import { decodeRaster } from './decode-raster';
 import { FileRefusal } from '../../lib/file-refusal';
 import { readHeadTail, sniffFile } from './sniff';
@@ -37,40 +38,6 @@ interface Prepared {
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-async function benchmark(model: VerifiedModelFiles): Promise<{ backend: BackendName; entries: BenchmarkEntry[] }> {
-  const entries: BenchmarkEntry[] = [];
-  const probe = probeImage(model.metadata.inputSize);
-  let reference: number[] | null = null;
-  for (const backend of CANDIDATES) {
-    if (!(await activateBackend(backend))) {
-      entries.push({ backend, ok: false, error: 'not available in this browser' });
-      continue;
-    }
-    let c: Classifier | null = null;
-    try {
-      c = await Classifier.load(model);
-      const times: number[] = [];
-      let out: RawPrediction | null = null;
-      for (let i = 0; i < BENCH_RUNS; i++) {
-        const t0 = performance.now();
-        out = await c.predict(probe);
-        times.push(performance.now() - t0);
-        if (times[i]! > SLOW_MS) break;
-      }
-      const p = out!.probabilities;
-      if (!saneProbabilities(p)) throw new Error(`self-test gave invalid probabilities ${JSON.stringify(p)}`);
-      if (reference && maxAbsDiff(p, reference) > AGREEMENT_TOLERANCE) throw new Error(`self-test disagrees with ${entries.find((e) => e.ok)?.backend} by ${maxAbsDiff(p, reference).toExponential(2)}`);
-      reference ??= p;
-      entries.push({ backend, ok: true, ms: median(times) });
-    } catch (e) {
-      entries.push({ backend, ok: false, error: errorText(e) });
-    } finally {
-      c?.dispose();
-    }
-  }
-  return { backend: chooseBackend(entries), entries };
-}
 
 async function load(req: LoadRequest): Promise<void> {
   try {
@@ -106,15 +73,17 @@ async function start(req: StartRequest): Promise<void> {
     classifier?.dispose();
     classifier = null;
     const t0 = performance.now();
+    // Before any backend starts: tfjs reads the WASM thread count once, when WASM initialises.
+    configureWasmThreads(req.threads ?? defaultWasmThreads(navigator.hardwareConcurrency));
     let backend: BackendName;
     let entries: BenchmarkEntry[] | undefined;
     if (req.backend) {
       backend = req.backend;
+      if (!(await activateBackend(backend))) throw new Error(`The ${backend} backend is not available in this browser`);
+      classifier = await Classifier.load(files);
     } else {
-      ({ backend, entries } = await benchmark(files));
+      ({ backend, entries, classifier } = await selfTest(files));
     }
-    if (!(await activateBackend(backend))) throw new Error(`The ${backend} backend is not available in this browser`);
-    classifier = await Classifier.load(files);
     post({ type: 'ready', backend, threads: wasmThreads(), benchmark: entries, loadMs: performance.now() - t0 });
     void pump();
   } catch (e) {
@@ -283,8 +252,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     }
     case 'memory': {
-      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number };
-      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? null });
+      // WebGL reports textures as numBytesInGPUAllocated, WebGPU its buffers as numBytesAllocatedInGPU.
+      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
+      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? mem.numBytesAllocatedInGPU ?? null });
       break;
     }
     case 'lose-context':
