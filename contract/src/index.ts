@@ -22,3 +22,5 @@ export * from './refusal/features';
 export * from './refusal/not-ct';
 export * from './refusal/assess';
 export * from './series-decision';
+
+export * from './model-files';

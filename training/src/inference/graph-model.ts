@@ -13,12 +13,12 @@ export interface LoadedModel {
 
 /** Loads model.json + shards from disk, checking every sha256 in metadata.json first. */
 export async function loadGraphModelDir(dir: string): Promise<LoadedModel> {
-  const { metadata, modelJson, weightData } = readVerifiedModelDir(dir);
+  const { metadata, modelJson, weightData } = await readVerifiedModelDir(dir);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
+      weightData: weightData.buffer,
       format: modelJson.format,
       generatedBy: modelJson.generatedBy,
       convertedBy: modelJson.convertedBy,
