@@ -22,5 +22,8 @@ export * from './refusal/features';
 export * from './refusal/not-ct';
 export * from './refusal/assess';
 export * from './series-decision';
-
+export * from './file-refusal';
+export * from './dicom/decode';
+export * from './dicom/part10';
+export * from './dicom/transfer-syntax';
 export * from './model-files';
