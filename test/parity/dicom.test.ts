@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeDicom } from '../../e2e/support/dicom';
+import { ctSlice } from '../../e2e/support/scanner-dicom';
 import { DEFAULT_LUNG_WINDOW } from '../../src/config/limits';
 import { decodeDicom } from '../../src/features/dicom/decode';
 import { decodeFile } from '../../training/src/validate/decode-file';
@@ -23,6 +24,15 @@ describe('one DICOM reading: browser worker and training validate', () => {
     expect(node.map((s) => ({ ...s, data: Array.from(s.data) }))).toEqual(browser.map((s) => ({ ...s, data: Array.from(s.data) })));
     // Not a trivial agreement: the frames differ from one another and use the whole grey range.
     expect(new Set(node[0]!.data).size).toBeGreaterThan(200);
+  });
+
+  it('read a bare data set as scanners write it (no preamble, implicit VR) to the same pixels', async () => {
+    const hu = Array.from({ length: 16 }, (_, i) => -1300 + i * 90);
+    const bytes = Buffer.from(ctSlice({ hu, width: 4, height: 4, slope: 0.5, intercept: -2048 }));
+    const browser = decodeDicom('IM0001', ab(bytes), DEFAULT_LUNG_WINDOW).slices;
+    const node = await decodeFile('IM0001', bytes);
+    expect(node.map((s) => Array.from(s.data))).toEqual(browser.map((s) => Array.from(s.data)));
+    expect(new Set(node[0]!.data).size).toBe(16);
   });
 
   it('refuse a non-CT file with the same reason', async () => {
