@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { writeDicom } from '../../../e2e/support/dicom';
-import { FileRefusal } from '../../lib/file-refusal';
+import { FileRefusal } from '../file-refusal';
 import { decodeDicom, windowToByte } from './decode';
 
 const lung = { width: 1500, level: -600 };
