@@ -122,7 +122,7 @@ function runHealthcheck(port: number): Promise<{ code: number | null; stderr: st
   });
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'respidetect-image-'));
   // The image copies /app owned by root and world-readable; the unprivileged user must reach it.
   chmodSync(work, 0o755);
@@ -139,7 +139,7 @@ beforeAll(async () => {
   const pre = spawnSync(process.execPath, [join(REPO_ROOT, 'server', 'src', 'precompress.js'), dist], { encoding: 'utf8' });
   if (pre.status !== 0) throw new Error(`precompress failed:\n${pre.stdout}${pre.stderr}`);
   stage = join(work, 'app');
-  report = await stageApp({ out: stage, dist });
+  report = stageApp({ out: stage, dist });
   console.log(`image stage: ${JSON.stringify(report.bytes)}`);
 }, 300_000);
 
@@ -186,25 +186,25 @@ describe('staged runtime (the image /app)', () => {
     }
   });
 
-  it('refuses to stage into a non-empty directory or from a missing build', async () => {
-    await expect(stageApp({ out: stage, dist: join(stage, 'dist') })).rejects.toThrow(/not empty/);
-    await expect(stageApp({ out: join(work, 'other'), dist: join(work, 'nope') })).rejects.toThrow(/nope: no index\.html; run `npm run build` first/);
+  it('refuses to stage into a non-empty directory or from a missing build', () => {
+    expect(() => stageApp({ out: stage, dist: join(stage, 'dist') })).toThrow(/not empty/);
+    expect(() => stageApp({ out: join(work, 'other'), dist: join(work, 'nope') })).toThrow(/nope: no index\.html; run `npm run build` first/);
   });
 });
 
 describe('model baking checks the model before it enters an image', () => {
-  it('names the missing metadata.json', async () => {
+  it('names the missing metadata.json', () => {
     const dir = join(work, 'model-empty');
     mkdirSync(dir);
     writeFileSync(join(dir, 'model.json'), '{}');
-    await expect(verifyModelDir(dir)).rejects.toThrow(`${join(dir, 'metadata.json')}: is missing`);
+    expect(() => verifyModelDir(dir)).toThrow(`${join(dir, 'metadata.json')}: is missing`);
   });
 
-  it('names the bad field of metadata.json', async () => {
+  it('names the bad field of metadata.json', () => {
     const dir = join(work, 'model-badmeta');
     mkdirSync(dir);
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ schemaVersion: 1 }));
-    await expect(verifyModelDir(dir)).rejects.toThrow(`${join(dir, 'metadata.json')}: field "`);
+    expect(() => verifyModelDir(dir)).toThrow(`${join(dir, 'metadata.json')}: field "`);
   });
 });
 
@@ -230,12 +230,12 @@ describe('a model baked in by `npm run image:stage -- --model` (the Dockerfile\'
     fixture?.cleanup();
   });
 
-  it('refuses a model whose files do not match metadata.json', async () => {
+  it('refuses a model whose files do not match metadata.json', () => {
     const copy = join(work, 'model-tampered');
     cpSync(join(fixture.root, 'model'), copy, { recursive: true });
     const shard = readdirSync(copy).find((f) => f.endsWith('.bin'))!;
     writeFileSync(join(copy, shard), 'tampered');
-    await expect(verifyModelDir(copy)).rejects.toThrow(new RegExp(`${shard}: sha256 [0-9a-f]{64} does not match metadata\\.json`));
+    expect(() => verifyModelDir(copy)).toThrow(new RegExp(`${shard}: sha256 [0-9a-f]{64} does not match metadata\\.json`));
   });
 
   it.runIf(dropOk)('serves the baked model and reports ready', async () => {

@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { verifyModelFolder } from '@respidetect/contract';
+import { verifyModelFolderSync } from '@respidetect/contract';
 import { installRuntimeDeps, REPO_ROOT, SERVER_WORKSPACE } from './runtime-deps';
 
 export interface StageOptions {
@@ -51,23 +51,23 @@ export function treeBytes(path: string): number {
 }
 
 /**
- * The model bake checks a model with the contract's verifyModelFolder, as training's loader and the
- * browser do: a model that would fail in the browser never enters an image. Rejects with a
+ * The model bake checks a model with the contract's verifyModelFolderSync, as training's loader and the
+ * browser do: a model that would fail in the browser never enters an image. Throws a
  * ModelFileError naming the file by its path.
  */
-export async function verifyModelDir(dir: string): Promise<void> {
+export function verifyModelDir(dir: string): void {
   const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : undefined);
   const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-  await verifyModelFolder({ read, absent: 'is not in the directory', name: (file) => join(dir, file) }, sha256);
+  verifyModelFolderSync({ read, absent: 'is not in the directory', name: (file) => join(dir, file) }, sha256);
 }
 
-export async function stageApp(opts: StageOptions): Promise<StageReport> {
+export function stageApp(opts: StageOptions): StageReport {
   const repoRoot = opts.repoRoot ?? REPO_ROOT;
   const out = resolve(opts.out);
   const dist = resolve(opts.dist ?? join(repoRoot, 'dist'));
   if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}: no index.html; run \`npm run build\` first`);
   if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out}: not empty; stage into a fresh directory`);
-  if (opts.model) await verifyModelDir(resolve(opts.model));
+  if (opts.model) verifyModelDir(resolve(opts.model));
   mkdirSync(out, { recursive: true });
 
   cpSync(dist, join(out, 'dist'), { recursive: true, filter: (src) => opts.sourcemaps || !SOURCE_MAP.test(src) });
@@ -96,16 +96,18 @@ export async function stageApp(opts: StageOptions): Promise<StageReport> {
   return { out, bytes, modelBaked: Boolean(opts.model) };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseArgs({ options: { out: { type: 'string' }, dist: { type: 'string' }, model: { type: 'string' }, sourcemaps: { type: 'boolean' } } });
   if (!values.out) throw new Error('usage: npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>] [--sourcemaps]');
-  const report = await stageApp({ out: values.out, dist: values.dist, model: values.model, sourcemaps: values.sourcemaps });
+  const report = stageApp({ out: values.out, dist: values.dist, model: values.model, sourcemaps: values.sourcemaps });
   console.log(JSON.stringify({ ...report, out: relative(process.cwd(), report.out) || '.' }));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
+  try {
+    main();
+  } catch (err) {
     console.error(`image:stage: ${(err as Error).message}`);
     process.exit(1);
-  });
+  }
 }

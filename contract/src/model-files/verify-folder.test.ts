@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFileError, type ModelFileProblem } from './model-file-error';
-import { verifyModelFolder, type ModelFolder } from './verify-folder';
+import { verifyModelFolder, verifyModelFolderSync, type ModelFolderSync } from './verify-folder';
 import { modelFolder, nodeSha256 } from './test/folder';
 
 const fx = modelFolder();
-const source = (files: Map<string, Uint8Array>): ModelFolder => ({ read: (f) => files.get(f), absent: 'is not in the folder' });
+const source = (files: Map<string, Uint8Array>): ModelFolderSync => ({ read: (f) => files.get(f), absent: 'is not in the folder' });
 const edited = (file: string, bytes: Uint8Array | undefined) => {
   const files = new Map(fx.files);
   if (bytes) files.set(file, bytes);
@@ -17,17 +17,32 @@ const flip = (b: Uint8Array) => {
   return c;
 };
 
-async function refusal(folder: ModelFolder): Promise<ModelFileError> {
+/** The asynchronous and the synchronous check must refuse alike; returns the (one) error. */
+async function refusal(folder: ModelFolderSync): Promise<ModelFileError> {
   const err = await verifyModelFolder(folder, nodeSha256).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ModelFileError);
+  let syncErr: unknown;
+  try {
+    verifyModelFolderSync(folder, nodeSha256);
+  } catch (e) {
+    syncErr = e;
+  }
+  expect(syncErr).toEqual(err);
+  expect({ ...(syncErr as ModelFileError) }).toEqual({ ...(err as ModelFileError) });
   return err as ModelFileError;
 }
 
 describe('verifyModelFolder', () => {
-  it('accepts a complete folder and joins the shards in manifest order', async () => {
+  it('accepts a complete folder and joins the shards in manifest order, synchronously or not', async () => {
     const v = await verifyModelFolder(source(fx.files), nodeSha256);
     expect(v.metadata.modelId).toBe(fx.metadata.modelId);
     expect(Array.from(v.weightData)).toEqual([...fx.files.get(fx.shards[0]!)!, ...fx.files.get(fx.shards[1]!)!]);
+    expect(verifyModelFolderSync(source(fx.files), nodeSha256)).toEqual(v);
+  });
+
+  it('names files the folder\'s way when it says how (a path on disk)', () => {
+    const folder = { ...edited(fx.shards[0]!, undefined), name: (f: string) => `/models/a/${f}` };
+    expect(() => verifyModelFolderSync(folder, nodeSha256)).toThrow(expect.objectContaining({ file: `/models/a/${fx.shards[0]}`, kind: 'missing' }));
   });
 
   it('takes an asynchronous sha256 (WebCrypto) and asynchronous reads (File) alike', async () => {
@@ -35,7 +50,7 @@ describe('verifyModelFolder', () => {
     expect(v.weightData.byteLength).toBe(fx.weightBytes);
   });
 
-  const cases: [string, ModelFolder, string, ModelFileProblem, RegExp][] = [
+  const cases: [string, ModelFolderSync, string, ModelFileProblem, RegExp][] = [
     ['no metadata.json', edited('metadata.json', undefined), 'metadata.json', 'missing', /is missing: a model is model.json, its .bin shards and metadata.json/],
     ['no model.json', edited('model.json', undefined), 'model.json', 'missing', /is missing/],
     ['a missing shard', edited(fx.shards[1]!, undefined), fx.shards[1]!, 'missing', /is listed in model.json but is not in the folder/],

@@ -3,20 +3,19 @@
  * dropped, a directory on disk): metadata.json must be the contract, model.json and every shard it
  * lists must have the sha256 metadata.json records, and the shards must hold the bytes the weights
  * manifest describes. Bytes in, verdict out: the caller reads the files and brings the sha256 (the
- * browser's WebCrypto, Node's crypto), since the contract may use neither.
+ * browser's WebCrypto, Node's crypto), since the contract may use neither. verifyModelFolder takes
+ * asynchronous reads and hashing (File, WebCrypto); verifyModelFolderSync, Node's synchronous ones.
  *
  * The app's download path (fetch-model.ts) checks the same things file by file, with retries in
- * between, through the same pieces: readMetadataJson, checkSha256, parseModelJson,
- * checkShardsMatchMetadata and joinShards.
+ * between, through the same pieces: readMetadataJson, parseModelJson, checkShardsMatchMetadata and
+ * joinShards.
  */
 import { MetadataError, parseModelMetadata, type ModelMetadata } from '../metadata';
 import { utf8 } from '../util/utf8';
 import { ModelFileError } from './model-file-error';
 import { checkShardsMatchMetadata, joinShards, parseModelJson, shardPaths, type ModelJson } from './model-json';
 
-/** sha256 as lowercase hex; synchronous (Node) or not (WebCrypto). */
-export type Sha256Hex = (bytes: Uint8Array) => string | Promise<string>;
-
+/** A model folder as its caller reads it: in the browser asynchronously (File, WebCrypto). */
 export interface ModelFolder {
   /** A file's bytes by the name model.json / metadata.json use for it; undefined when it is absent. */
   read(file: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
@@ -24,6 +23,11 @@ export interface ModelFolder {
   absent: string;
   /** How errors name a file, e.g. by its full path on disk; default: as the model folder names it. */
   name?: (file: string) => string;
+}
+
+/** The same, read synchronously (Node's fs and crypto), for build steps and CLIs that check before going on. */
+export interface ModelFolderSync extends ModelFolder {
+  read(file: string): Uint8Array | undefined;
 }
 
 export interface VerifiedModelFolder {
@@ -49,9 +53,25 @@ export function readMetadataJson(bytes: Uint8Array): ModelMetadata {
   }
 }
 
-/** Throws a ModelFileError (hash-mismatch) naming `file` unless its bytes have the sha256 metadata.json records. */
-export async function checkSha256(file: string, bytes: Uint8Array, expected: string, sha256: Sha256Hex): Promise<void> {
-  const got = await sha256(bytes);
+/**
+ * The check, written once as a sequence of requests to its caller (a file's bytes, or a sha256), so
+ * that one text serves the browser, whose reads and sha256 are asynchronous, and Node, whose are not.
+ */
+type Request = { read: string } | { sha256Of: Uint8Array };
+type Steps<T> = Generator<Request, T, unknown>;
+
+const TRIO = 'is missing: a model is model.json, its .bin shards and metadata.json, together';
+
+/** A file's bytes, or a ModelFileError (missing) saying why the file was expected. */
+function* need(file: string, problem: string): Steps<Uint8Array> {
+  const bytes = (yield { read: file }) as Uint8Array | undefined;
+  if (bytes === undefined) throw new ModelFileError(file, 'missing', problem);
+  return bytes;
+}
+
+/** A ModelFileError (hash-mismatch) naming `file` unless its bytes have the sha256 metadata.json records. */
+function* checkSha256(file: string, bytes: Uint8Array, expected: string): Steps<void> {
+  const got = (yield { sha256Of: bytes }) as string;
   if (got !== expected)
     throw new ModelFileError(
       file,
@@ -60,36 +80,46 @@ export async function checkSha256(file: string, bytes: Uint8Array, expected: str
     );
 }
 
-/** A file's bytes, or a ModelFileError (missing) saying why the file was expected. */
-async function need(folder: ModelFolder, file: string, problem: string): Promise<Uint8Array> {
-  const bytes = await folder.read(file);
-  if (bytes === undefined) throw new ModelFileError(file, 'missing', problem);
-  return bytes;
-}
-
-const TRIO = 'is missing: a model is model.json, its .bin shards and metadata.json, together';
-
-/** The folder's model, verified, or a ModelFileError naming the first file that fails (by folder.name). */
-export async function verifyModelFolder(folder: ModelFolder, sha256: Sha256Hex): Promise<VerifiedModelFolder> {
-  try {
-    return await verify(folder, sha256);
-  } catch (e) {
-    if (e instanceof ModelFileError && folder.name) throw new ModelFileError(folder.name(e.file), e.kind, e.problem, { cause: e });
-    throw e;
-  }
-}
-
-async function verify(folder: ModelFolder, sha256: Sha256Hex): Promise<VerifiedModelFolder> {
-  const metadata = readMetadataJson(await need(folder, 'metadata.json', TRIO));
-  const modelBytes = await need(folder, 'model.json', TRIO);
-  await checkSha256('model.json', modelBytes, metadata.hashes.modelJson, sha256);
+function* verification(absent: string): Steps<VerifiedModelFolder> {
+  const metadata = readMetadataJson(yield* need('metadata.json', TRIO));
+  const modelBytes = yield* need('model.json', TRIO);
+  yield* checkSha256('model.json', modelBytes, metadata.hashes.modelJson);
   const modelJson = parseModelJson(modelBytes);
   checkShardsMatchMetadata(modelJson, metadata);
   const parts: Uint8Array[] = [];
   for (const p of shardPaths(modelJson)) {
-    const bytes = await need(folder, p, `is listed in model.json but ${folder.absent}`);
-    await checkSha256(p, bytes, metadata.hashes.weights[p]!, sha256);
+    const bytes = yield* need(p, `is listed in model.json but ${absent}`);
+    yield* checkSha256(p, bytes, metadata.hashes.weights[p]!);
     parts.push(bytes);
   }
   return { metadata, modelJson, weightData: joinShards(modelJson, parts) };
+}
+
+/** Errors name files the folder's way (a path on disk) when it has one. */
+function renamed(e: unknown, folder: ModelFolder): unknown {
+  return e instanceof ModelFileError && folder.name ? new ModelFileError(folder.name(e.file), e.kind, e.problem, { cause: e }) : e;
+}
+
+/** The folder's model, verified, or a rejection with a ModelFileError naming the first file that fails. */
+export async function verifyModelFolder(folder: ModelFolder, sha256: (bytes: Uint8Array) => string | Promise<string>): Promise<VerifiedModelFolder> {
+  try {
+    const steps = verification(folder.absent);
+    let step = steps.next();
+    while (!step.done) step = steps.next('read' in step.value ? await folder.read(step.value.read) : await sha256(step.value.sha256Of));
+    return step.value;
+  } catch (e) {
+    throw renamed(e, folder);
+  }
+}
+
+/** The same check, synchronously: the model, verified, or a thrown ModelFileError naming the first file that fails. */
+export function verifyModelFolderSync(folder: ModelFolderSync, sha256: (bytes: Uint8Array) => string): VerifiedModelFolder {
+  try {
+    const steps = verification(folder.absent);
+    let step = steps.next();
+    while (!step.done) step = steps.next('read' in step.value ? folder.read(step.value.read) : sha256(step.value.sha256Of));
+    return step.value;
+  } catch (e) {
+    throw renamed(e, folder);
+  }
 }

@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<void> {
     const files = await writeReportFiles(report, outDir);
     index[set.name] = externalValidationSummary(report);
     const tracked = await logToModelRun(report, files, trainingRunId);
-    if (args.flags['write-metadata']) await addToMetadata(modelDir, report);
+    if (args.flags['write-metadata']) addToMetadata(modelDir, report);
     process.stdout.write(
       [...summaryLines(report), `  → ${[files.json, ...files.pngs].join(', ')}`, `  ${tracked}`, ...(args.flags['write-metadata'] ? [`  → added to ${modelDir}/metadata.json externalValidation[]`] : [])].join('\n') + '\n',
     );

@@ -13,7 +13,7 @@ export interface LoadedModel {
 
 /** Loads model.json + shards from disk, checking every sha256 in metadata.json first. */
 export async function loadGraphModelDir(dir: string): Promise<LoadedModel> {
-  const { metadata, modelJson, weightData } = await readVerifiedModelDir(dir);
+  const { metadata, modelJson, weightData } = readVerifiedModelDir(dir);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],

@@ -49,7 +49,7 @@ export async function writeReportFiles(report: ExternalReport, dir = EXTERNAL_DI
 }
 
 /** Appends (or replaces, by name) the report's summary in <modelDir>/metadata.json. */
-export async function addToMetadata(modelDir: string, report: ExternalReport): Promise<void> {
+export function addToMetadata(modelDir: string, report: ExternalReport): void {
   const path = join(modelDir, 'metadata.json');
   const meta = parseModelMetadata(JSON.parse(readFileSync(path, 'utf8')));
   if (meta.modelId !== report.modelId) throw new Error(`${path}: model ${meta.modelId} is not the model the report is about (${report.modelId})`);
@@ -58,7 +58,7 @@ export async function addToMetadata(modelDir: string, report: ExternalReport): P
   // Validate what is about to be written, so a bad summary can never leave an unreadable model behind.
   parseModelMetadata(JSON.parse(JSON.stringify(meta)));
   writeFileAtomic(path, JSON.stringify(meta, null, 2) + '\n');
-  await verifyModelDir(modelDir);
+  verifyModelDir(modelDir);
 }
 
 /** Logs into the run that trained the model, when this store has it; never starts a new run. */
