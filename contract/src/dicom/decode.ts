@@ -18,15 +18,8 @@ import { FileRefusal } from '../file-refusal';
 import type { DecodedPixels } from '../preprocess';
 import { asPart10 } from './part10';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
+import { windowToByte, type HuWindow } from './window';
 
-/** A display window in Hounsfield units (named so it does not shadow the DOM's Window). */
-export interface HuWindow {
-  width: number;
-  level: number;
-}
-
-/** Lung window for DICOM, in Hounsfield units: width 1500, level −600. Every slice goes through it, on both sides. */
-export const DEFAULT_LUNG_WINDOW: HuWindow = { width: 1500, level: -600 };
 
 /** Where a file sits in its series: single-slice files of one series are summarised together. */
 export interface SeriesPosition {
@@ -55,12 +48,6 @@ const num = (v: unknown, fallback: number): number => {
   return v === undefined || v === null || v === '' || !Number.isFinite(x) ? fallback : x;
 };
 
-/** Hounsfield units → 8-bit grey through a window (DICOM PS3.3 C.11.2.1.2, linear). */
-export function windowToByte(hu: number, w: HuWindow): number {
-  const lo = w.level - w.width / 2;
-  const v = ((hu - lo) / w.width) * 255;
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-}
 
 const numbers = (v: unknown): number[] | null => {
   const a = (Array.isArray(v) ? v : typeof v === 'string' ? v.split('\\') : []).map(Number);
