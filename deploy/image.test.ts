@@ -147,6 +147,19 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+describe('the built app (what the image serves)', () => {
+  // The DICOM reader lives in the contract, which the page imports too; the page must still not
+  // download dcmjs (~600 kB), which only the worker uses. DicomMessage is dcmjs's reader class.
+  it('the page\'s entry chunk leaves dcmjs to the worker\'s chunk', () => {
+    const assets = join(stage, 'dist', 'assets');
+    const entry = /<script type="module"[^>]*src="\/assets\/([^"]+\.js)"/.exec(readFileSync(join(stage, 'dist', 'index.html'), 'utf8'))?.[1];
+    expect(entry, 'no entry script in index.html').toBeDefined();
+    const workers = readdirSync(assets).filter((f) => /^worker-.*\.js$/.test(f));
+    expect(workers.some((w) => readFileSync(join(assets, w), 'utf8').includes('DicomMessage')), 'the worker reads DICOM with dcmjs').toBe(true);
+    expect(readFileSync(join(assets, entry!), 'utf8').includes('DicomMessage')).toBe(false);
+  });
+});
+
 describe('staged runtime (the image /app)', () => {
   it('holds only dist, server (no tests), production deps and the healthcheck', () => {
     expect(readdirSync(stage).sort()).toEqual(['dist', 'healthcheck.mjs', 'node_modules', 'server']);
@@ -197,14 +210,14 @@ describe('model baking checks the model before it enters an image', () => {
     const dir = join(work, 'model-empty');
     mkdirSync(dir);
     writeFileSync(join(dir, 'model.json'), '{}');
-    expect(() => verifyModelDir(dir)).toThrow(`${join(dir, 'metadata.json')}: missing`);
+    expect(() => verifyModelDir(dir)).toThrow(`${join(dir, 'metadata.json')}: is missing`);
   });
 
   it('names the bad field of metadata.json', () => {
     const dir = join(work, 'model-badmeta');
     mkdirSync(dir);
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ schemaVersion: 1 }));
-    expect(() => verifyModelDir(dir)).toThrow(join(dir, 'metadata.json'));
+    expect(() => verifyModelDir(dir)).toThrow(`${join(dir, 'metadata.json')}: field "`);
   });
 });
 

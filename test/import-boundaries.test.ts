@@ -29,6 +29,10 @@ describe('import boundaries (eslint zones)', () => {
     ['training/src/eval/probe.ts', "export { CHEST_CT_DIR } from '../../../test/datasets';\n", 'sit on top'],
     ['server/src/probe.js', "export { REPO } from '../../e2e/support/paths';\n", 'sit on top'],
     ['deploy/image/probe.ts', "export { ingest } from '../../training/src/data/ingest';\n", 'not training internals'],
+    // Once named exceptions: validate reads DICOM with the contract's reader, and the image bake verifies a
+    // model with the contract's verifyModelFolder.
+    ['training/src/validate/probe.ts', "export { decodeDicom } from '../../../src/features/dicom/decode';\n", 'never the app'],
+    ['deploy/image/probe.ts', "export { verifyModelDir } from '../../training/src/inference/model-dir';\n", 'not training internals'],
   ])('%s: a forbidden import fails lint', async (file, code, message) => {
     const errors = await boundaryErrors(file, code);
     expect(errors.length, `no boundary error for ${file}`).toBe(1);

@@ -9,11 +9,12 @@
  *
  *   npm run image:stage -- --out <dir> [--dist <dir>] [--model <model dir>] [--sourcemaps]
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { verifyModelDir } from '../../training/src/inference/model-dir';
+import { verifyModelFolderSync } from '@respidetect/contract';
 import { installRuntimeDeps, REPO_ROOT, SERVER_WORKSPACE } from './runtime-deps';
 
 export interface StageOptions {
@@ -49,8 +50,16 @@ export function treeBytes(path: string): number {
   return total;
 }
 
-// The model bake checks a model exactly as training's loader does; one implementation.
-export { verifyModelDir };
+/**
+ * The model bake checks a model with the contract's verifyModelFolderSync, as training's loader and the
+ * browser do: a model that would fail in the browser never enters an image. Throws a
+ * ModelFileError naming the file by its path.
+ */
+export function verifyModelDir(dir: string): void {
+  const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : undefined);
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  verifyModelFolderSync({ read, absent: 'is not in the directory', name: (file) => join(dir, file) }, sha256);
+}
 
 export function stageApp(opts: StageOptions): StageReport {
   const repoRoot = opts.repoRoot ?? REPO_ROOT;

@@ -6,5 +6,5 @@
 export const MAX_IMAGE_PIXELS = 40_000_000;
 /** Files larger than this are refused outright (a CT slice is a few MiB; a DICOM series a few hundred). */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
-/** Lung window for DICOM, in Hounsfield units: width 1500, level −600. */
-export const DEFAULT_LUNG_WINDOW = { width: 1500, level: -600 } as const;
+/** The lung window for DICOM is the contract's, so training's validate windows slices as the app does. */
+export { DEFAULT_LUNG_WINDOW } from '@respidetect/contract';

@@ -85,7 +85,8 @@ export function makeFixture(opts: { shardBytes?: number } = {}): Fixture {
     format: 'graph-model',
     generatedBy: 'server test fixture',
     modelTopology: { node: [] },
-    weightsManifest: [{ paths: shardNames, weights: [] }],
+    // The manifest describes the shards' bytes (uint8-quantized), as every model check requires.
+    weightsManifest: [{ paths: shardNames, weights: [{ name: 'w', shape: [shardData[0]!.length + shardData[1]!.length], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } }] }],
   });
   write(root, '/model/model.json', modelJson);
   const metadata: ModelMetadata = {

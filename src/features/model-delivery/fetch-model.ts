@@ -8,11 +8,19 @@
  * with no-cache so a new deployment is seen at once), falling back to the newest complete cached
  * model when the network is unreachable.
  */
-import { MetadataError, parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
+import {
+  checkShardsMatchMetadata,
+  expectedWeightBytes,
+  joinShards,
+  parseModelJson,
+  readMetadataJson,
+  shardPaths,
+  type ModelJson,
+  type ModelMetadata,
+} from '@respidetect/contract';
 import { download, NotFoundError } from './download';
 import { ModelDownloadError, ModelIntegrityError, NoModelError } from './errors';
 import { ModelCacheStore } from './model-cache';
-import { checkShardsMatchMetadata, expectedWeightBytes, joinShards, parseModelJson, shardPaths, type ModelJson } from './model-json';
 import { sha256Hex } from './sha256';
 
 export interface ModelLoadProgress {
@@ -86,21 +94,9 @@ function resolveBase(baseUrl: string): string {
 }
 
 function parseMetadataBytes(bytes: Uint8Array): ModelMetadata {
-  const text = decoder.decode(bytes);
   // A server with an SPA fallback answers index.html for a missing file: that is "no model".
-  if (/^\s*</.test(text)) throw new NoModelError('No model is deployed: the server answered an HTML page for metadata.json.');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ModelIntegrityError('metadata.json', `is not valid JSON (${(e as Error).message})`);
-  }
-  try {
-    return parseModelMetadata(json);
-  } catch (e) {
-    if (e instanceof MetadataError) throw new ModelIntegrityError('metadata.json', e.message.replace(/^metadata\.json: /, ''));
-    throw e;
-  }
+  if (/^\s*</.test(decoder.decode(bytes))) throw new NoModelError('No model is deployed: the server answered an HTML page for metadata.json.');
+  return readMetadataJson(bytes);
 }
 
 const short = (h: string) => h.slice(0, 12);
@@ -155,12 +151,12 @@ async function getVerified(ctx: Ctx, modelId: string, file: string, url: string,
     again = await fetchOnce('reload');
   } catch (e) {
     if (e instanceof ModelDownloadError)
-      throw new ModelIntegrityError(file, `${firstProblem}, and a fresh copy could not be downloaded (offline?): ${e.message}`);
+      throw new ModelIntegrityError(file, 'hash-mismatch', `${firstProblem}, and a fresh copy could not be downloaded (offline?): ${e.message}`);
     throw e;
   }
   const got = await sha256Hex(again);
   if (got !== expected)
-    throw new ModelIntegrityError(file, `${firstProblem}, and the server's copy fails too (got ${short(got)}…): the deployment is inconsistent`);
+    throw new ModelIntegrityError(file, 'hash-mismatch', `${firstProblem}, and the server's copy fails too (got ${short(got)}…): the deployment is inconsistent`);
   await store?.write(modelId, url, again, weights ? 'application/octet-stream' : 'application/json');
   ctx.stats.refetched.push(file);
   return again;
@@ -183,7 +179,7 @@ async function assemble(ctx: Ctx, base: string, metadata: ModelMetadata, metaByt
   const id = metadata.modelId;
   const modelUrl = new URL('model.json', base).href;
   const modelBytes = await getVerified(ctx, id, 'model.json', modelUrl, metadata.hashes.modelJson, false);
-  const modelJson = parseModelJson(decoder.decode(modelBytes));
+  const modelJson = parseModelJson(modelBytes);
   checkShardsMatchMetadata(modelJson, metadata);
   const paths = shardPaths(modelJson);
   const expected = expectedWeightBytes(modelJson);
@@ -267,7 +263,7 @@ export async function fetchModelFiles(baseUrl: string, opts: FetchModelOptions =
   } catch (e) {
     if (e instanceof NotFoundError) {
       if (e.file === 'model.json') throw new NoModelError(`No model is deployed: ${e.url} answered 404.`);
-      throw new ModelIntegrityError(e.file, `is listed in model.json but the server has no such file (404 at ${e.url})`);
+      throw new ModelIntegrityError(e.file, 'missing', `is listed in model.json but the server has no such file (404 at ${e.url})`);
     }
     throw e;
   }

@@ -16,7 +16,8 @@
  *   checkForModelUpdate(baseUrl) / releaseModelPin(baseUrl)   used by features/offline's update prompt
  *
  *   Errors: NoModelError (nothing deployed, or unreachable with nothing cached),
- *           ModelIntegrityError { file } (hash/schema/manifest problem that could not be repaired),
+ *           ModelIntegrityError { file, kind } (hash/schema/manifest problem that could not be repaired:
+ *             the contract's ModelFileError, which training and the image bake throw too),
  *           ModelDownloadError { file } (network kept failing).
  *
  * Caching and updates (why it is built this way):
@@ -38,6 +39,6 @@ export { fetchModelFiles, resolveModelMetadata, checkForModelUpdate, releaseMode
 export type { VerifiedModelFiles, ModelLoadProgress, FetchModelOptions, ModelUpdate } from './fetch-model';
 export { verifyLocalModelFiles } from './local-files';
 export { ModelIntegrityError, NoModelError, ModelDownloadError } from './errors';
-export type { ModelJson, WeightsManifestGroup, WeightsManifestEntry } from './model-json';
+export type { ModelJson, WeightsManifestGroup, WeightsManifestEntry } from '@respidetect/contract';
 export { sha256Hex } from './sha256';
 export { modelCacheName } from './model-cache';

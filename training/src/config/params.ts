@@ -1,11 +1,11 @@
 /**
  * params.yaml → typed, validated parameters. Every stage reads its knobs through here, so a key
- * has one name and one default.
+ * has one name and one default (params.yaml's own value, generated into default-params.ts).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parsePreprocessSpec, type PreprocessSpec } from '@respidetect/contract';
-import { CHEST_CT_2CLASS_GDRIVE } from './default-source';
+import { DEFAULT_PARAMS } from './default-params';
 
 export interface DataSource {
   name: string;
@@ -73,36 +73,11 @@ export interface ValidateSet {
   label_map?: Record<string, string> | string | null;
 }
 
-export const DEFAULT_PARAMS: Params = {
-  data: {
-    source: CHEST_CT_2CLASS_GDRIVE,
-    sha256: null,
-    sources: null,
-    hold_out_source: null,
-    classes: ['adenocarcinoma', 'normal'],
-    split_mode: 'ratios',
-    split_ratios: { train: 0.7, val: 0.15, test: 0.15 },
-    seed: 42,
-    near_duplicate_bits: 4,
-    prepared_dir: 'data/prepared',
-  },
-  preprocess: { body_crop: true, intensity: 'body-equalize' },
-  model: { weights: 'imagenet', image_size: 224, head: 'flatten', dropout: 0, fine_tune_from: null },
-  train: {
-    epochs: 10,
-    batch_size: 16,
-    learning_rate: 0.01,
-    optimizer: 'sgd',
-    class_weights: false,
-    augment: true,
-    augment_views: 4,
-    early_stopping_patience: 3,
-    workers: 2,
-  },
-  evaluate: { min_sensitivity: 0.95, bootstrap: 1000 },
-  export: { dtype: 'float16', shard_size_mb: 4, out_dir: 'public/model' },
-  validate: { sets: [] },
-};
+/**
+ * The defaults are params.yaml's values, generated into default-params.ts (scripts/default-params.ts),
+ * so they are written once; a params file that leaves a key out gets params.yaml's value for it.
+ */
+export { DEFAULT_PARAMS };
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

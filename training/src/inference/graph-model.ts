@@ -18,7 +18,7 @@ export async function loadGraphModelDir(dir: string): Promise<LoadedModel> {
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
+      weightData: weightData.buffer,
       format: modelJson.format,
       generatedBy: modelJson.generatedBy,
       convertedBy: modelJson.convertedBy,

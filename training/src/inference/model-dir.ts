@@ -1,59 +1,21 @@
 /**
- * An exported model directory, read and checked against its metadata.json: the contract's
- * schema, and the sha256 of model.json and of every shard. No tfjs here, so build steps (the
- * Docker image's model bake) can check a model without loading it.
+ * An exported model directory, read from disk and checked by the contract's verifyModelFolderSync:
+ * the same checks, errors and wording as the browser's and the image bake's (schema, the sha256 of
+ * model.json and of every shard, the manifest's byte count). This file is the I/O only: it reads
+ * files, brings Node's sha256 and has errors name files by their path. No tfjs here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
+import { verifyModelFolderSync, type VerifiedModelFolder } from '@respidetect/contract';
 import { sha256Hex } from '../util/hash';
 
-export interface ModelJsonFile {
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string;
-  modelTopology: unknown;
-  weightsManifest: { paths: string[]; weights: unknown[] }[];
-  signature?: unknown;
+/** The verified model, or a thrown ModelFileError whose `file` is the offending file's path. */
+export function readVerifiedModelDir(dir: string): VerifiedModelFolder {
+  const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : undefined);
+  return verifyModelFolderSync({ read, absent: 'is not in the directory', name: (file) => join(dir, file) }, sha256Hex);
 }
 
-export interface VerifiedModelDir {
-  metadata: ModelMetadata;
-  modelJson: ModelJsonFile;
-  /** The shards' bytes concatenated in manifest order: tfjs' weightData. */
-  weightData: Buffer;
-}
-
-function readChecked(dir: string, file: string, expected: string): Buffer {
-  const path = join(dir, file);
-  if (!existsSync(path)) throw new Error(`${path}: listed in metadata.json but missing`);
-  const bytes = readFileSync(path);
-  const actual = sha256Hex(bytes);
-  if (actual !== expected)
-    throw new Error(`${path}: sha256 ${actual} does not match metadata.json (which records ${expected}). A file whose sha256 does not match is corrupt or tampered with.`);
-  return bytes;
-}
-
-export function readVerifiedModelDir(dir: string): VerifiedModelDir {
-  const metaPath = join(dir, 'metadata.json');
-  if (!existsSync(metaPath)) throw new Error(`${metaPath}: missing; a model directory needs model.json, its shards and metadata.json`);
-  let metadata: ModelMetadata;
-  try {
-    metadata = parseModelMetadata(JSON.parse(readFileSync(metaPath, 'utf8')));
-  } catch (err) {
-    throw new Error(`${metaPath}: ${(err as Error).message}`, { cause: err });
-  }
-  const modelJson = JSON.parse(readChecked(dir, 'model.json', metadata.hashes.modelJson).toString('utf8')) as ModelJsonFile;
-  const shards = modelJson.weightsManifest.flatMap((g) => g.paths);
-  const unlisted = shards.filter((p) => !metadata.hashes.weights[p]);
-  if (unlisted.length) throw new Error(`${join(dir, 'model.json')}: shards not listed in metadata.json hashes: ${unlisted.join(', ')}`);
-  const extra = Object.keys(metadata.hashes.weights).filter((p) => !shards.includes(p));
-  if (extra.length) throw new Error(`${metaPath}: hashes for files model.json does not use: ${extra.join(', ')}`);
-  const weightData = Buffer.concat(shards.map((p) => readChecked(dir, p, metadata.hashes.weights[p]!)));
-  return { metadata, modelJson, weightData };
-}
-
-/** Throws, naming the file and the problem, unless `dir` holds a complete, untampered model. */
+/** Throws a ModelFileError naming the file and the problem unless `dir` holds a complete, untampered model. */
 export function verifyModelDir(dir: string): void {
   readVerifiedModelDir(dir);
 }

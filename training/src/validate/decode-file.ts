@@ -1,15 +1,17 @@
 /**
  * One file of an external set → the contract's pixels: raster images through training's sharp
- * decoder, DICOM (Part 10, "DICM" after the 128-byte preamble) through the app's own DICOM reader
- * (src/features/dicom: dcmjs, rescale to Hounsfield units, the app's lung window), so a DICOM
- * slice is windowed exactly as the browser windows it. A multi-frame DICOM gives several slices.
+ * decoder, DICOM through the contract's DICOM reader (dcmjs, rescale to Hounsfield units, the lung
+ * window), the one the browser's worker uses, so a DICOM slice is windowed exactly as the browser
+ * windows it. A multi-frame DICOM gives several slices.
+ *
+ * What counts as DICOM is the browser's rule too (src/features/inference/sniff.ts): a Part 10 file
+ * ("DICM" after the 128-byte preamble), or, when the bytes are no raster image, a bare data set as
+ * scanners write them (no preamble, often no extension).
  */
-import type { DecodedPixels } from '@respidetect/contract';
-import { decodeDicom } from '../../../src/features/dicom/decode';
-import { DEFAULT_LUNG_WINDOW } from '../../../src/config/limits';
-import { decodeImage } from '../data/decode';
+import { bareDatasetSyntax, decodeDicom, DEFAULT_LUNG_WINDOW, hasPreamble, type DecodedPixels } from '@respidetect/contract';
+import { decodeImage, sniffFormat } from '../data/decode';
 
-const isDicom = (b: Uint8Array): boolean => b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+const isDicom = (b: Uint8Array): boolean => hasPreamble(b) || (sniffFormat(b) === null && bareDatasetSyntax(b) !== null);
 
 /** Throws an Error whose message is the reason alone (the caller names the file). */
 export async function decodeFile(file: string, bytes: Buffer): Promise<DecodedPixels[]> {

@@ -3,8 +3,9 @@
  * files in the order their bytes are concatenated. Parsed defensively because it arrives over the
  * network or from a user's drop.
  */
-import type { ModelMetadata } from '@respidetect/contract';
-import { ModelIntegrityError } from './errors';
+import type { ModelMetadata } from '../metadata';
+import { utf8 } from '../util/utf8';
+import { ModelFileError } from './model-file-error';
 
 export interface WeightsManifestEntry {
   name: string;
@@ -41,29 +42,30 @@ const STORED_BYTES: Record<string, number> = {
   float16: 2,
 };
 
-export function parseModelJson(text: string, file = 'model.json'): ModelJson {
+/** model.json's text (or bytes) → its graph and weights manifest, or a ModelFileError (bad-json | schema). */
+export function parseModelJson(text: string | Uint8Array, file = 'model.json'): ModelJson {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(typeof text === 'string' ? text : utf8(text));
   } catch (e) {
-    throw new ModelIntegrityError(file, `is not valid JSON (${(e as Error).message})`);
+    throw new ModelFileError(file, 'bad-json', `is not valid JSON (${(e as Error).message})`);
   }
-  if (!isObject(json)) throw new ModelIntegrityError(file, 'must be a JSON object');
-  if (json.modelTopology === undefined) throw new ModelIntegrityError(file, 'has no modelTopology');
+  if (!isObject(json)) throw new ModelFileError(file, 'schema', 'must be a JSON object');
+  if (json.modelTopology === undefined) throw new ModelFileError(file, 'schema', 'has no modelTopology');
   const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) throw new ModelIntegrityError(file, 'has no weightsManifest array');
+  if (!Array.isArray(manifest)) throw new ModelFileError(file, 'schema', 'has no weightsManifest array');
   manifest.forEach((group: unknown, g) => {
-    if (!isObject(group)) throw new ModelIntegrityError(file, `weightsManifest[${g}] must be an object`);
+    if (!isObject(group)) throw new ModelFileError(file, 'schema', `weightsManifest[${g}] must be an object`);
     const { paths, weights } = group;
     if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string' || p.length === 0))
-      throw new ModelIntegrityError(file, `weightsManifest[${g}].paths must be an array of file names`);
-    if (!Array.isArray(weights)) throw new ModelIntegrityError(file, `weightsManifest[${g}].weights must be an array`);
+      throw new ModelFileError(file, 'schema', `weightsManifest[${g}].paths must be an array of file names`);
+    if (!Array.isArray(weights)) throw new ModelFileError(file, 'schema', `weightsManifest[${g}].weights must be an array`);
     weights.forEach((w: unknown, i) => {
       const where = `weightsManifest[${g}].weights[${i}]`;
       if (!isObject(w) || typeof w.name !== 'string' || typeof w.dtype !== 'string' || !Array.isArray(w.shape))
-        throw new ModelIntegrityError(file, `${where} must have name, dtype and shape`);
+        throw new ModelFileError(file, 'schema', `${where} must have name, dtype and shape`);
       if (w.shape.some((d) => !Number.isInteger(d) || (d as number) < 0))
-        throw new ModelIntegrityError(file, `${where} (${w.name}) has a bad shape ${JSON.stringify(w.shape)}`);
+        throw new ModelFileError(file, 'schema', `${where} (${w.name}) has a bad shape ${JSON.stringify(w.shape)}`);
     });
   });
   return json as unknown as ModelJson;
@@ -100,7 +102,7 @@ export function joinShards(model: ModelJson, parts: readonly Uint8Array[]): Uint
   const size = parts.reduce((a, p) => a + p.byteLength, 0);
   const expected = expectedWeightBytes(model);
   if (expected !== null && size !== expected)
-    throw new ModelIntegrityError('model.json', `its weights manifest describes ${expected} bytes but the shards hold ${size}`);
+    throw new ModelFileError('model.json', 'size-mismatch', `its weights manifest describes ${expected} bytes but the shards hold ${size}`);
   const weightData = new Uint8Array(size);
   let offset = 0;
   for (const p of parts) {
@@ -119,8 +121,8 @@ export function checkShardsMatchMetadata(model: ModelJson, metadata: ModelMetada
   const hashed = Object.keys(metadata.hashes.weights);
   const missing = paths.filter((p) => !(p in metadata.hashes.weights));
   if (missing.length > 0)
-    throw new ModelIntegrityError('metadata.json', `has no sha256 for shard(s) ${missing.join(', ')} listed in model.json`);
+    throw new ModelFileError('metadata.json', 'manifest-mismatch', `has no sha256 for shard(s) ${missing.join(', ')} listed in model.json`);
   const extra = hashed.filter((h) => !paths.includes(h));
   if (extra.length > 0)
-    throw new ModelIntegrityError('model.json', `does not list shard(s) ${extra.join(', ')} that metadata.json has hashes for`);
+    throw new ModelFileError('model.json', 'manifest-mismatch', `does not list shard(s) ${extra.join(', ')} that metadata.json has hashes for`);
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../../test/require-tool';
-import { decodeDicom, windowToByte } from './decode';
+import { decodeDicom } from './decode';
+import { windowToByte } from './window';
 import { bareDatasetSyntax, EXPLICIT_VR_LE, hasPreamble, IMPLICIT_VR_LE } from './part10';
 
 const haveDcmtk = spawnSync('dump2dcm', ['--version'], { encoding: 'utf8' }).status === 0;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { writeDicom } from '../../../e2e/support/dicom';
-import { FileRefusal } from '../../lib/file-refusal';
-import { decodeDicom, windowToByte } from './decode';
+import { FileRefusal } from '../file-refusal';
+import { decodeDicom } from './decode';
+import { windowToByte } from './window';
 
 const lung = { width: 1500, level: -600 };
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
