@@ -22,3 +22,8 @@ export * from './refusal/features';
 export * from './refusal/not-ct';
 export * from './refusal/assess';
 export * from './series-decision';
+export * from './util/sha256';
+export * from './data/dhash';
+export * from './data/dedupe';
+export * from './data/split';
+export * from './data/group-split';
