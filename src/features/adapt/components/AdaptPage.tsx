@@ -10,7 +10,7 @@ import { checkLabelMap, classLabel, defaultLabelMap, PART_NAMES, parseLabelMapTe
 import type { InferenceClient } from '../../inference/client';
 import { collectLabelledFiles, type LabelledFile } from '../../external-check/logic/collect';
 import { Figures } from '../../external-check/components/CheckPage';
-import { downloadBytes } from '../../../lib/download';
+import { downloadBytes, downloadText } from '../../../lib/download';
 import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
 import { AdaptError, runAdapt } from '../logic/run-adapt';
 import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel, saveAdaptedModel } from '../logic/adapted-store';
@@ -177,6 +177,11 @@ export function AdaptPage({
     }
   };
 
+  const downloadReport = () => {
+    if (!result) return;
+    const { files: _files, ...report } = result;
+    downloadText(`adapt-${result.metadata.modelId}.json`, 'application/json', JSON.stringify(report, null, 2));
+  };
   const exportFiles = () => result?.files.forEach((f) => downloadBytes(f.name, f.type, f.bytes));
   const use = async (files: File[]) => {
     try {
@@ -263,6 +268,9 @@ export function AdaptPage({
             </button>{' '}
             <button type="button" data-testid="adapt-use" onClick={useResult}>
               Use the adapted model
+            </button>{' '}
+            <button type="button" data-testid="adapt-download-report" onClick={downloadReport}>
+              Download the before/after report (JSON)
             </button>
           </div>
         </>

@@ -5,6 +5,8 @@
  * best-validation weights restored), started from the deployed head's weights. Every epoch ends
  * with a checkpoint the caller stores, so a reload resumes after the last finished epoch.
  */
+// tfjs-core registers no gradients by itself (the app only runs inference elsewhere); training needs them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { balancedClassWeights, nllAtTemperature, rng, shuffled } from '@respidetect/contract';
 import { tf } from '../../inference/backends';
 
@@ -84,8 +86,8 @@ export async function trainHead(
   };
   const cw = balancedClassWeights(train.labels, k);
   const x = tf.tensor2d(train.x, [n, dim]);
-  const kernel = tf.variable(tf.tensor2d(state.current.kernel, [dim, k]), true, undefined);
-  const bias = tf.variable(tf.tensor1d(state.current.bias), true, undefined);
+  // A variable shares its initial tensor's data but not its handle: free the handles at once.
+  const [kernel, bias] = tf.tidy(() => [tf.variable(tf.tensor2d(state.current.kernel, [dim, k])), tf.variable(tf.tensor1d(state.current.bias))]);
   // A resumed run restarts Adam's moment estimates (they are not checkpointed); the weights are.
   const optimizer = tf.train.adam(s.learningRate);
   try {

@@ -1,0 +1,149 @@
+/**
+ * "Adapt to my images" end to end, on real data: a model trained by the real CLI on chest-ct is
+ * adapted in Chromium (real server, real worker, real tfjs) to a labelled IQ-OTH/NCCD folder
+ * (malignant/normal). Checks: the split and the before/after report appear with both AUCs; no
+ * request leaves the page while adapting; the worker's tensor count returns to its baseline; the
+ * exported folder verifies in Node and Node's predictions on the test-part files equal the
+ * browser's within 1e-4 (adapted model, and the deployed one for the "before" column); the adapted
+ * model can be used, and is still there after a reload.
+ */
+import { readFileSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Download, type Page } from '@playwright/test';
+import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
+import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../test/datasets';
+import { initBackend } from '../training/src/backend';
+import { decodeImage } from '../training/src/data/decode';
+import { loadGraphModelDir, predictPixels, type LoadedModel } from '../training/src/inference/graph-model';
+import { verifyModelDir } from '../training/src/inference/model-dir';
+import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from './support/adapt-data';
+import { E2E_CACHE } from './support/paths';
+import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+
+const WORK = join(E2E_CACHE, 'adapt');
+const SET = join(WORK, 'iq-set');
+const EXPORTED = join(WORK, 'exported');
+const PER_CLASS = 90;
+
+const present = chestCtPresent() && iqOthnccdPresent();
+test.skip(!present, `${skipMessage()} / ${iqOthnccdSkipMessage()}`);
+
+let server: RunningServer;
+let parentDir: string;
+
+test.beforeAll(async () => {
+  mkdirSync(WORK, { recursive: true });
+  parentDir = trainChestCtModel(WORK, { imageSize: 32, perClass: 40 });
+  writeIqFolder(SET, PER_CLASS);
+  server = await startServer(assembleSite(readState().appDir, parentDir));
+});
+test.afterAll(async () => server?.stop());
+
+interface Hooks {
+  memory(): Promise<{ numTensors: number }>;
+}
+const numTensors = (page: Page) => page.evaluate(async () => (await (globalThis as unknown as { __respidetect: Hooks }).__respidetect.memory()).numTensors);
+
+interface AdaptReportJson {
+  before: ExternalReport;
+  after: ExternalReport;
+  metadata: ModelMetadata;
+  skipped: { file: string; kind: string; reason: string }[];
+}
+
+async function predictions(model: LoadedModel, files: string[]): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (const f of files) out.set(f, (await predictPixels(model, await decodeImage(join(SET, f)))).probabilities);
+  return out;
+}
+
+test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report, offline, no leak, CLI parity, kept and usable', async ({ page }) => {
+  test.setTimeout(300_000);
+  const parent = JSON.parse(readFileSync(join(parentDir, 'metadata.json'), 'utf8')) as ModelMetadata;
+  await page.goto(`${server.url}/?testHooks=1#/adapt`);
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+  await expect(page.getByTestId('model-id')).toHaveText(parent.modelId);
+  // The app's own first update check (metadata.json, network-first) finishes before requests are counted.
+  await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
+  await page.getByTestId('adapt-folder-input').setInputFiles(SET);
+  await expect(page.getByTestId('adapt-picked')).toContainText(`${2 * PER_CLASS} files in 2 folders (malignant, normal)`);
+  // Only "normal" is named like a model class; malignant needs the user's map, as in the check.
+  await expect(page.getByTestId('adapt-label-map')).toHaveValue('normal=normal');
+  await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
+  const baseline = await numTensors(page);
+
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.getByTestId('adapt-start').click();
+  await expect(page.getByTestId('adapt-progress')).toBeVisible();
+  await expect(page.getByTestId('adapt-split')).toBeVisible({ timeout: 150_000 });
+  const report = page.getByTestId('adapt-report');
+  await expect(report).toBeVisible({ timeout: 200_000 });
+  expect(requests, 'no request while adapting: the images stay in the browser').toEqual([]);
+  expect(await numTensors(page), 'the adaptation frees every tensor it made').toBe(baseline);
+
+  const aucBefore = Number(await report.getAttribute('data-auc-before'));
+  const aucAfter = Number(await report.getAttribute('data-auc-after'));
+  for (const a of [aucBefore, aucAfter]) {
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThanOrEqual(1);
+  }
+  // Empty attributes would read as 0 above: both must be real numbers.
+  expect(await report.getAttribute('data-auc-before')).toMatch(/^0?\.\d+|^1$/);
+  expect(await report.getAttribute('data-auc-after')).toMatch(/^0?\.\d+|^1$/);
+  await expect(page.getByTestId('adapt-figures-before').getByTestId('check-roc')).toBeVisible();
+  await expect(page.getByTestId('adapt-figures-after').getByTestId('check-roc')).toBeVisible();
+
+  const [reportDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('adapt-download-report').click()]);
+  const web = JSON.parse(readFileSync((await reportDownload.path())!, 'utf8')) as AdaptReportJson;
+  expect(web.before.all!.rocAuc).toBeCloseTo(aucBefore, 12);
+  expect(web.after.all!.rocAuc).toBeCloseTo(aucAfter, 12);
+  expect(web.metadata.adaptation).toMatchObject({ note: 'adapted locally', parentModelId: parent.modelId });
+  expect(web.metadata.modelId).not.toBe(parent.modelId);
+  // The same test-part images on both sides.
+  expect(web.after.items.map((i) => i.file)).toEqual(web.before.items.map((i) => i.file));
+  const testCounts = web.metadata.adaptation!.counts.test;
+  expect(web.after.all!.n).toBe(testCounts.adenocarcinoma! + testCounts.normal!);
+  expect(Math.min(testCounts.adenocarcinoma!, testCounts.normal!)).toBeGreaterThanOrEqual(10);
+
+  // Export: every file of the folder comes down; Node verifies the folder like any exported model.
+  rmSync(EXPORTED, { recursive: true, force: true });
+  mkdirSync(EXPORTED, { recursive: true });
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.getByTestId('adapt-export').click();
+  const expected = 2 + Object.keys(web.metadata.hashes.weights).length;
+  await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(expected);
+  for (const d of downloads) copyFileSync((await d.path())!, join(EXPORTED, d.suggestedFilename()));
+  verifyModelDir(EXPORTED);
+
+  // Node's predictions on the test-part files equal the browser's, for the adapted and the deployed model.
+  await initBackend('wasm');
+  const scored = web.after.items.filter((i) => i.status === 'scored');
+  const adapted = await loadGraphModelDir(EXPORTED);
+  const deployed = await loadGraphModelDir(parentDir);
+  const nodeAfter = await predictions(adapted, scored.map((i) => i.file));
+  const nodeBefore = await predictions(deployed, scored.map((i) => i.file));
+  adapted.model.dispose();
+  deployed.model.dispose();
+  let worst = 0;
+  for (const [k, side] of [web.after, web.before].entries()) {
+    const node = k === 0 ? nodeAfter : nodeBefore;
+    for (const i of side.items.filter((x) => x.status === 'scored')) {
+      const diff = Math.max(...i.probabilities!.map((p, c) => Math.abs(p - node.get(i.file)![c]!)));
+      worst = Math.max(worst, diff);
+      expect(diff, `${k === 0 ? 'adapted' : 'deployed'} ${i.file}`).toBeLessThanOrEqual(1e-4);
+    }
+  }
+  console.log(`adapt e2e: AUC before ${aucBefore.toFixed(3)}, after ${aucAfter.toFixed(3)}; Node vs browser max |Δp| ${worst.toExponential(2)} over ${scored.length} test files`);
+
+  // Use it; after a reload the deployed model is back and the adapted one is still kept (Cache Storage).
+  await page.getByTestId('adapt-use').click();
+  await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+  await page.reload();
+  await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
+  const kept = page.getByTestId('adapt-saved').locator(`li[data-model-id="${web.metadata.modelId}"]`);
+  await expect(kept).toBeVisible();
+  await kept.getByTestId('adapt-saved-use').click();
+  await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+});
