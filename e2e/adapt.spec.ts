@@ -7,22 +7,22 @@
  * browser's within 1e-4 (adapted model, and the deployed one for the "before" column); the adapted
  * model can be used, and is still there after a reload.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
 import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../test/datasets';
-import { initBackend } from '../training/src/backend';
-import { decodeImage } from '../training/src/data/decode';
-import { loadGraphModelDir, predictPixels, type LoadedModel } from '../training/src/inference/graph-model';
 import { verifyModelDir } from '../training/src/inference/model-dir';
 import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from './support/adapt-data';
-import { E2E_CACHE } from './support/paths';
+import { E2E_CACHE, REPO } from './support/paths';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
 const WORK = join(E2E_CACHE, 'adapt');
 const SET = join(WORK, 'iq-set');
 const EXPORTED = join(WORK, 'exported');
+const TEST_PART = join(WORK, 'test-part');
+const CLI_OUT = join(WORK, 'cli');
 const PER_CLASS = 90;
 
 const present = chestCtPresent() && iqOthnccdPresent();
@@ -49,12 +49,6 @@ interface AdaptReportJson {
   after: ExternalReport;
   metadata: ModelMetadata;
   skipped: { file: string; kind: string; reason: string }[];
-}
-
-async function predictions(model: LoadedModel, files: string[]): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>();
-  for (const f of files) out.set(f, (await predictPixels(model, await decodeImage(join(SET, f)))).probabilities);
-  return out;
 }
 
 test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report, offline, no leak, CLI parity, kept and usable', async ({ page }) => {
@@ -117,25 +111,35 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   for (const d of downloads) copyFileSync((await d.path())!, join(EXPORTED, d.suggestedFilename()));
   verifyModelDir(EXPORTED);
 
-  // Node's predictions on the test-part files equal the browser's, for the adapted and the deployed model.
-  await initBackend('wasm');
+  // `npm run validate` (the real CLI) loads the exported folder and the deployed one; on the test-part
+  // files its probabilities equal the browser's, for the adapted model and for the "before" column.
   const scored = web.after.items.filter((i) => i.status === 'scored');
-  const adapted = await loadGraphModelDir(EXPORTED);
-  const deployed = await loadGraphModelDir(parentDir);
-  const nodeAfter = await predictions(adapted, scored.map((i) => i.file));
-  const nodeBefore = await predictions(deployed, scored.map((i) => i.file));
-  adapted.model.dispose();
-  deployed.model.dispose();
-  let worst = 0;
-  for (const [k, side] of [web.after, web.before].entries()) {
-    const node = k === 0 ? nodeAfter : nodeBefore;
-    for (const i of side.items.filter((x) => x.status === 'scored')) {
-      const diff = Math.max(...i.probabilities!.map((p, c) => Math.abs(p - node.get(i.file)![c]!)));
-      worst = Math.max(worst, diff);
-      expect(diff, `${k === 0 ? 'adapted' : 'deployed'} ${i.file}`).toBeLessThanOrEqual(1e-4);
-    }
+  rmSync(TEST_PART, { recursive: true, force: true });
+  for (const i of scored) {
+    mkdirSync(join(TEST_PART, i.folder), { recursive: true });
+    copyFileSync(join(SET, i.file), join(TEST_PART, i.file));
   }
-  console.log(`adapt e2e: AUC before ${aucBefore.toFixed(3)}, after ${aucAfter.toFixed(3)}; Node vs browser max |Δp| ${worst.toExponential(2)} over ${scored.length} test files`);
+  let worst = 0;
+  for (const [which, dir, side] of [['adapted', EXPORTED, web.after], ['deployed', parentDir, web.before]] as const) {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'training/src/cli.ts', 'validate', '--model', dir, '--data', TEST_PART, '--label-map', IQ_LABEL_MAP, '--name', which, '--out', CLI_OUT], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, RESPIDETECT_QUIET: '1' },
+    });
+    expect(res.status, res.stderr).toBe(0);
+    const cli = JSON.parse(readFileSync(join(CLI_OUT, `${which}.json`), 'utf8')) as ExternalReport;
+    expect(cli.modelId).toBe(which === 'adapted' ? web.metadata.modelId : parent.modelId);
+    const byFile = new Map(cli.items.map((i) => [i.file, i]));
+    for (const i of side.items.filter((x) => x.status === 'scored')) {
+      const node = byFile.get(i.file)!.probabilities!;
+      const diff = Math.max(...i.probabilities!.map((p, c) => Math.abs(p - node[c]!)));
+      worst = Math.max(worst, diff);
+      expect(diff, `${which} ${i.file}`).toBeLessThanOrEqual(1e-4);
+    }
+    // Same images, same probabilities, same threshold: the CLI's AUC is the page's.
+    expect(cli.all!.rocAuc!).toBeCloseTo(side.all!.rocAuc!, 3);
+  }
+  console.log(`adapt e2e: AUC before ${aucBefore.toFixed(3)}, after ${aucAfter.toFixed(3)}; CLI vs browser max |Δp| ${worst.toExponential(2)} over ${scored.length} test files`);
 
   // Use it; after a reload the deployed model is back and the adapted one is still kept (Cache Storage).
   await page.getByTestId('adapt-use').click();
