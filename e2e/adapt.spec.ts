@@ -8,7 +8,7 @@
  * model can be used, and is still there after a reload.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
@@ -22,6 +22,7 @@ const WORK = join(E2E_CACHE, 'adapt');
 const SET = join(WORK, 'iq-set');
 const EXPORTED = join(WORK, 'exported');
 const TEST_PART = join(WORK, 'test-part');
+const SMALL = join(WORK, 'iq-small');
 const CLI_OUT = join(WORK, 'cli');
 const PER_CLASS = 90;
 
@@ -35,6 +36,9 @@ test.beforeAll(async () => {
   mkdirSync(WORK, { recursive: true });
   parentDir = trainChestCtModel(WORK, { imageSize: 32, perClass: 40 });
   writeIqFolder(SET, PER_CLASS);
+  // One unreadable file: it must fail alone, by name, and take nothing else with it.
+  writeFileSync(join(SET, 'malignant', 'broken.jpg'), 'not a JPEG\n');
+  writeIqFolder(SMALL, 20);
   server = await startServer(assembleSite(readState().appDir, parentDir));
 });
 test.afterAll(async () => server?.stop());
@@ -60,7 +64,7 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   // The app's own first update check (metadata.json, network-first) finishes before requests are counted.
   await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
   await page.getByTestId('adapt-folder-input').setInputFiles(SET);
-  await expect(page.getByTestId('adapt-picked')).toContainText(`${2 * PER_CLASS} files in 2 folders (malignant, normal)`);
+  await expect(page.getByTestId('adapt-picked')).toContainText(`${2 * PER_CLASS + 1} files in 2 folders (malignant, normal)`);
   // Only "normal" is named like a model class; malignant needs the user's map, as in the check.
   await expect(page.getByTestId('adapt-label-map')).toHaveValue('normal=normal');
   await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
@@ -94,6 +98,8 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   expect(web.after.all!.rocAuc).toBeCloseTo(aucAfter, 12);
   expect(web.metadata.adaptation).toMatchObject({ note: 'adapted locally', parentModelId: parent.modelId });
   expect(web.metadata.modelId).not.toBe(parent.modelId);
+  expect(web.skipped.filter((x) => x.kind === 'failed').map((x) => x.file)).toEqual(['malignant/broken.jpg']);
+  await expect(page.getByTestId('adapt-skipped')).toContainText('malignant/broken.jpg: failed');
   // The same test-part images on both sides.
   expect(web.after.items.map((i) => i.file)).toEqual(web.before.items.map((i) => i.file));
   const testCounts = web.metadata.adaptation!.counts.test;
@@ -150,4 +156,28 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   await expect(kept).toBeVisible();
   await kept.getByTestId('adapt-saved-use').click();
   await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+
+  // Back on the deployed model, the same folder again: every embedding comes from IndexedDB, and
+  // the seeded training gives the same adapted model (same bytes, same id).
+  await page.reload();
+  await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+  await page.getByTestId('adapt-folder-input').setInputFiles(SET);
+  await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
+  await page.getByTestId('adapt-start').click();
+  await expect(page.getByTestId('adapt-report')).toBeVisible({ timeout: 200_000 });
+  await expect(page.getByTestId('adapt-training')).toContainText(`0 computed, ${2 * PER_CLASS} from this browser's cache`);
+  await expect(page.getByTestId('adapt-report')).toHaveAttribute('data-model-id', web.metadata.modelId);
+});
+
+test('a folder too small to split meaningfully is refused, with the counts per part', async ({ page }) => {
+  await page.goto(`${server.url}/#/adapt`);
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+  await page.getByTestId('adapt-folder-input').setInputFiles(SMALL);
+  await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
+  await page.getByTestId('adapt-start').click();
+  await expect(page.getByTestId('adapt-refusal')).toContainText(/Too few images to adapt and judge the result: .*validation has \d "adenocarcinoma"/);
+  await expect(page.getByTestId('adapt-error')).toBeVisible();
+  await expect(page.getByTestId('adapt-split').locator('tr[data-part="test"]')).toBeVisible();
+  await expect(page.getByTestId('adapt-report')).toHaveCount(0);
 });

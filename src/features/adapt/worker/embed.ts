@@ -52,7 +52,12 @@ export interface HeadNodes {
 /** sha256 of the file, then the cached entry or a fresh computation (stored for next time). */
 export async function embedFile(file: File, model: GraphModel, meta: ModelMetadata, nodes: HeadNodes): Promise<{ sha256: string; value: Embedded | Refused; cached: boolean }> {
   if (file.size > MAX_FILE_BYTES) throw new FileFailure(`file too large (${(file.size / 2 ** 20).toFixed(0)} MiB)`);
-  const bytes = await file.arrayBuffer();
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await file.arrayBuffer();
+  } catch (e) {
+    throw new FileFailure(`could not be read (${e instanceof Error ? e.message : String(e)})`);
+  }
   const sha256 = await sha256Hex(bytes);
   const key = cacheKey(meta.modelId, sha256);
   const hit = await idbGet<Embedded | Refused>(STORES.embeddings, key);
