@@ -33,3 +33,4 @@ export * from './adapt/model-files';
 export * from './adapt/head';
 export * from './adapt/metadata';
 export * from './eval/class-weights';
+export * from './adapt/train-head';

@@ -7,11 +7,19 @@
  * Files that cannot be read or are refused fail alone, by name; progress carries an ETA; cancel
  * stops between images or epochs.
  */
+// tfjs-core registers no gradients by itself (the app otherwise only runs inference); training needs them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
 import {
+  ADAPT_SETTINGS,
   adaptedMetadata,
   balancedClassWeights,
+  Cancelled,
+  headLogits,
+  trainHead,
+  type FeatureRows,
+  type HeadCheckpoint,
   calibrateOnValidation,
   classOutput,
   externalReport,
@@ -30,7 +38,7 @@ import { CHECK_DEFAULTS } from '../../external-check/logic/run-check';
 import type { AdaptRequest, AdaptResult, AdaptWorkerMessage, SkippedFile } from '../protocol';
 import { embedFile, FileFailure, type Embedded } from './embed';
 import { idbDelete, idbGet, idbPut, STORES } from './idb';
-import { ADAPT_SETTINGS, Cancelled, headLogits, trainHead, type FeatureRows, type HeadCheckpoint } from './train-head';
+
 
 /** Shard size of the written folder (the exporter's default cut). */
 const SHARD_BYTES = 4 * 1024 * 1024;
@@ -145,21 +153,25 @@ export async function runAdaptation(req: AdaptRequest, files: VerifiedModelFiles
     const resume = await idbGet<HeadCheckpoint>(STORES.checkpoints, runKey);
     const resumedFrom = resume?.epoch ?? 0;
     const epochMs: number[] = [];
-    const state = await trainHead(trainRows, valRows, { kernel: kernelInit, bias: biasInit }, head, ADAPT_SETTINGS, {
+    let epochStart = performance.now();
+    const state = await trainHead(tf, trainRows, valRows, { kernel: kernelInit, bias: biasInit }, head, ADAPT_SETTINGS, {
       cancelled: isCancelled,
-      async onEpoch(s, ms) {
-        epochMs.push(ms);
+      async onEpoch(s) {
+        epochMs.push(performance.now() - epochStart);
         await idbPut(STORES.checkpoints, runKey, s);
         const mean = epochMs.reduce((a, b) => a + b, 0) / epochMs.length / 1000;
         // Early stopping may end sooner; the ETA is for the epochs still allowed.
         post({ type: 'adapt-progress', runId, phase: 'training', done: s.epoch, total: ADAPT_SETTINGS.maxEpochs, etaSeconds: s.stoppedEarly ? 0 : mean * (ADAPT_SETTINGS.maxEpochs - s.epoch), loss: s.history.at(-1)!.loss, valLoss: s.history.at(-1)!.valLoss });
+        // Let the worker read a cancel message between epochs.
+        await new Promise((r) => setTimeout(r, 0));
+        epochStart = performance.now();
       },
     }, resume);
     const best = state.best;
 
     // 4. Calibrate on validation only, exactly as the pipeline's evaluate does.
     const positive = parent.positiveClass;
-    const calibration = calibrateOnValidation(await headLogits(valRows, best, head.dim, head.classes), valRows.labels, positive, CHECK_DEFAULTS.targetSensitivity);
+    const calibration = calibrateOnValidation(await headLogits(tf, valRows, best, head.dim, head.classes), valRows.labels, positive, CHECK_DEFAULTS.targetSensitivity);
 
     // 5. The adapted folder: the parent's graph with the new head (and the heatmap's copy of it).
     const replace = new Map([
@@ -170,7 +182,7 @@ export async function runAdaptation(req: AdaptRequest, files: VerifiedModelFiles
     const folder = rewriteWeights(modelJson, new Uint8Array(files.weightData), replace, SHARD_BYTES, GENERATED_BY);
 
     // 6. Before/after on the same test-part images, through the browser check's report.
-    const testLogits = await headLogits(testRows, best, head.dim, head.classes);
+    const testLogits = await headLogits(tf, testRows, best, head.dim, head.classes);
     const afterMeta: ModelMetadata = { ...parent, modelId: folder.modelId, temperature: calibration.temperature, decisionThreshold: calibration.choice.threshold };
     const itemsOf = (probs: (c: Content, i: number) => number[]): ExternalItem[] =>
       testC.map((c, i) => ({ file: c.path, folder: c.folder, sha256: c.sha256, probabilities: probs(c, i), oodScore: c.e.oodScore }));

@@ -1,14 +1,18 @@
 /**
- * The head re-trained on cached features, in the worker with tfjs-core: the loop of Node's
+ * The head re-trained on cached features (the browser runs it in its inference worker with
+ * tfjs-core, whose gradients the caller must register): the loop of Node's
  * training/src/train/fit.ts (seeded per-epoch shuffle, balanced class weights as Keras' weighted
  * mean, validation loss = the contract's nllAtTemperature at T=1, early stopping with patience,
  * best-validation weights restored), started from the deployed head's weights. Every epoch ends
- * with a checkpoint the caller stores, so a reload resumes after the last finished epoch.
+ * with a checkpoint (weights, Adam's state, early-stopping counters) the caller stores, so a run
+ * resumed after a reload ends exactly where an unbroken one would.
  */
-// tfjs-core registers no gradients by itself (the app only runs inference elsewhere); training needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { balancedClassWeights, nllAtTemperature, rng, shuffled } from '@respidetect/contract';
-import { tf } from '../../inference/backends';
+import type * as tfc from '@tensorflow/tfjs-core';
+import { balancedClassWeights } from '../eval/class-weights';
+import { nllAtTemperature } from '../eval/calibration';
+import { rng, shuffled } from '../util/rng';
+
+type Tf = typeof tfc;
 
 export interface FeatureRows {
   /** Row-major [n, dim]. */
@@ -33,9 +37,17 @@ export interface HeadWeights {
   bias: Float32Array;
 }
 
+/** An optimizer variable (Adam's step count and moments), as plain data for IndexedDB. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
 export interface HeadCheckpoint {
   epoch: number;
   current: HeadWeights;
+  optimizer: SavedTensor[];
   best: HeadWeights & { epoch: number; valLoss: number };
   sinceBest: number;
   stoppedEarly: boolean;
@@ -43,8 +55,8 @@ export interface HeadCheckpoint {
 }
 
 export interface TrainHooks {
-  /** After each epoch: persist `state`, report progress. */
-  onEpoch(state: HeadCheckpoint, msThisEpoch: number): Promise<void>;
+  /** After each epoch: persist `state`, report progress, and yield (a worker reads a cancel message then). */
+  onEpoch(state: HeadCheckpoint): Promise<void>;
   cancelled(): boolean;
 }
 
@@ -55,7 +67,7 @@ export class Cancelled extends Error {
 }
 
 /** Logits for every row with the given head, on the active backend. */
-export async function headLogits(rows: FeatureRows, head: HeadWeights, dim: number, classes: number): Promise<number[][]> {
+export async function headLogits(tf: Tf, rows: FeatureRows, head: HeadWeights, dim: number, classes: number): Promise<number[][]> {
   if (rows.labels.length === 0) return [];
   const z = tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(rows.x, [rows.labels.length, dim]), tf.tensor2d(head.kernel, [dim, classes])), tf.tensor1d(head.bias)));
   try {
@@ -66,6 +78,7 @@ export async function headLogits(rows: FeatureRows, head: HeadWeights, dim: numb
 }
 
 export async function trainHead(
+  tf: Tf,
   train: FeatureRows,
   val: FeatureRows,
   init: HeadWeights,
@@ -79,7 +92,8 @@ export async function trainHead(
   let state: HeadCheckpoint = resume ?? {
     epoch: 0,
     current: init,
-    best: { ...init, epoch: 0, valLoss: nllAtTemperature(await headLogits(val, init, dim, k), val.labels, 1) },
+    optimizer: [],
+    best: { ...init, epoch: 0, valLoss: nllAtTemperature(await headLogits(tf, val, init, dim, k), val.labels, 1) },
     sinceBest: 0,
     stoppedEarly: false,
     history: [],
@@ -88,12 +102,15 @@ export async function trainHead(
   const x = tf.tensor2d(train.x, [n, dim]);
   // A variable shares its initial tensor's data but not its handle: free the handles at once.
   const [kernel, bias] = tf.tidy(() => [tf.variable(tf.tensor2d(state.current.kernel, [dim, k])), tf.variable(tf.tensor1d(state.current.bias))]);
-  // A resumed run restarts Adam's moment estimates (they are not checkpointed); the weights are.
   const optimizer = tf.train.adam(s.learningRate);
+  if (state.optimizer.length) {
+    const saved = state.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+    await optimizer.setWeights(saved);
+    tf.dispose(saved.map((w) => w.tensor));
+  }
   try {
     while (!state.stoppedEarly && state.epoch < s.maxEpochs) {
       if (hooks.cancelled()) throw new Cancelled();
-      const t0 = performance.now();
       const epoch = state.epoch + 1;
       const order = shuffled(
         Array.from({ length: n }, (_, i) => i),
@@ -111,7 +128,7 @@ export async function trainHead(
               const y = tf.oneHot(tf.tensor1d(yIdx, 'int32'), k);
               // Keras' sample-weighted mean: Σ w_i · CE_i / batch size.
               const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), -1));
-              return tf.mean(tf.mul(ce, tf.tensor1d(yIdx.map((c) => cw[c]!)))) as tf.Scalar;
+              return tf.mean(tf.mul(ce, tf.tensor1d(yIdx.map((c) => cw[c]!)))) as tfc.Scalar;
             }),
           true,
           [kernel, bias],
@@ -120,20 +137,23 @@ export async function trainHead(
         cost!.dispose();
       }
       const current = { kernel: (await kernel.data()) as Float32Array, bias: (await bias.data()) as Float32Array };
-      const valLoss = nllAtTemperature(await headLogits(val, current, dim, k), val.labels, 1);
+      const valLoss = nllAtTemperature(await headLogits(tf, val, current, dim, k), val.labels, 1);
+      const named = await optimizer.getWeights();
+      const optimizerState = await Promise.all(named.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: Float32Array.from(await w.tensor.data()) })));
+      // getWeights() makes a fresh tensor for the step count ("iter"); the moments are the optimizer's own.
+      for (const w of named) if (w.name === 'iter') w.tensor.dispose();
       const improved = valLoss < state.best.valLoss;
       const sinceBest = improved ? 0 : state.sinceBest + 1;
       state = {
         epoch,
         current,
+        optimizer: optimizerState,
         best: improved ? { ...current, epoch, valLoss } : state.best,
         sinceBest,
         stoppedEarly: s.patience > 0 && sinceBest >= s.patience,
         history: [...state.history, { epoch, loss: lossSum / n, valLoss }],
       };
-      await hooks.onEpoch(state, performance.now() - t0);
-      // Let the worker read a cancel message between epochs.
-      await new Promise((r) => setTimeout(r, 0));
+      await hooks.onEpoch(state);
     }
     return state;
   } finally {
