@@ -55,7 +55,7 @@ interface AdaptReportJson {
   skipped: { file: string; kind: string; reason: string }[];
 }
 
-test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report, offline, no leak, CLI parity, kept and usable', async ({ page }) => {
+test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report, offline, no leak, CLI parity, kept and usable', async ({ page, context }) => {
   test.setTimeout(300_000);
   const parent = JSON.parse(readFileSync(join(parentDir, 'metadata.json'), 'utf8')) as ModelMetadata;
   await page.goto(`${server.url}/?testHooks=1#/adapt`);
@@ -168,6 +168,34 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   await expect(page.getByTestId('adapt-report')).toBeVisible({ timeout: 200_000 });
   await expect(page.getByTestId('adapt-training')).toContainText(`0 computed, ${2 * PER_CLASS} from this browser's cache`);
   await expect(page.getByTestId('adapt-report')).toHaveAttribute('data-model-id', web.metadata.modelId);
+
+  // Offline (the network cut, the service worker serving the app): the kept model is still there and usable.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
+    const offlineKept = page.getByTestId('adapt-saved').locator(`li[data-model-id="${web.metadata.modelId}"]`);
+    await offlineKept.getByTestId('adapt-saved-use').click();
+    await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('cancel stops the adaptation between images, says so, and frees every tensor', async ({ page }) => {
+  await page.goto(`${server.url}/?testHooks=1#/adapt`);
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+  const baseline = await numTensors(page);
+  await page.getByTestId('adapt-folder-input').setInputFiles(SET);
+  await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
+  await page.getByTestId('adapt-start').click();
+  await expect(page.getByTestId('adapt-progress')).toContainText(/Reading images: \d+ of \d+/);
+  await page.getByTestId('adapt-cancel').click();
+  await expect(page.getByTestId('adapt-error')).toContainText('Adaptation cancelled');
+  await expect(page.getByTestId('adapt-report')).toHaveCount(0);
+  await expect(page.getByTestId('adapt-start')).toBeEnabled();
+  expect(await numTensors(page)).toBe(baseline);
 });
 
 test('a folder too small to split meaningfully is refused, with the counts per part', async ({ page }) => {
