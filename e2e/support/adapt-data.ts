@@ -5,7 +5,7 @@
  * .cache (outside git), never into the repository.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../../test/datasets';
 import { REPO } from './paths';
@@ -37,7 +37,6 @@ export function writeIqFolder(dir: string, perClass: number): string {
 export function trainChestCtModel(workDir: string, opts: { imageSize: number; perClass: number; epochs?: number }): string {
   const data = join(workDir, `chest-ct-${opts.perClass}`);
   const out = join(workDir, `model-chest-ct-${opts.imageSize}-${opts.perClass}`);
-  if (existsSync(join(out, 'metadata.json'))) return out;
   rmSync(data, { recursive: true, force: true });
   for (const cls of ['adenocarcinoma', 'normal']) {
     mkdirSync(join(data, cls), { recursive: true });
