@@ -5,10 +5,11 @@
  * request leaves the page while adapting; the worker's tensor count returns to its baseline; the
  * exported folder verifies in Node and Node's predictions on the test-part files equal the
  * browser's within 1e-4 (adapted model, and the deployed one for the "before" column); the adapted
- * model can be used, and is still there after a reload.
+ * model can be used (also dropped as files on "Use another model from this computer"), is still
+ * there after a reload and offline, and a second run reads every embedding from IndexedDB.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
@@ -146,6 +147,21 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
     expect(cli.all!.rocAuc!).toBeCloseTo(side.all!.rocAuc!, 3);
   }
   console.log(`adapt e2e: AUC before ${aucBefore.toFixed(3)}, after ${aucAfter.toFixed(3)}; CLI vs browser max |Δp| ${worst.toExponential(2)} over ${scored.length} test files`);
+
+  // The exported files dropped on "Use another model from this computer" (Classify page) verify and load too.
+  await page.goto(`${server.url}/?testHooks=1#/`);
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+  await page.getByTestId('model-files-input').setInputFiles(readdirSync(EXPORTED).map((f) => join(EXPORTED, f)));
+  await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+  // A reload (a hash change alone keeps the page) brings the deployed model back; adapt again, all from cache.
+  await page.goto(`${server.url}/?testHooks=1#/adapt`);
+  await page.reload();
+  await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
+  await page.getByTestId('adapt-folder-input').setInputFiles(SET);
+  await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
+  await page.getByTestId('adapt-start').click();
+  await expect(page.getByTestId('adapt-report')).toHaveAttribute('data-model-id', web.metadata.modelId, { timeout: 200_000 });
 
   // Use it; after a reload the deployed model is back and the adapted one is still kept (Cache Storage).
   await page.getByTestId('adapt-use').click();
