@@ -74,7 +74,7 @@ interface AdaptReport {
   before: ExternalReport;
   after: ExternalReport;
   metadata: ModelMetadata;
-  skipped: unknown[];
+  skipped: { file: string; kind: string; reason: string }[];
   bestEpoch: number;
   timings: { embedMsPerImage: number | null; embeddedImages: number; cachedImages: number; msPerEpoch: number; epochs: number };
 }
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
         adaptImagesTarget: n,
         folderImages: 2 * perClass,
         parts: { adapt: counts.adapt, validation: counts.validation, test: counts.test, adaptTotal: total(counts.adapt) },
-        skipped: rep.skipped.length,
+        // Files that took no part: unreadable, or refused by the not-a-chest-CT rule (with the reasons).
+        skipped: rep.skipped.map((x) => `${x.file}: ${x.kind}: ${x.reason}`),
         embeddings: { msPerImage: r3(rep.timings.embedMsPerImage), images: rep.timings.embeddedImages, fromCache: rep.timings.cachedImages },
         training: { msPerEpoch: r3(rep.timings.msPerEpoch), epochs: rep.timings.epochs, bestEpoch: rep.bestEpoch },
         wallSeconds: r3(wallSeconds),

@@ -3,8 +3,8 @@
  * adapted in Chromium (real server, real worker, real tfjs) to a labelled IQ-OTH/NCCD folder
  * (malignant/normal). Checks: the split and the before/after report appear with both AUCs; no
  * request leaves the page while adapting; the worker's tensor count returns to its baseline; the
- * exported folder verifies in Node and Node's predictions on the test-part files equal the
- * browser's within 1e-4 (adapted model, and the deployed one for the "before" column); the adapted
+ * exported folder verifies in Node and `npm run validate`'s predictions on the test-part files
+ * equal the browser's within 1e-4 (adapted model, and the deployed one for the "before" column); the adapted
  * model can be used (also dropped as files on "Use another model from this computer"), is still
  * there after a reload and offline, and a second run reads every embedding from IndexedDB.
  */
