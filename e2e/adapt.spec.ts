@@ -59,7 +59,10 @@ interface AdaptReportJson {
 test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report, offline, no leak, CLI parity, kept and usable', async ({ page, context }) => {
   test.setTimeout(300_000);
   const parent = JSON.parse(readFileSync(join(parentDir, 'metadata.json'), 'utf8')) as ModelMetadata;
-  await page.goto(`${server.url}/?testHooks=1#/adapt`);
+  // Reached from the Classify page's link.
+  await page.goto(`${server.url}/?testHooks=1#/`);
+  await page.getByTestId('classify-adapt-link').click();
+  await expect(page.getByTestId('adapt-page')).toBeVisible();
   await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
   await expect(page.getByTestId('model-id')).toHaveText(parent.modelId);
   // The app's own first update check (metadata.json, network-first) finishes before requests are counted.
@@ -172,6 +175,11 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   await expect(kept).toBeVisible();
   await kept.getByTestId('adapt-saved-use').click();
   await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+  // Its model card says where it came from; the card links back here.
+  await page.getByRole('link', { name: 'Model card' }).click();
+  await expect(page.getByTestId('card-adaptation')).toContainText(parent.modelId);
+  await page.getByTestId('card-adapt-link').click();
+  await expect(page.getByTestId('adapt-page')).toBeVisible();
 
   // Back on the deployed model, the same folder again: every embedding comes from IndexedDB, and
   // the seeded training gives the same adapted model (same bytes, same id).
