@@ -103,8 +103,9 @@ export interface EvaluationProtocol {
   /**
    * `pipeline`: test split, temperature and threshold fitted on a separate validation split.
    * `quick`: `train --data`, one held-out part and no validation split, so no calibration (temperature 1, threshold 0.5).
+   * `adapted`: the head re-trained in the browser on a lab's images (see `adaptation`); figures on that data's test part.
    */
-  method: 'pipeline' | 'quick';
+  method: 'pipeline' | 'quick' | 'adapted';
   validationSplit: boolean;
   calibrated: boolean;
   /** The duplicate grouping behind the split (exact copies and perceptual near copies); no group is on both sides. */
@@ -155,6 +156,26 @@ export interface ModelMetadata {
   versions: { tfjs: string; training: string };
   /** Results on labelled sets from elsewhere (`npm run validate --write-metadata`); optional, so older models still read. */
   externalValidation?: ExternalValidationSummary[];
+  /** Set on a model whose head was re-trained locally on a lab's own images (the app's "Adapt to my images"). */
+  adaptation?: AdaptationRecord;
+}
+
+/**
+ * Where an adapted model came from. `metrics` of an adapted model are on the adaptation data's test
+ * part; the parent's figures are on its own test split and are not carried over.
+ */
+export interface AdaptationRecord {
+  note: 'adapted locally';
+  parentModelId: string;
+  /** sha256 over the sorted "sha256 folder" lines of every file used (the CLI validate's data hash rule). */
+  dataHash: string;
+  /** Distinct images per part (adapt / validation / test) and class. */
+  counts: { adapt: Record<string, number>; validation: Record<string, number>; test: Record<string, number> };
+  /** Files read but not used: failed to decode, or refused as not a chest CT. */
+  excluded: { failed: number; refused: number };
+  training: { epochs: number; bestEpoch: number; stoppedEarly: boolean; optimizer: string; learningRate: number; batchSize: number; classWeights: number[] };
+  /** The parent's AUC on the same test part, at its own temperature and threshold, for the before/after reading. */
+  parentTestRocAuc: number | null;
 }
 
 export class MetadataError extends Error {
@@ -293,7 +314,7 @@ const preprocessCheck: Check = (v, f) => {
   }
 };
 const evaluationCheck = shape({
-  method: required(oneOf('pipeline', 'quick')),
+  method: required(oneOf('pipeline', 'quick', 'adapted')),
   validationSplit: required(bool),
   calibrated: required(bool),
   grouping: optional(
@@ -332,6 +353,27 @@ const externalValidationCheck = shape({
   verdictRule: required(str),
 });
 
+const classCounts = recordOf(int);
+const adaptationCheck = shape({
+  note: required(oneOf('adapted locally')),
+  parentModelId: required(str),
+  dataHash: required(sha256),
+  counts: required(shape({ adapt: required(classCounts), validation: required(classCounts), test: required(classCounts) })),
+  excluded: required(shape({ failed: required(int), refused: required(int) })),
+  training: required(
+    shape({
+      epochs: required(int),
+      bestEpoch: required(int),
+      stoppedEarly: required(bool),
+      optimizer: required(str),
+      learningRate: required(num),
+      batchSize: required(int),
+      classWeights: required(arrayOf(num)),
+    }),
+  ),
+  parentTestRocAuc: required(nullable(num)),
+});
+
 const metadataCheck = shape({
   schemaVersion: required(int),
   modelId: required(str),
@@ -357,6 +399,7 @@ const metadataCheck = shape({
   architecture: required(str),
   versions: required(shape({ tfjs: required(str), training: required(str) })),
   externalValidation: optional(arrayOf(externalValidationCheck)),
+  adaptation: optional(adaptationCheck),
 });
 
 /** Validates untrusted JSON (already parsed) and returns it typed, or throws MetadataError naming the field. */

@@ -4,6 +4,7 @@ import { NoModel } from '../features/classify/components/NoModel';
 import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
 import { CheckPage } from '../features/external-check/components/CheckPage';
+import { AdaptPage } from '../features/adapt/components/AdaptPage';
 import { DEFAULT_LUNG_WINDOW } from '../config/limits';
 import { isNoModel, useModelFiles } from '../features/model/api/metadata';
 import { getClient, useInference } from './use-inference';
@@ -15,8 +16,9 @@ import { useQueue } from '../features/classify/stores/queue';
 /** A batch is running: the update prompt waits for it before switching (features/offline). */
 const isBusy = () => Object.values(useQueue.getState().items).some((i) => i.status === 'queued' || i.status === 'running');
 
-type Route = 'classify' | 'model-card' | 'check';
-const routeFromHash = (): Route => (location.hash === '#/model-card' ? 'model-card' : location.hash === '#/check' ? 'check' : 'classify');
+type Route = 'classify' | 'model-card' | 'check' | 'adapt';
+const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt' };
+const routeFromHash = (): Route => ROUTES[location.hash] ?? 'classify';
 
 export function App() {
   const files = useModelFiles(getClient());
@@ -60,6 +62,9 @@ export function App() {
           </a>
           <a href="#/check" aria-current={route === 'check' ? 'page' : undefined}>
             Check on my images
+          </a>
+          <a href="#/adapt" aria-current={route === 'adapt' ? 'page' : undefined}>
+            Adapt to my images
           </a>
         </nav>
         <dl className="status">
@@ -107,6 +112,7 @@ export function App() {
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} /> : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
+        {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} onUseModel={loadLocalModel} /> : null}
       </main>
     </div>
   );

@@ -48,6 +48,9 @@ export function ClassifyPage({
         <div>
           <Dropzone onFiles={inference.enqueue} />
           <LocalModelLoader onFiles={onLoadModel} disabled={pending > 0 || !inference.ready} />
+          <p className="muted no-print">
+            Scans from your own scanner? <a href="#/adapt" data-testid="classify-adapt-link">Adapt the model to your labelled images</a> (in this browser).
+          </p>
           <div className="queue-bar">
             <p
               aria-live="polite"

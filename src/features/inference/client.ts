@@ -1,5 +1,6 @@
 /** The page's handle on the inference worker: typed requests, and a promise for start-up. */
 import type { BackendName } from '../../config/model';
+import type { AdaptRequest } from '../adapt/protocol';
 import type { LoadedMessage, MemoryMessage, ReadyMessage, WorkerMessage, WorkerRequest } from './protocol';
 
 export class ModelLoadError extends Error {
@@ -81,6 +82,15 @@ export class InferenceClient {
     const p = this.once<MemoryMessage>((m) => (m.type === 'memory' ? m : null));
     this.send({ type: 'memory' });
     return p;
+  }
+
+  /** Starts an adaptation in the worker (features/adapt); its messages carry `runId`. */
+  adapt(req: Omit<AdaptRequest, 'type'>): void {
+    this.send({ type: 'adapt', ...req });
+  }
+
+  cancelAdapt(runId: string): void {
+    this.send({ type: 'adapt-cancel', runId });
   }
 
   loseContext(): void {

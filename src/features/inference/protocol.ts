@@ -2,6 +2,7 @@
 import type { ModelMetadata } from '@respidetect/contract';
 import type { BackendName } from '../../config/model';
 import type { SeriesPosition } from '../dicom/decode';
+import type { AdaptWorkerMessage, AdaptWorkerRequest } from '../adapt/protocol';
 
 /** Phase 1: fetch and verify the model files (model-delivery), and report the metadata. */
 export interface LoadRequest {
@@ -53,7 +54,7 @@ export interface LoseContextRequest {
   type: 'lose-context';
 }
 
-export type WorkerRequest = LoadRequest | LoadLocalRequest | StartRequest | ClassifyRequest | CancelRequest | MemoryRequest | LoseContextRequest;
+export type WorkerRequest = LoadRequest | LoadLocalRequest | StartRequest | ClassifyRequest | CancelRequest | MemoryRequest | LoseContextRequest | AdaptWorkerRequest;
 
 export interface BenchmarkEntry {
   backend: BackendName;
@@ -183,4 +184,5 @@ export type WorkerMessage =
   | ResultMessage
   | FileErrorMessage
   | BackendChangedMessage
-  | MemoryMessage;
+  | MemoryMessage
+  | AdaptWorkerMessage;

@@ -17,6 +17,7 @@ import { defaultWasmThreads } from './wasm-threads';
 import { decodeRaster } from './decode-raster';
 import { FileRefusal } from '../../lib/file-refusal';
 import { readHeadTail, sniffFile } from './sniff';
+import { cancelAdaptation, runAdaptation } from '../adapt/worker/adapt-run';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -259,6 +260,14 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
     }
     case 'lose-context':
       webglContext()?.getExtension('WEBGL_lose_context')?.loseContext();
+      break;
+    // Adaptation (features/adapt) uses the verified files of the model in use, on the active backend.
+    case 'adapt':
+      if (pumping || queue.length > 0) post({ type: 'adapt-error', runId: m.runId, message: 'a batch is still being classified: wait for it to finish (or cancel it) before adapting', cancelled: false });
+      else void runAdaptation(m, files, (msg, transfer) => self.postMessage(msg, transfer ?? []));
+      break;
+    case 'adapt-cancel':
+      cancelAdaptation(m.runId);
       break;
   }
 };

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { sha256Hex } from '../util/hash';
 
-export type Split = 'train' | 'val' | 'test';
+import type { Split } from '@respidetect/contract';
+
+export type { Split };
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 
 export interface ManifestRow {

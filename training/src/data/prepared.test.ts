@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dHashRgb, thumbRgb } from './dhash';
+import { dHashRgb, thumbRgb } from '@respidetect/contract';
 import { peekPrepared, preparedImagePath, readPrepared, writePrepared } from './prepared';
 
 let dir: string;

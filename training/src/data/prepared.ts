@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DecodedPixels } from '@respidetect/contract';
 import { writeFileAtomic } from '../util/atomic';
-import { THUMB_SIZE, type DHash } from './dhash';
+import { THUMB_SIZE, type DHash } from '@respidetect/contract';
 
 export { loadManifest } from './manifest';
 

@@ -3,7 +3,7 @@
  * threshold); every reported figure is on the test split, with the majority-class baseline beside it.
  */
 import type { Occlusion } from '../audit/occlusion';
-import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, fitTemperature, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, placeThreshold, type ThresholdPlacement, binaryFigures, type BinaryFigures } from '@respidetect/contract';
+import { decide, type ClassMetrics, type ModelMetrics, accuracyOf, argmax, confusionMatrix, majorityClass, perClassMetrics, sensitivitySpecificity, crossEntropy, expectedCalibrationError, nllAtTemperature, softmaxRows, bootstrapAucCi, rocAuc, rocCurve, type RocPoint, calibrateOnValidation, type ThresholdPlacement, binaryFigures, type BinaryFigures } from '@respidetect/contract';
 
 export interface SplitPredictions {
   sha256: string[];
@@ -127,15 +127,9 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
   checkSplit('val', pred.val, k);
   checkSplit('test', pred.test, k);
 
-  // Fit on validation only.
-  const temperature = fitTemperature(pred.val.logits, pred.val.labels);
-  const valProbs = softmaxRows(pred.val.logits, temperature);
-  // Sensitivity-first, with the documented fallback when validation is too small or the rule too costly.
-  const choice = placeThreshold(
-    valProbs.map((p) => p[positive]!),
-    pred.val.labels.map((y) => y === positive),
-    opts.minSensitivity,
-  );
+  // Fit on validation only: temperature, then the sensitivity-first threshold (with the documented
+  // fallback when validation is too small or the rule too costly). The browser's adaptation calls the same.
+  const { temperature, choice, placement } = calibrateOnValidation(pred.val.logits, pred.val.labels, positive, opts.minSensitivity);
 
   // Report on test.
   const { labels } = pred.test;
@@ -218,12 +212,7 @@ export function evaluatePredictions(pred: Predictions, opts: EvaluateOptions): E
       temperature,
       decisionThreshold: choice.threshold,
       rule: choice.rule,
-      placement: {
-        placedBy: choice.placedBy,
-        rule: choice.rule,
-        fallbackReason: choice.fallbackReason,
-        validation: { positives: choice.validationPositives, negatives: choice.validationNegatives, sensitivity: choice.validationSensitivity, specificity: choice.validationSpecificity },
-      },
+      placement,
       validation: {
         count: pred.val.labels.length,
         nllBefore: nllAtTemperature(pred.val.logits, pred.val.labels, 1),

@@ -3,7 +3,7 @@
  * one byte stream (entries in manifest order) cut into fixed-size shards. Shard names carry a
  * content hash so servers and service workers can cache them forever.
  */
-import type { WeightDtype } from '@respidetect/contract';
+import { shardFileName, type WeightDtype } from '@respidetect/contract';
 import { sha256Hex } from '../util/hash';
 import type { ConstTensor } from './graph-def';
 import { encodeFloat16 } from './float16';
@@ -70,7 +70,7 @@ export function writeWeights(consts: ConstTensor[], dtype: WeightDtype, shardByt
   for (let i = 0; i < count; i++) {
     const bytes = all.subarray(i * shardBytes, Math.min(total, (i + 1) * shardBytes));
     const sha256 = sha256Hex(bytes);
-    shards.push({ fileName: `group1-shard${i + 1}of${count}.${sha256.slice(0, 16)}.bin`, bytes, sha256 });
+    shards.push({ fileName: shardFileName(i, count, sha256), bytes, sha256 });
   }
   return { manifest: [{ paths: shards.map((s) => s.fileName), weights: encoded.map((e) => e.entry) }], shards, totalBytes: total };
 }

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs';
-import { parseModelMetadata, METADATA_SCHEMA_VERSION, type ModelMetadata, type WeightDtype } from '@respidetect/contract';
+import { modelIdOf, parseModelMetadata, METADATA_SCHEMA_VERSION, type ModelMetadata, type WeightDtype } from '@respidetect/contract';
 import { writeFileAtomic } from '../util/atomic';
 import { sha256Hex } from '../util/hash';
 import { chainOf, layersToGraph, INPUT_NAME, OUTPUT_NAMES, type LayerChain } from './layers-to-graph';
@@ -58,8 +58,7 @@ export function writeGraphModel(opts: WriteGraphModelOptions): WrittenModel {
   const modelJsonText = JSON.stringify(modelJson);
   const modelJsonHash = sha256Hex(modelJsonText);
   const weightHashes = Object.fromEntries(weights.shards.map((s) => [s.fileName, s.sha256]));
-  // The id names exactly these bytes: model.json (which lists the hashed shard names) and every shard.
-  const modelId = sha256Hex([modelJsonHash, ...weights.shards.map((s) => s.sha256)].join('\n')).slice(0, 16);
+  const modelId = modelIdOf(modelJsonHash, weights.shards.map((s) => s.sha256));
   const has = (o: string) => graph.outputs.includes(o);
   const metadata = parseModelMetadata({
     ...opts.facts,

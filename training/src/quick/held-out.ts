@@ -1,12 +1,11 @@
 /**
  * The quick path's train / held-out split, made by the pipeline's own grouping and splitting
- * (data/group-split): byte-identical files are one content, near-identical images (dHash plus
+ * (the contract's data/group-split): byte-identical files are one content, near-identical images (dHash plus
  * thumbnail) are one group, and whole groups are split per class by a seeded order. So no copy or
  * near copy of a held-out image is trained on, and one image filed under two classes is left out.
  */
 import { toRgb } from '@respidetect/contract';
-import { fingerprintRgb } from '../data/dhash';
-import { groupAndSplit } from '../data/group-split';
+import { fingerprintRgb, groupAndSplit } from '@respidetect/contract';
 import type { FolderDataset, LabelledImage } from './folder-dataset';
 
 /** The quick path holds out a fifth of each class (by image count, whole groups at a time). */

@@ -5,7 +5,7 @@
  * Shuffling is seeded per epoch, so a run resumed after a crash replays the same batches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { argmax, nllAtTemperature, rng, shuffled } from '@respidetect/contract';
+import { argmax, balancedClassWeights, nllAtTemperature, rng, shuffled } from '@respidetect/contract';
 import { progress } from '../util/progress';
 import { buildHead, logitsView, type HeadConfig } from './head';
 import { GroupedOptimizer } from './grouped-optimizer';
@@ -52,12 +52,8 @@ export interface FitResult {
 
 const featureDim = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Keras/scikit-learn "balanced": n / (k · n_c); a class absent from training gets 0. */
-export function balancedClassWeights(labels: readonly number[], numClasses: number): number[] {
-  const counts = new Array<number>(numClasses).fill(0);
-  for (const y of labels) counts[y]! += 1;
-  return counts.map((c) => (c === 0 ? 0 : labels.length / (numClasses * c)));
-}
+/** The balanced class weights now live in the contract (the browser's adaptation uses them too). */
+export { balancedClassWeights };
 
 function batchTensor(m: FeatureMatrix, idx: readonly number[], shape: readonly number[]): tf.Tensor {
   const d = featureDim(shape);

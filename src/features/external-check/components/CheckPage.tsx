@@ -20,11 +20,12 @@ const mapText = (m: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
 
-function Figures({ f, report, label }: { f: ExternalFigures | null; report: ExternalReport; label: string }) {
+/** One report part's figures; the adapt page shows two of them side by side (testId tells them apart). */
+export function Figures({ f, report, label, testId }: { f: ExternalFigures | null; report: ExternalReport; label: string; testId?: string }) {
   if (!f) return <p>{label}: no items.</p>;
   const s = f.atShippedThreshold;
   return (
-    <section data-testid={`check-figures-${label === 'All scored files' ? 'all' : 'accepted'}`}>
+    <section data-testid={testId ?? `check-figures-${label === 'All scored files' ? 'all' : 'accepted'}`}>
       <h3>
         {label} (n = {f.n}: {Object.entries(f.nPerClass).map(([c, n]) => `${classLabel(c)} ${n}`).join(', ')})
       </h3>

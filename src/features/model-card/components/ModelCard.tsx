@@ -18,6 +18,9 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
         <strong>Research use only — not a medical device.</strong> This model has not been cleared or approved for clinical use. Its outputs must not be used
         to diagnose, treat or triage patients.
       </section>
+      <p className="no-print">
+        Does it fit your scanner? <a href="#/check">Check it on your labelled images</a> or <a href="#/adapt" data-testid="card-adapt-link">adapt it to your images</a>.
+      </p>
       <section>
         <h2>Model</h2>
         <dl>
@@ -27,6 +30,17 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
           </dd>
           <dt>Architecture</dt>
           <dd>{meta.architecture}</dd>
+          {meta.adaptation ? (
+            <>
+              <dt>Adapted locally</dt>
+              <dd data-testid="card-adaptation">
+                Head re-trained in this browser from model <code>{meta.adaptation.parentModelId}</code> on a lab&apos;s own images (adapt / validation / test:{' '}
+                {[meta.adaptation.counts.adapt, meta.adaptation.counts.validation, meta.adaptation.counts.test].map((c) => Object.values(c).reduce((a, b) => a + b, 0)).join(' / ')}); the
+                figures below are on that data&apos;s test part
+                {meta.adaptation.parentTestRocAuc != null ? ` (the parent's AUC on the same images: ${meta.adaptation.parentTestRocAuc.toFixed(3)})` : ''}.
+              </dd>
+            </>
+          ) : null}
           <dt>Classes</dt>
           <dd>{meta.classNames.map(classLabel).join(', ')}</dd>
           <dt>Input</dt>

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../util/hash';
-import type { Split } from './manifest';
+import { createHash } from 'node:crypto';
+import type { Split } from './split';
 import { splitByRatios, splitBySource, type SplitGroup } from './split';
 
+const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 const ratios = { train: 0.7, val: 0.15, test: 0.15 };
 const groups = (cls: string, n: number, size = 1): SplitGroup[] =>
   Array.from({ length: n }, (_, i) => ({ id: sha256Hex(`${cls}${i}`).slice(0, 16), class: cls, size, sourceSplits: new Set<Split>(['train']) }));

@@ -1,13 +1,13 @@
 /**
  * Distinct contents → duplicate groups → a split per group. The one grouping-and-splitting step:
- * ingest (the pipeline) and `train --data` (the quick path) both call it, so a held-out figure from
+ * ingest (the pipeline), `train --data` (the quick path) and the browser's adaptation all call it, so a held-out figure from
  * either never has a copy or near copy of a training image behind it.
  *
  * A group whose members carry more than one class label is a label conflict: it is left out
  * (and reported by the caller), never guessed.
  */
 import { groupContents, type Content, type Group } from './dedupe';
-import type { Split } from './manifest';
+import type { Split } from './split';
 import { splitByRatios, splitBySource, type SplitGroup } from './split';
 
 export interface SplitContent extends Content {

@@ -8,8 +8,9 @@
  *   goes to the earliest of train → val → test (a group touching train stays in train). That moves
  *   leaked test/val copies into training instead of letting them inflate test scores.
  */
-import { sha256Hex } from '../util/hash';
-import type { Split } from './manifest';
+import { sha256HexSync as sha256Hex } from '../util/sha256';
+/** The three parts of a data set; adaptation's adapt/validation/test are train/val/test. */
+export type Split = 'train' | 'val' | 'test';
 
 export interface SplitGroup {
   id: string;

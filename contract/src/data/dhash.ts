@@ -63,7 +63,7 @@ export function thumbDistance(a: Uint8Array, b: Uint8Array): number {
   return s / a.length;
 }
 
-/** What grouping needs of an image: its dHash and thumbnail. Ingest and the quick path both call this. */
+/** What grouping needs of an image: its dHash and thumbnail. Ingest, the quick path and the browser's adaptation call this. */
 export function fingerprintRgb(rgb: Uint8Array, width: number, height: number): { dhash: DHash; thumb: Uint8Array } {
   return { dhash: dHashRgb(rgb, width, height), thumb: thumbRgb(rgb, width, height) };
 }

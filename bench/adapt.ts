@@ -1,0 +1,149 @@
+/**
+ * bench:adapt — "Adapt to my images" in Chromium (WASM), on real data. A model is trained by the
+ * real pipeline on ../shared/datasets/chest-ct (model.weights=none: a seeded random VGG16 base,
+ * because ImageNet weights cannot be downloaded here; read every AUC with that in mind), then
+ * adapted in the page to IQ-OTH/NCCD folders (malignant → adenocarcinoma, normal → normal) sized
+ * so that the adapt part holds about 100, 200 and 400 images (the folder is that / 0.7: validation
+ * and test take 15% each). For each: time per image for the embeddings, time per epoch, and the
+ * test-part AUC (95% CI) before (deployed model) and after (adapted), with the majority baseline.
+ * Each size runs in a fresh browser profile, so no embedding comes from an earlier run's cache.
+ *
+ *   npm run bench:adapt                                   # 224 px (the shipped size; long on 2 cores)
+ *   BENCH_SIZE=32 BENCH_COUNTS=100 npm run bench:adapt    # a quick check that it works
+ *
+ * Prints JSON and writes bench/results/adapt.json. Scratch folders live under the OS temp dir.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { stringify } from 'yaml';
+import type { ExternalFigures, ExternalReport, ModelMetadata } from '@respidetect/contract';
+import { chromiumLaunchOptions } from '../e2e/support/chromium';
+import { IQ_LABEL_MAP, writeIqFolder } from '../e2e/support/adapt-data';
+import { assembleSite, buildApp, startServer } from '../e2e/support/site';
+import { CHEST_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../test/datasets';
+import { REPO, writeResult } from './lib/results';
+
+const SIZE = Number(process.env.BENCH_SIZE ?? 224);
+const COUNTS = (process.env.BENCH_COUNTS ?? '100,200,400').split(',').map(Number);
+const ADAPT_SHARE = 0.7;
+const CLI = join(REPO, 'training', 'src', 'cli.ts');
+
+if (!chestCtPresent() || !iqOthnccdPresent()) throw new Error('bench:adapt needs ../shared/datasets/chest-ct and ../shared/datasets/iq-othnccd');
+const scratch = mkdtempSync(join(tmpdir(), 'bench-adapt-'));
+
+function trainModel(): { dir: string; seconds: number } {
+  const dir = join(scratch, 'pipeline');
+  mkdirSync(dir, { recursive: true });
+  // As bench:sources: random base features are small and the set unbalanced.
+  const params = {
+    data: { source: CHEST_CT_DIR, classes: ['adenocarcinoma', 'normal'] },
+    model: { weights: 'none', image_size: SIZE },
+    train: { epochs: 15, learning_rate: 0.05, class_weights: true, augment: false, early_stopping_patience: 4 },
+    export: { dtype: 'float32' },
+  };
+  writeFileSync(join(dir, 'params.yaml'), stringify(params));
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, 'pipeline'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, RESPIDETECT_FEATURES_DIR: join(scratch, 'features'), MLFLOW_TRACKING_URI: join(dir, 'mlruns'), RESPIDETECT_QUIET: '1' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`pipeline failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  return { dir: join(dir, 'public', 'model'), seconds: Math.round((Date.now() - t0) / 1000) };
+}
+
+const r3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : +x.toFixed(3));
+const figures = (f: ExternalFigures | null) =>
+  f && {
+    n: f.n,
+    nPerClass: f.nPerClass,
+    rocAuc: r3(f.rocAuc),
+    rocAucCi95: f.rocAucCi95?.map(r3) ?? null,
+    sensitivity: r3(f.atShippedThreshold.sensitivity.value),
+    specificity: r3(f.atShippedThreshold.specificity.value),
+    ece: r3(f.ece),
+    majorityBaselineAccuracy: r3(f.majorityBaseline.accuracy),
+    notes: f.notes,
+  };
+
+interface AdaptReport {
+  before: ExternalReport;
+  after: ExternalReport;
+  metadata: ModelMetadata;
+  skipped: { file: string; kind: string; reason: string }[];
+  bestEpoch: number;
+  timings: { embedMsPerImage: number | null; embeddedImages: number; cachedImages: number; msPerEpoch: number; epochs: number };
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const model = trainModel();
+  const parent = JSON.parse(readFileSync(join(model.dir, 'metadata.json'), 'utf8')) as ModelMetadata;
+  process.stderr.write(`bench:adapt: pipeline model ${parent.modelId} at ${SIZE} px in ${model.seconds} s\n`);
+  const appDir = join(scratch, 'app');
+  buildApp(appDir);
+  const server = await startServer(assembleSite(appDir, model.dir));
+  const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
+  const runs: Record<string, unknown>[] = [];
+  try {
+    for (const n of COUNTS) {
+      const perClass = Math.ceil(n / ADAPT_SHARE / 2);
+      const folder = writeIqFolder(join(scratch, `iq-${n}`), perClass);
+      const context = await browser.newContext({ acceptDownloads: true });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/?backend=wasm#/adapt`);
+      await page.getByTestId('backend').filter({ hasText: 'wasm' }).waitFor({ timeout: 600_000 });
+      await page.getByTestId('adapt-folder-input').setInputFiles(folder);
+      await page.getByTestId('adapt-label-map').fill(IQ_LABEL_MAP);
+      const started = Date.now();
+      await page.getByTestId('adapt-start').click();
+      const outcome = await Promise.race([
+        page.getByTestId('adapt-report').waitFor({ timeout: 3_600_000 }).then(() => 'report' as const),
+        page.getByTestId('adapt-error').waitFor({ timeout: 3_600_000 }).then(() => 'error' as const),
+      ]);
+      if (outcome === 'error') {
+        runs.push({ adaptImagesTarget: n, folderImages: 2 * perClass, error: await page.getByTestId('adapt-error').textContent() });
+        await context.close();
+        continue;
+      }
+      const wallSeconds = (Date.now() - started) / 1000;
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('adapt-download-report').click()]);
+      const rep = JSON.parse(readFileSync((await download.path())!, 'utf8')) as AdaptReport;
+      const counts = rep.metadata.adaptation!.counts;
+      const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+      runs.push({
+        adaptImagesTarget: n,
+        folderImages: 2 * perClass,
+        parts: { adapt: counts.adapt, validation: counts.validation, test: counts.test, adaptTotal: total(counts.adapt) },
+        // Files that took no part: unreadable, or refused by the not-a-chest-CT rule (with the reasons).
+        skipped: rep.skipped.map((x) => `${x.file}: ${x.kind}: ${x.reason}`),
+        embeddings: { msPerImage: r3(rep.timings.embedMsPerImage), images: rep.timings.embeddedImages, fromCache: rep.timings.cachedImages },
+        training: { msPerEpoch: r3(rep.timings.msPerEpoch), epochs: rep.timings.epochs, bestEpoch: rep.bestEpoch },
+        wallSeconds: r3(wallSeconds),
+        calibration: { temperature: r3(rep.metadata.temperature), threshold: r3(rep.metadata.decisionThreshold), placedBy: rep.metadata.thresholdPlacement?.placedBy },
+        testPart: { before: figures(rep.before.all), after: figures(rep.after.all) },
+      });
+      process.stderr.write(`bench:adapt ${n}: ${JSON.stringify(runs.at(-1))}\n`);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  writeResult('adapt', {
+    imageSize: SIZE,
+    backend: 'wasm (Chromium)',
+    weights: 'none (seeded random base; ImageNet weights cannot be downloaded here)',
+    model: { modelId: parent.modelId, trainedOn: 'chest-ct (pipeline, adenocarcinoma vs normal)', testRocAuc: r3(parent.metrics.rocAuc), pipelineSeconds: model.seconds },
+    adaptationData: `iq-othnccd (${IQ_LABEL_MAP}), spread over case numbers; parts by the training split rule (70/15/15 by content group)`,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    runs,
+  });
+}
+
+await main();

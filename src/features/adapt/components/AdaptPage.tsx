@@ -1,0 +1,304 @@
+/**
+ * "Adapt to my images": the lab's labelled folder → the deployed model's head re-trained in the
+ * worker on the adapt part, calibrated on the validation part, and judged against the deployed
+ * model on the test part with the browser check's report. No image leaves this computer. The
+ * adapted model is kept in this browser, can be exported as a model folder, and used in place of
+ * the deployed one.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { checkLabelMap, classLabel, defaultLabelMap, PART_NAMES, parseLabelMapText, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
+import type { InferenceClient } from '../../inference/client';
+import { collectLabelledFiles, type LabelledFile } from '../../external-check/logic/collect';
+import { Figures } from '../../external-check/components/CheckPage';
+import { downloadBytes, downloadText } from '../../../lib/download';
+import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
+import { AdaptError, runAdapt } from '../logic/run-adapt';
+import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel, saveAdaptedModel } from '../logic/adapted-store';
+
+const f3 = (x: number) => x.toFixed(3);
+const eta = (s: number | null) => (s === null ? '…' : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+const mapText = (m: Record<string, string>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+const auc = (r: ExternalReport) => (r.all?.rocAuc == null ? 'n/a' : `${f3(r.all.rocAuc)} [${f3(r.all.rocAucCi95![0])}, ${f3(r.all.rocAucCi95![1])}]`);
+
+function SplitTable({ s, classNames }: { s: AdaptSplitMessage; classNames: string[] }) {
+  const parts: Split[] = ['train', 'val', 'test'];
+  return (
+    <div data-testid="adapt-split">
+      <table>
+        <thead>
+          <tr>
+            <th>Part</th>
+            {classNames.map((c) => (
+              <th key={c}>{classLabel(c)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {parts.map((p) => (
+            <tr key={p} data-part={PART_NAMES[p]}>
+              <td>{PART_NAMES[p]}</td>
+              {classNames.map((c) => (
+                <td key={c}>{s.counts[p][c] ?? 0}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Split as training splits: by content group ({s.groups} groups; {s.exactRedundantCopies} exact copies counted once; {s.nearGroups} groups of near copies kept on one side
+        {s.labelConflicts ? `; ${s.labelConflicts} groups filed under two classes left out` : ''}).
+      </p>
+      {s.refusal ? (
+        <p role="alert" className="error-text" data-testid="adapt-refusal">
+          {s.refusal}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Report({ r, parent }: { r: AdaptResult; parent: ModelMetadata }) {
+  const { before, after, metadata } = r;
+  return (
+    <div data-testid="adapt-report" data-auc-before={before.all?.rocAuc ?? ''} data-auc-after={after.all?.rocAuc ?? ''} data-model-id={metadata.modelId}>
+      <h3>Before and after, on the test part ({after.all?.n ?? 0} images the adaptation never trained or calibrated on)</h3>
+      <p>
+        ROC-AUC: deployed model <strong data-testid="adapt-auc-before">{auc(before)}</strong>, adapted model <strong data-testid="adapt-auc-after">{auc(after)}</strong>. Each model at its own
+        threshold and temperature: deployed {f3(parent.decisionThreshold)} (T = {f3(parent.temperature)}), adapted {f3(metadata.decisionThreshold)} (T = {f3(metadata.temperature)}, both fitted on
+        the validation part).
+      </p>
+      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: '1rem' }}>
+        <div>
+          <h4>Deployed model {parent.modelId}</h4>
+          <Figures f={before.all} report={before} label="Test part" testId="adapt-figures-before" />
+        </div>
+        <div>
+          <h4>Adapted model {metadata.modelId}</h4>
+          <Figures f={after.all} report={after} label="Test part" testId="adapt-figures-after" />
+        </div>
+      </div>
+      <p className="muted" data-testid="adapt-training">
+        Head trained {r.timings.epochs} epochs{r.resumedFrom ? ` (resumed after epoch ${r.resumedFrom})` : ''}; the weights of epoch {r.bestEpoch} (lowest validation loss
+        {r.bestEpoch === 0 ? ': no epoch beat the deployed head, so its weights are kept and only recalibrated' : ''}) are kept. Embeddings: {r.timings.embeddedImages} computed
+        {r.timings.embedMsPerImage !== null ? ` (${Math.round(r.timings.embedMsPerImage)} ms each)` : ''}, {r.timings.cachedImages} from this browser&apos;s cache.
+      </p>
+      {r.skipped.length ? (
+        <>
+          <h4>Files not used</h4>
+          <ul data-testid="adapt-skipped">
+            {r.skipped.map((s) => (
+              <li key={s.file}>
+                {s.file}: {s.kind} — {s.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export function AdaptPage({
+  meta,
+  client,
+  ready,
+  onUseModel,
+}: {
+  meta: ModelMetadata;
+  client: InferenceClient;
+  ready: boolean;
+  /** Verifies the files in the worker and makes them the model in use (App's "use another model" path). */
+  onUseModel(files: File[]): Promise<string>;
+}) {
+  const [picked, setPicked] = useState<{ name: string; folders: string[]; files: LabelledFile[]; loose: string[] } | null>(null);
+  const [labelText, setLabelText] = useState('');
+  const [progress, setProgress] = useState<AdaptProgressMessage | null>(null);
+  const [split, setSplit] = useState<AdaptSplitMessage | null>(null);
+  const [result, setResult] = useState<AdaptResult | null>(null);
+  const [parent, setParent] = useState<ModelMetadata | null>(null);
+  const [runId, setRunId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [saved, setSaved] = useState<ModelMetadata[]>([]);
+  const refreshSaved = () => void listAdaptedModels().then(setSaved, () => setSaved([]));
+  useEffect(refreshSaved, []);
+
+  const labelMap = useMemo(() => {
+    if (!picked) return null;
+    try {
+      const m = parseLabelMapText(labelText);
+      checkLabelMap(m, picked.folders, meta.classNames);
+      if (Object.keys(m).length === 0) throw new Error('label map: no folder is mapped to a model class');
+      return { map: m, error: null };
+    } catch (e) {
+      return { map: null, error: (e as Error).message };
+    }
+  }, [picked, labelText, meta.classNames]);
+
+  const onPick = (list: FileList | null) => {
+    if (!list || list.length === 0) return;
+    const all = Array.from(list);
+    const c = collectLabelledFiles(all);
+    const name = (all[0]!.webkitRelativePath.split('/')[0] || 'browser-adapt').replace(/[^\w.-]+/g, '_');
+    setPicked({ name, ...c });
+    setLabelText(mapText(defaultLabelMap(c.folders, meta.classNames)));
+    setResult(null);
+    setSplit(null);
+    setProgress(null);
+    setError(null);
+  };
+
+  const start = async () => {
+    if (!picked || !labelMap?.map) return;
+    setResult(null);
+    setSplit(null);
+    setError(null);
+    setNote(null);
+    setParent(meta);
+    const r = runAdapt({ client, files: picked.files, labelMap: labelMap.map, name: picked.name, onProgress: setProgress, onSplit: setSplit });
+    setRunId(r.runId);
+    try {
+      const res = await r.result;
+      setResult(res);
+      try {
+        await saveAdaptedModel(res.metadata.modelId, res.files);
+        setNote(`Kept in this browser as model ${res.metadata.modelId}: it stays after a reload and works offline.`);
+        refreshSaved();
+      } catch (e) {
+        setNote(`The adapted model could not be kept in this browser (${(e as Error).message}); export it to keep it.`);
+      }
+    } catch (e) {
+      setError(e instanceof AdaptError && e.cancelled ? e.message : `Adaptation stopped: ${(e as Error).message}`);
+    } finally {
+      setRunId(null);
+    }
+  };
+
+  const downloadReport = () => {
+    if (!result) return;
+    const { files: _files, ...report } = result;
+    downloadText(`adapt-${result.metadata.modelId}.json`, 'application/json', JSON.stringify(report, null, 2));
+  };
+  const exportFiles = () => result?.files.forEach((f) => downloadBytes(f.name, f.type, f.bytes));
+  const use = async (files: File[]) => {
+    try {
+      const id = await onUseModel(files);
+      setNote(`Now using model ${id}. Reloading the page returns to the deployed model; this one stays kept here.`);
+    } catch (e) {
+      setError(`That model could not be used: ${(e as Error).message}`);
+    }
+  };
+  const useResult = () => result && void use(result.files.map((f) => new File([f.bytes], f.name, { type: f.type })));
+  const openSaved = (id: string) => void loadAdaptedModel(id).then(use, (e: Error) => setError(e.message));
+  const running = runId !== null;
+
+  return (
+    <div className="card" data-testid="adapt-page">
+      <h2>Adapt to my images</h2>
+      <p>
+        Pick a folder with one sub-folder per class (images or one-slice DICOM) from your own scanner. The images are split as training splits them (copies and near copies never
+        straddle parts) into adapt / validation / test; the model&apos;s head is re-trained here, in this browser, on the adapt part, calibrated on the validation part, and judged
+        against the deployed model on the test part. No image leaves this computer.
+      </p>
+      {meta.adaptation ? (
+        <p className="muted" data-testid="adapt-current-is-adapted">
+          The model in use is itself adapted locally (from {meta.adaptation.parentModelId}); adapting it again starts from its head.
+        </p>
+      ) : null}
+      <label>
+        Labelled folder{' '}
+        <input
+          type="file"
+          data-testid="adapt-folder-input"
+          {...{ webkitdirectory: '', directory: '' }}
+          multiple
+          disabled={running}
+          onChange={(e) => onPick(e.target.files)}
+        />
+      </label>
+      {picked ? (
+        <div>
+          <p data-testid="adapt-picked">
+            {picked.files.length} files in {picked.folders.length} folders ({picked.folders.join(', ')})
+            {picked.loose.length ? `; ${picked.loose.length} files outside any class folder are ignored` : ''}.
+          </p>
+          <label>
+            Which folder is which class (folder=class, …; folders left out are not used):{' '}
+            <input type="text" size={60} data-testid="adapt-label-map" value={labelText} onChange={(e) => setLabelText(e.target.value)} disabled={running} />
+          </label>
+          <p className="muted">Model classes: {meta.classNames.join(', ')}</p>
+          {labelMap?.error ? (
+            <p role="alert" className="error-text" data-testid="adapt-label-error">
+              {labelMap.error}
+            </p>
+          ) : null}
+          <button type="button" data-testid="adapt-start" disabled={!ready || running || !labelMap?.map} onClick={() => void start()}>
+            Adapt the model
+          </button>{' '}
+          {running ? (
+            <button type="button" data-testid="adapt-cancel" onClick={() => client.cancelAdapt(runId)}>
+              Cancel
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {progress ? (
+        <p role="status" aria-live="polite" data-testid="adapt-progress" data-phase={progress.phase}>
+          {progress.phase === 'embedding'
+            ? `Reading images: ${progress.done} of ${progress.total}${progress.cached ? ` (${progress.cached} from this browser's cache)` : ''}`
+            : `Training the head: epoch ${progress.done} of at most ${progress.total} (stops early when validation stops improving); loss ${f3(progress.loss ?? NaN)}, validation loss ${f3(progress.valLoss ?? NaN)}`}
+          {running ? `, about ${eta(progress.etaSeconds)} left` : ''}
+        </p>
+      ) : null}
+      {split ? <SplitTable s={split} classNames={meta.classNames} /> : null}
+      {error ? (
+        <p role="alert" className="error-text" data-testid="adapt-error">
+          {error}
+        </p>
+      ) : null}
+      {result && parent ? (
+        <>
+          <Report r={result} parent={parent} />
+          <div className="controls no-print">
+            <button type="button" data-testid="adapt-export" onClick={exportFiles}>
+              Export the adapted model (model.json, shards, metadata.json)
+            </button>{' '}
+            <button type="button" data-testid="adapt-use" onClick={useResult}>
+              Use the adapted model
+            </button>{' '}
+            <button type="button" data-testid="adapt-download-report" onClick={downloadReport}>
+              Download the before/after report (JSON)
+            </button>
+          </div>
+        </>
+      ) : null}
+      {note ? (
+        <p role="status" data-testid="adapt-note">
+          {note}
+        </p>
+      ) : null}
+      {saved.length ? (
+        <section data-testid="adapt-saved">
+          <h3>Adapted models kept in this browser</h3>
+          <ul>
+            {saved.map((m) => (
+              <li key={m.modelId} data-model-id={m.modelId}>
+                {m.modelId} (from {m.adaptation?.parentModelId ?? '?'}, {m.createdAt.slice(0, 16).replace('T', ' ')}; test AUC {m.metrics.rocAuc === undefined ? 'n/a' : f3(m.metrics.rocAuc)}
+                {m.adaptation?.parentTestRocAuc != null ? ` vs ${f3(m.adaptation.parentTestRocAuc)} before` : ''}){' '}
+                <button type="button" data-testid="adapt-saved-use" disabled={running || m.modelId === meta.modelId} onClick={() => openSaved(m.modelId)}>
+                  {m.modelId === meta.modelId ? 'In use' : 'Use'}
+                </button>{' '}
+                <button type="button" disabled={running || m.modelId === meta.modelId} onClick={() => void deleteAdaptedModel(m.modelId).then(refreshSaved)}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}
