@@ -2,11 +2,11 @@
  * The graph model on the active backend: load from verified bytes, run one image, return the
  * contract's post-processed numbers. Every tensor is created and freed here.
  */
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { io } from '@tensorflow/tfjs-core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { classOutput, oodScore, prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
+import { loadVerifiedGraph } from './load-graph';
 
 export interface RawPrediction {
   probabilities: number[];
@@ -26,18 +26,8 @@ export class Classifier {
    * be its probe, timed and checked, rather than pay for two.
    */
   static async load(files: VerifiedModelFiles, { warmUp = true }: { warmUp?: boolean } = {}): Promise<Classifier> {
-    const { modelJson, weightData, metadata } = files;
-    const artifacts: io.ModelArtifacts = {
-      modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
-      weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as io.WeightsManifestEntry[],
-      weightData,
-      format: modelJson.format as string | undefined,
-      generatedBy: modelJson.generatedBy as string | undefined,
-      convertedBy: modelJson.convertedBy as string | null | undefined,
-      signature: modelJson.signature as object | undefined,
-      userDefinedMetadata: modelJson.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
-    };
-    const model = await loadGraphModel(tf.io.fromMemory(artifacts));
+    const { metadata } = files;
+    const model = await loadVerifiedGraph(files);
     const o = metadata.outputs;
     const names = [o.logits ?? o.probabilities, ...(o.embedding && metadata.ood ? [o.embedding] : []), ...(o.heatmap ? [o.heatmap] : [])];
     const classifier = new Classifier(model, metadata, names);

@@ -5,10 +5,10 @@
  * adapted model is kept in this browser, can be exported as a model folder, and used in place of
  * the deployed one.
  */
-import { useEffect, useMemo, useState } from 'react';
-import { checkLabelMap, classLabel, defaultLabelMap, PART_NAMES, parseLabelMapText, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
+import { useEffect, useState } from 'react';
+import { classLabel, PART_NAMES, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
-import { collectLabelledFiles, type LabelledFile } from '../../external-check/logic/collect';
+import { eta, useLabelledFolder } from '../../external-check/components/use-labelled-folder';
 import { Figures } from '../../external-check/components/CheckPage';
 import { downloadBytes, downloadText } from '../../../lib/download';
 import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
@@ -16,11 +16,6 @@ import { AdaptError, runAdapt } from '../logic/run-adapt';
 import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel, saveAdaptedModel } from '../logic/adapted-store';
 
 const f3 = (x: number) => x.toFixed(3);
-const eta = (s: number | null) => (s === null ? '…' : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
-const mapText = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
 const auc = (r: ExternalReport) => (r.all?.rocAuc == null ? 'n/a' : `${f3(r.all.rocAuc)} [${f3(r.all.rocAucCi95![0])}, ${f3(r.all.rocAucCi95![1])}]`);
 
 function SplitTable({ s, classNames }: { s: AdaptSplitMessage; classNames: string[] }) {
@@ -113,8 +108,7 @@ export function AdaptPage({
   /** Verifies the files in the worker and makes them the model in use (App's "use another model" path). */
   onUseModel(files: File[]): Promise<string>;
 }) {
-  const [picked, setPicked] = useState<{ name: string; folders: string[]; files: LabelledFile[]; loose: string[] } | null>(null);
-  const [labelText, setLabelText] = useState('');
+  const { picked, labelText, setLabelText, labelMap, pick } = useLabelledFolder(meta, 'browser-adapt');
   const [progress, setProgress] = useState<AdaptProgressMessage | null>(null);
   const [split, setSplit] = useState<AdaptSplitMessage | null>(null);
   const [result, setResult] = useState<AdaptResult | null>(null);
@@ -126,25 +120,8 @@ export function AdaptPage({
   const refreshSaved = () => void listAdaptedModels().then(setSaved, () => setSaved([]));
   useEffect(refreshSaved, []);
 
-  const labelMap = useMemo(() => {
-    if (!picked) return null;
-    try {
-      const m = parseLabelMapText(labelText);
-      checkLabelMap(m, picked.folders, meta.classNames);
-      if (Object.keys(m).length === 0) throw new Error('label map: no folder is mapped to a model class');
-      return { map: m, error: null };
-    } catch (e) {
-      return { map: null, error: (e as Error).message };
-    }
-  }, [picked, labelText, meta.classNames]);
-
   const onPick = (list: FileList | null) => {
-    if (!list || list.length === 0) return;
-    const all = Array.from(list);
-    const c = collectLabelledFiles(all);
-    const name = (all[0]!.webkitRelativePath.split('/')[0] || 'browser-adapt').replace(/[^\w.-]+/g, '_');
-    setPicked({ name, ...c });
-    setLabelText(mapText(defaultLabelMap(c.folders, meta.classNames)));
+    if (!pick(list)) return;
     setResult(null);
     setSplit(null);
     setProgress(null);

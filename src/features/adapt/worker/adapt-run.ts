@@ -9,8 +9,7 @@
  */
 // tfjs-core registers no gradients by itself (the app otherwise only runs inference); training needs them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { io } from '@tensorflow/tfjs-core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import {
   ADAPT_SETTINGS,
   adaptedMetadata,
@@ -33,6 +32,7 @@ import {
   type Split,
 } from '@respidetect/contract';
 import { tf } from '../../inference/backends';
+import { loadVerifiedGraph } from '../../inference/load-graph';
 import type { VerifiedModelFiles } from '../../model-delivery';
 import { CHECK_DEFAULTS } from '../../external-check/logic/run-check';
 import type { AdaptRequest, AdaptResult, AdaptWorkerMessage, SkippedFile } from '../protocol';
@@ -55,21 +55,6 @@ export function cancelAdaptation(runId: string): void {
   cancelled.add(runId);
 }
 
-async function loadGraph(files: VerifiedModelFiles): Promise<GraphModel> {
-  const { modelJson, weightData } = files;
-  return loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
-      weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as io.WeightsManifestEntry[],
-      weightData,
-      format: modelJson.format as string | undefined,
-      generatedBy: modelJson.generatedBy as string | undefined,
-      convertedBy: modelJson.convertedBy as string | null | undefined,
-      signature: modelJson.signature as object | undefined,
-    }),
-  );
-}
-
 interface Content {
   sha256: string;
   /** First file (in path order) with this content: the report's name for it. */
@@ -90,7 +75,7 @@ export async function runAdaptation(req: AdaptRequest, files: VerifiedModelFiles
     const parent = files.metadata;
     const modelJson = files.modelJson as unknown as GraphModelJson;
     const head = locateHead(modelJson, parent.outputs);
-    model = await loadGraph(files);
+    model = await loadVerifiedGraph(files);
     const kernelInit = (model.weights[head.kernel]![0]!.dataSync() as Float32Array).slice();
     const biasInit = (model.weights[head.bias]![0]!.dataSync() as Float32Array).slice();
 

@@ -3,10 +3,10 @@
  * folder is which model class, and get the same report as `npm run validate` (the contract's
  * externalReport), computed in this browser; no image leaves the machine.
  */
-import { useMemo, useState } from 'react';
-import { checkLabelMap, classLabel, defaultLabelMap, parseLabelMapText, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
+import { useState } from 'react';
+import { classLabel, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
-import { collectLabelledFiles, type LabelledFile } from '../logic/collect';
+import { eta, useLabelledFolder } from './use-labelled-folder';
 import { downloadText } from '../../../lib/download';
 import { reportCsv } from '../logic/report-csv';
 import { runCheck, type CheckProgress } from '../logic/run-check';
@@ -14,11 +14,6 @@ import { CalibrationPlot, ConfusionTable, RocPlot } from './ReportPlots';
 
 const f3 = (x: number) => x.toFixed(3);
 const ci = (p: Proportion) => `${f3(p.value)} [${f3(p.ci95[0])}, ${f3(p.ci95[1])}] (${p.successes}/${p.total})`;
-const eta = (s: number | null) => (s === null ? '…' : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
-const mapText = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
 
 /** One report part's figures; the adapt page shows two of them side by side (testId tells them apart). */
 export function Figures({ f, report, label, testId }: { f: ExternalFigures | null; report: ExternalReport; label: string; testId?: string }) {
@@ -77,32 +72,14 @@ export function Figures({ f, report, label, testId }: { f: ExternalFigures | nul
 }
 
 export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata; client: InferenceClient; ready: boolean; window: { width: number; level: number } }) {
-  const [picked, setPicked] = useState<{ name: string; folders: string[]; files: LabelledFile[]; loose: string[] } | null>(null);
-  const [labelText, setLabelText] = useState('');
+  const { picked, labelText, setLabelText, labelMap, pick } = useLabelledFolder(meta, 'browser-check');
   const [progress, setProgress] = useState<CheckProgress | null>(null);
   const [report, setReport] = useState<ExternalReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const running = progress !== null && progress.done < progress.total;
 
-  const labelMap = useMemo(() => {
-    if (!picked) return null;
-    try {
-      const m = parseLabelMapText(labelText);
-      checkLabelMap(m, picked.folders, meta.classNames);
-      if (Object.keys(m).length === 0) throw new Error('label map: no folder is mapped to a model class');
-      return { map: m, error: null };
-    } catch (e) {
-      return { map: null, error: (e as Error).message };
-    }
-  }, [picked, labelText, meta.classNames]);
-
   const onPick = (list: FileList | null) => {
-    if (!list || list.length === 0) return;
-    const all = Array.from(list);
-    const c = collectLabelledFiles(all);
-    const name = (all[0]!.webkitRelativePath.split('/')[0] || 'browser-check').replace(/[^\w.-]+/g, '_');
-    setPicked({ name, ...c });
-    setLabelText(mapText(defaultLabelMap(c.folders, meta.classNames)));
+    if (!pick(list)) return;
     setReport(null);
     setProgress(null);
     setError(null);

@@ -1,0 +1,22 @@
+/**
+ * Verified model files (model-delivery) → a tfjs GraphModel, from memory: the bytes were checked
+ * against metadata.json, so nothing is fetched again. Classify and Adapt both load models this way.
+ */
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import type { io } from '@tensorflow/tfjs-core';
+import { tf } from './backends';
+import type { VerifiedModelFiles } from '../model-delivery';
+
+export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles): Promise<GraphModel> {
+  const artifacts: io.ModelArtifacts = {
+    modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
+    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as io.WeightsManifestEntry[],
+    weightData,
+    format: modelJson.format as string | undefined,
+    generatedBy: modelJson.generatedBy as string | undefined,
+    convertedBy: modelJson.convertedBy as string | null | undefined,
+    signature: modelJson.signature as object | undefined,
+    userDefinedMetadata: modelJson.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
+  };
+  return loadGraphModel(tf.io.fromMemory(artifacts));
+}
