@@ -1,6 +1,6 @@
-/** Saves text as a file through the browser's download, from memory: nothing is sent anywhere. */
-export function downloadText(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves a blob through the browser's download, from memory: nothing is sent anywhere. */
+function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -9,12 +9,8 @@ export function downloadText(name: string, type: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Saves bytes (a model file) through the browser's download, from memory. */
-export function downloadBytes(name: string, type: string, bytes: ArrayBuffer): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+/** Saves text as a file (a report, a CSV). */
+export const downloadText = (name: string, type: string, text: string): void => downloadBlob(name, new Blob([text], { type }));
+
+/** Saves bytes (a model file). */
+export const downloadBytes = (name: string, type: string, bytes: ArrayBuffer): void => downloadBlob(name, new Blob([bytes], { type }));

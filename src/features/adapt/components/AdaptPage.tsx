@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { classLabel, PART_NAMES, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
 import { eta, useLabelledFolder } from '../../external-check/components/use-labelled-folder';
+import { LabelledFolderPicker } from '../../external-check/components/LabelledFolderPicker';
 import { Figures } from '../../external-check/components/CheckPage';
 import { downloadBytes, downloadText } from '../../../lib/download';
 import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
@@ -108,7 +109,8 @@ export function AdaptPage({
   /** Verifies the files in the worker and makes them the model in use (App's "use another model" path). */
   onUseModel(files: File[]): Promise<string>;
 }) {
-  const { picked, labelText, setLabelText, labelMap, pick } = useLabelledFolder(meta, 'browser-adapt');
+  const folder = useLabelledFolder(meta, 'browser-adapt');
+  const { picked, labelMap, pick } = folder;
   const [progress, setProgress] = useState<AdaptProgressMessage | null>(null);
   const [split, setSplit] = useState<AdaptSplitMessage | null>(null);
   const [result, setResult] = useState<AdaptResult | null>(null);
@@ -185,33 +187,14 @@ export function AdaptPage({
           The model in use is itself adapted locally (from {meta.adaptation.parentModelId}); adapting it again starts from its head.
         </p>
       ) : null}
-      <label>
-        Labelled folder{' '}
-        <input
-          type="file"
-          data-testid="adapt-folder-input"
-          {...{ webkitdirectory: '', directory: '' }}
-          multiple
-          disabled={running}
-          onChange={(e) => onPick(e.target.files)}
-        />
-      </label>
-      {picked ? (
-        <div>
-          <p data-testid="adapt-picked">
-            {picked.files.length} files in {picked.folders.length} folders ({picked.folders.join(', ')})
-            {picked.loose.length ? `; ${picked.loose.length} files outside any class folder are ignored` : ''}.
-          </p>
-          <label>
-            Which folder is which class (folder=class, …; folders left out are not used):{' '}
-            <input type="text" size={60} data-testid="adapt-label-map" value={labelText} onChange={(e) => setLabelText(e.target.value)} disabled={running} />
-          </label>
-          <p className="muted">Model classes: {meta.classNames.join(', ')}</p>
-          {labelMap?.error ? (
-            <p role="alert" className="error-text" data-testid="adapt-label-error">
-              {labelMap.error}
-            </p>
-          ) : null}
+      <LabelledFolderPicker
+        folder={folder}
+        meta={meta}
+        running={running}
+        onPick={onPick}
+        leftOut="are not used"
+        testIds={{ input: 'adapt-folder-input', picked: 'adapt-picked', labelMap: 'adapt-label-map', labelError: 'adapt-label-error' }}
+      >
           <button type="button" data-testid="adapt-start" disabled={!ready || running || !labelMap?.map} onClick={() => void start()}>
             Adapt the model
           </button>{' '}
@@ -220,8 +203,7 @@ export function AdaptPage({
               Cancel
             </button>
           ) : null}
-        </div>
-      ) : null}
+      </LabelledFolderPicker>
       {progress ? (
         <p role="status" aria-live="polite" data-testid="adapt-progress" data-phase={progress.phase}>
           {progress.phase === 'embedding'

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { classLabel, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
 import { eta, useLabelledFolder } from './use-labelled-folder';
+import { LabelledFolderPicker } from './LabelledFolderPicker';
 import { downloadText } from '../../../lib/download';
 import { reportCsv } from '../logic/report-csv';
 import { runCheck, type CheckProgress } from '../logic/run-check';
@@ -72,7 +73,8 @@ export function Figures({ f, report, label, testId }: { f: ExternalFigures | nul
 }
 
 export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata; client: InferenceClient; ready: boolean; window: { width: number; level: number } }) {
-  const { picked, labelText, setLabelText, labelMap, pick } = useLabelledFolder(meta, 'browser-check');
+  const folder = useLabelledFolder(meta, 'browser-check');
+  const { picked, labelMap, pick } = folder;
   const [progress, setProgress] = useState<CheckProgress | null>(null);
   const [report, setReport] = useState<ExternalReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -106,39 +108,18 @@ export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata
         Pick a folder with one sub-folder per class (images or DICOM). Every file is classified here, in this browser; no image leaves this computer. The
         figures are computed by the same code as <code>npm run validate</code>.
       </p>
-      <label>
-        Labelled folder{' '}
-        <input
-          type="file"
-          data-testid="check-folder"
-          // webkitdirectory is not in React's typings; every current browser supports it.
-          {...{ webkitdirectory: '', directory: '' }}
-          multiple
-          disabled={running}
-          onChange={(e) => onPick(e.target.files)}
-        />
-      </label>
-      {picked ? (
-        <div>
-          <p data-testid="check-picked">
-            {picked.files.length} files in {picked.folders.length} folders ({picked.folders.join(', ')})
-            {picked.loose.length ? `; ${picked.loose.length} files outside any class folder are ignored` : ''}.
-          </p>
-          <label>
-            Which folder is which class (folder=class, …; folders left out are reported apart):{' '}
-            <input type="text" size={60} data-testid="check-label-map" value={labelText} onChange={(e) => setLabelText(e.target.value)} disabled={running} />
-          </label>
-          <p className="muted">Model classes: {meta.classNames.join(', ')}</p>
-          {labelMap?.error ? (
-            <p role="alert" className="error-text" data-testid="check-label-error">
-              {labelMap.error}
-            </p>
-          ) : null}
+      <LabelledFolderPicker
+        folder={folder}
+        meta={meta}
+        running={running}
+        onPick={onPick}
+        leftOut="are reported apart"
+        testIds={{ input: 'check-folder', picked: 'check-picked', labelMap: 'check-label-map', labelError: 'check-label-error' }}
+      >
           <button type="button" data-testid="check-start" disabled={!ready || running || !labelMap?.map} onClick={() => void start()}>
             Check the model
           </button>
-        </div>
-      ) : null}
+      </LabelledFolderPicker>
       {progress ? (
         <p role="status" aria-live="polite" data-testid="check-progress">
           {progress.done} of {progress.total} files{progress.failed ? `, ${progress.failed} failed` : ''}
