@@ -10,6 +10,7 @@
  *
  *   npm run bench:adapt                                   # 224 px (the shipped size; long on 2 cores)
  *   BENCH_SIZE=32 BENCH_COUNTS=100 npm run bench:adapt    # a quick check that it works
+ *   BENCH_FEATURES_DIR=.cache/bench-features …            # reuse bench:sources' feature cache for the pipeline
  *
  * Prints JSON and writes bench/results/adapt.json. Scratch folders live under the OS temp dir.
  */
@@ -49,7 +50,7 @@ function trainModel(): { dir: string; seconds: number } {
   const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, 'pipeline'], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, RESPIDETECT_FEATURES_DIR: join(scratch, 'features'), MLFLOW_TRACKING_URI: join(dir, 'mlruns'), RESPIDETECT_QUIET: '1' },
+    env: { ...process.env, RESPIDETECT_FEATURES_DIR: process.env.BENCH_FEATURES_DIR ?? join(scratch, 'features'), MLFLOW_TRACKING_URI: join(dir, 'mlruns'), RESPIDETECT_QUIET: '1' },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`pipeline failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);

@@ -11,6 +11,7 @@
  *   BENCH_ROWS=chest-ct:normalised,iq:normalised,loso BENCH_SIZE=224 npm run bench:sources
  *                                                # only some rows (chest-ct|iq:raw|normalised, both, loso):
  *                                                # one preprocessing halves the feature passes
+ *   BENCH_FEATURES_DIR=.cache/bench-features …   # keep the base's features for later runs
  *
  * Base weights are `none` (seeded random): ImageNet weights cannot be downloaded here. Scratch
  * folders live under the OS temp dir; only bench/results/sources.json is written in the repo.
@@ -30,7 +31,9 @@ for (const r of ROWS ?? []) if (!ROW_NAMES.includes(r)) throw new Error(`BENCH_R
 const wanted = (r: string) => !ROWS || ROWS.includes(r);
 const CLI = join(REPO, 'training', 'src', 'cli.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'bench-sources-'));
-const features = join(scratch, 'features');
+// BENCH_FEATURES_DIR keeps the content-addressed feature cache between runs (bench:adapt reads the
+// same variable), so rows run on another day, or another bench's pipeline, reuse the base's features.
+const features = process.env.BENCH_FEATURES_DIR ?? join(scratch, 'features');
 
 type Pre = 'raw' | 'normalised';
 const PRE: Record<Pre, { body_crop: boolean; intensity: string }> = {
@@ -118,35 +121,44 @@ function row(train: string, pre: Pre, s: Scores, ext: External | null) {
 async function main(): Promise<void> {
   const rows: ReturnType<typeof row>[] = [];
   const t0 = Date.now();
+  // Written after every row as well as at the end: a 224 px run takes hours, and a stopped run
+  // keeps the rows it finished.
+  const save = () =>
+    writeResult('sources', {
+      imageSize: SIZE,
+      rowsRun: ROWS ?? ROW_NAMES,
+      weights: 'none (seeded random base; ImageNet weights cannot be downloaded here)',
+      seconds: Math.round((Date.now() - t0) / 1000),
+      rows,
+    });
+  const add = (r: ReturnType<typeof row>) => {
+    rows.push(r);
+    save();
+  };
   try {
-    for (const pre of ['raw', 'normalised'] as const) {
-      if (wanted(`chest-ct:${pre}`)) {
-        const ct = train(`chest-ct-${pre}`, { source: CHEST_CT_DIR, classes: ['adenocarcinoma', 'normal'] }, pre);
-        rows.push(row('chest-ct', pre, ct.scores, validate(ct.dir, IQ_OTHNCCD_DIR, 'malignant=adenocarcinoma,normal=normal', 'iq-othnccd')));
-      }
-      if (wanted(`iq:${pre}`)) {
-        const iq = train(`iq-${pre}`, { source: IQ_OTHNCCD_DIR, classes: ['malignant', 'normal'] }, pre);
-        const ctTest = join(CHEST_CT_DIR, 'test');
-        rows.push(row('iq-othnccd', pre, iq.scores, validate(iq.dir, ctTest, 'adenocarcinoma=malignant,large_cell_carcinoma=malignant,squamous_cell_carcinoma=malignant,normal=normal', 'chest-ct-test')));
-      }
-    }
+    // Several-source rows first: with a warm feature cache they cost minutes, the other rows hours.
     const sources = [
       { name: 'chest-ct', source: CHEST_CT_DIR },
       { name: 'iq', source: IQ_OTHNCCD_DIR, label_map: { malignant: 'adenocarcinoma', normal: 'normal' } },
     ];
     const both = { classes: ['adenocarcinoma', 'normal'], sources };
-    if (wanted('both')) rows.push(row('both', 'normalised', train('both', both, 'normalised').scores, null));
-    if (wanted('loso')) for (const held of ['iq', 'chest-ct']) rows.push(row(`both, leave out ${held}`, 'normalised', train(`loso-${held}`, { ...both, hold_out_source: held }, 'normalised').scores, null));
+    if (wanted('both')) add(row('both', 'normalised', train('both', both, 'normalised').scores, null));
+    if (wanted('loso')) for (const held of ['iq', 'chest-ct']) add(row(`both, leave out ${held}`, 'normalised', train(`loso-${held}`, { ...both, hold_out_source: held }, 'normalised').scores, null));
+    for (const pre of ['raw', 'normalised'] as const) {
+      if (wanted(`chest-ct:${pre}`)) {
+        const ct = train(`chest-ct-${pre}`, { source: CHEST_CT_DIR, classes: ['adenocarcinoma', 'normal'] }, pre);
+        add(row('chest-ct', pre, ct.scores, validate(ct.dir, IQ_OTHNCCD_DIR, 'malignant=adenocarcinoma,normal=normal', 'iq-othnccd')));
+      }
+      if (wanted(`iq:${pre}`)) {
+        const iq = train(`iq-${pre}`, { source: IQ_OTHNCCD_DIR, classes: ['malignant', 'normal'] }, pre);
+        const ctTest = join(CHEST_CT_DIR, 'test');
+        add(row('iq-othnccd', pre, iq.scores, validate(iq.dir, ctTest, 'adenocarcinoma=malignant,large_cell_carcinoma=malignant,squamous_cell_carcinoma=malignant,normal=normal', 'chest-ct-test')));
+      }
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  writeResult('sources', {
-    imageSize: SIZE,
-    rowsRun: ROWS ?? ROW_NAMES,
-    weights: 'none (seeded random base; ImageNet weights cannot be downloaded here)',
-    seconds: Math.round((Date.now() - t0) / 1000),
-    rows,
-  });
+  save();
 }
 
 await main();
