@@ -1,4 +1,3 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { NoModel } from '../features/classify/components/NoModel';
 import { ModelCard } from '../features/model-card/components/ModelCard';
@@ -11,10 +10,16 @@ import { getClient, useInference } from './use-inference';
 import { ModelProgress, StorageUsed, UpdatePrompt } from '../features/offline';
 import type { ModelProgressMessage } from '../features/inference/protocol';
 import { MODEL_BASE_URL } from '../config/model';
+import { ADAPTING_MESSAGE, BUSY_MESSAGE, useModelSwitch } from '../features/model-switch/use-model-switch';
+import { adapting } from '../features/adapt/logic/run-adapt';
+import { ModelSwitcher } from '../features/model-switch/components/ModelSwitcher';
 import { useQueue } from '../features/classify/stores/queue';
 
-/** A batch is running: the update prompt waits for it before switching (features/offline). */
-const isBusy = () => Object.values(useQueue.getState().items).some((i) => i.status === 'queued' || i.status === 'running');
+/** Why the model cannot change now (a batch or an adaptation is running), or null. */
+const busyReason = (): string | null =>
+  Object.values(useQueue.getState().items).some((i) => i.status === 'queued' || i.status === 'running') ? BUSY_MESSAGE : adapting() ? ADAPTING_MESSAGE : null;
+/** The update prompt waits for the same before switching (features/offline). */
+const isBusy = () => busyReason() !== null;
 
 type Route = 'classify' | 'model-card' | 'check' | 'adapt';
 const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt' };
@@ -27,19 +32,8 @@ export function App() {
   const [download, setDownload] = useState<ModelProgressMessage | null>(null);
   useEffect(() => getClient().subscribe((m) => m.type === 'model-progress' && setDownload(m)), []);
   const [route, setRoute] = useState<Route>(routeFromHash);
-  const queryClient = useQueryClient();
-  const loadLocalModel = useCallback(
-    async (dropped: File[]) => {
-      const loaded = await getClient().loadLocal(dropped);
-      // Results are read through the current model's metadata (classes, threshold): old ones would lie.
-      useQueue.getState().clear();
-      // A model id seen before must start again: the worker dropped its graph when it switched.
-      queryClient.removeQueries({ queryKey: ['inference-model'] });
-      queryClient.setQueryData(['model-files', MODEL_BASE_URL], loaded);
-      return loaded.metadata.modelId;
-    },
-    [queryClient],
-  );
+  const switcher = useModelSwitch(getClient(), busyReason);
+  const loadLocalModel = useCallback((dropped: File[]) => switcher.switchTo({ kind: 'files', files: dropped }), [switcher]);
   useEffect(() => {
     const on = () => setRoute(routeFromHash());
     window.addEventListener('hashchange', on);
@@ -103,16 +97,22 @@ export function App() {
       <main>
         {files.isLoading || (files.data?.networkBytes ?? 0) > 0 ? <ModelProgress progress={download} /> : null}
         {files.isLoading ? <p data-testid="model-loading">Downloading and verifying the model…</p> : null}
+        {files.data?.fallback ? (
+          <p role="alert" className="error-text" data-testid="model-fallback">
+            {files.data.fallback}
+          </p>
+        ) : null}
         {isNoModel(files.error) && !meta ? <NoModel detail={files.error?.message} onLoadModel={loadLocalModel} /> : null}
         {files.error && !isNoModel(files.error) ? (
           <p role="alert" className="error-text" data-testid="model-error">
             The model could not be loaded: {files.error.message}
           </p>
         ) : null}
+        {meta && route !== 'check' ? <ModelSwitcher meta={meta} switcher={switcher} disabled={inference.loading} /> : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} /> : null}
-        {meta && route === 'model-card' ? <ModelCard meta={meta} /> : null}
+        {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
-        {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} onUseModel={loadLocalModel} /> : null}
+        {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switcher={switcher} /> : null}
       </main>
     </div>
   );

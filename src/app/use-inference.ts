@@ -68,10 +68,10 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
 
   const enqueue = useCallback(
     (files: File[]) => {
-      const ids = useQueue.getState().add(files);
+      const ids = useQueue.getState().add(files, meta?.modelId);
       ids.forEach((id, i) => getClient().classify(id, files[i]!, window));
     },
-    [window],
+    [window, meta?.modelId],
   );
   const cancelAll = useCallback(() => {
     const ids = useQueue.getState().cancel();

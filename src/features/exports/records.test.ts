@@ -53,6 +53,11 @@ describe('exports', () => {
     expect(json).toEqual({ modelId: 'm-123', decisionThreshold: 0.4, classNames: meta.classNames, exportedAt: '1970-01-01T00:00:00.000Z', results: [] });
   });
 
+  it('names the model that computed each row (queued under it), not the one in use at export', () => {
+    const [r] = toRecords([toRow(item({ result: result(0.45, 1.5), modelId: 'adapted-9' }), meta)], meta);
+    expect(r!.modelId).toBe('adapted-9');
+  });
+
   it('keeps negative numbers as numbers', () => {
     expect(csvField(-1.5)).toBe('-1.5');
     expect(csvField('-x')).toBe("'-x");

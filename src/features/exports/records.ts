@@ -41,7 +41,7 @@ export function toRecords(rows: readonly Row[], meta: ModelMetadata): ExportReco
       oodThreshold: meta.ood?.threshold ?? null,
       warning: r.warning,
       message: r.message,
-      modelId: meta.modelId,
+      modelId: r.item.modelId ?? meta.modelId,
       decisionThreshold: meta.decisionThreshold,
       time: r.item.finishedAt ? new Date(r.item.finishedAt).toISOString() : null,
     }));

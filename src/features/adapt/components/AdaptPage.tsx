@@ -5,7 +5,7 @@
  * adapted model is kept in this browser, can be exported as a model folder, and used in place of
  * the deployed one.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { classLabel, PART_NAMES, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
 import type { InferenceClient } from '../../inference/client';
 import { eta, useLabelledFolder } from '../../external-check/components/use-labelled-folder';
@@ -14,7 +14,8 @@ import { Figures } from '../../external-check/components/CheckPage';
 import { downloadBytes, downloadText } from '../../../lib/download';
 import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
 import { AdaptError, runAdapt } from '../logic/run-adapt';
-import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel, saveAdaptedModel } from '../logic/adapted-store';
+import { saveAdaptedModel } from '../logic/adapted-store';
+import type { ModelSwitch, SwitchTarget } from '../../model-switch/use-model-switch';
 
 const f3 = (x: number) => x.toFixed(3);
 const auc = (r: ExternalReport) => (r.all?.rocAuc == null ? 'n/a' : `${f3(r.all.rocAuc)} [${f3(r.all.rocAucCi95![0])}, ${f3(r.all.rocAucCi95![1])}]`);
@@ -101,13 +102,13 @@ export function AdaptPage({
   meta,
   client,
   ready,
-  onUseModel,
+  switcher,
 }: {
   meta: ModelMetadata;
   client: InferenceClient;
   ready: boolean;
-  /** Verifies the files in the worker and makes them the model in use (App's "use another model" path). */
-  onUseModel(files: File[]): Promise<string>;
+  /** Switches the model in use (features/model-switch; App shows its list above this page). */
+  switcher: ModelSwitch;
 }) {
   const folder = useLabelledFolder(meta, 'browser-adapt');
   const { picked, labelMap, pick } = folder;
@@ -118,9 +119,7 @@ export function AdaptPage({
   const [runId, setRunId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const [saved, setSaved] = useState<ModelMetadata[]>([]);
-  const refreshSaved = () => void listAdaptedModels().then(setSaved, () => setSaved([]));
-  useEffect(refreshSaved, []);
+  const [kept, setKept] = useState(false);
 
   const onPick = (list: FileList | null) => {
     if (!pick(list)) return;
@@ -136,6 +135,7 @@ export function AdaptPage({
     setSplit(null);
     setError(null);
     setNote(null);
+    setKept(false);
     setParent(meta);
     const r = runAdapt({ client, files: picked.files, labelMap: labelMap.map, name: picked.name, onProgress: setProgress, onSplit: setSplit });
     setRunId(r.runId);
@@ -145,7 +145,8 @@ export function AdaptPage({
       try {
         await saveAdaptedModel(res.metadata.modelId, res.files);
         setNote(`Kept in this browser as model ${res.metadata.modelId}: it stays after a reload and works offline.`);
-        refreshSaved();
+        setKept(true);
+        switcher.refreshAdapted();
       } catch (e) {
         setNote(`The adapted model could not be kept in this browser (${(e as Error).message}); export it to keep it.`);
       }
@@ -162,16 +163,17 @@ export function AdaptPage({
     downloadText(`adapt-${result.metadata.modelId}.json`, 'application/json', JSON.stringify(report, null, 2));
   };
   const exportFiles = () => result?.files.forEach((f) => downloadBytes(f.name, f.type, f.bytes));
-  const use = async (files: File[]) => {
+  const switchToResult = async () => {
+    if (!result) return;
+    // Kept: switch by id, so the choice is remembered; not kept (storage refused): the files themselves.
+    const target: SwitchTarget = kept ? { kind: 'adapted', id: result.metadata.modelId } : { kind: 'files', files: result.files.map((f) => new File([f.bytes], f.name, { type: f.type })) };
     try {
-      const id = await onUseModel(files);
-      setNote(`Now using model ${id}. Reloading the page returns to the deployed model; this one stays kept here.`);
+      const id = await switcher.switchTo(target);
+      setNote(kept ? `Now using model ${id}; it stays in use after a reload (switch back under "Model in use").` : `Now using model ${id} until the page is reloaded.`);
     } catch (e) {
       setError(`That model could not be used: ${(e as Error).message}`);
     }
   };
-  const useResult = () => result && void use(result.files.map((f) => new File([f.bytes], f.name, { type: f.type })));
-  const openSaved = (id: string) => void loadAdaptedModel(id).then(use, (e: Error) => setError(e.message));
   const running = runId !== null;
 
   return (
@@ -225,7 +227,7 @@ export function AdaptPage({
             <button type="button" data-testid="adapt-export" onClick={exportFiles}>
               Export the adapted model (model.json, shards, metadata.json)
             </button>{' '}
-            <button type="button" data-testid="adapt-use" onClick={useResult}>
+            <button type="button" data-testid="adapt-use" onClick={() => void switchToResult()}>
               Use the adapted model
             </button>{' '}
             <button type="button" data-testid="adapt-download-report" onClick={downloadReport}>
@@ -238,25 +240,6 @@ export function AdaptPage({
         <p role="status" data-testid="adapt-note">
           {note}
         </p>
-      ) : null}
-      {saved.length ? (
-        <section data-testid="adapt-saved">
-          <h3>Adapted models kept in this browser</h3>
-          <ul>
-            {saved.map((m) => (
-              <li key={m.modelId} data-model-id={m.modelId}>
-                {m.modelId} (from {m.adaptation?.parentModelId ?? '?'}, {m.createdAt.slice(0, 16).replace('T', ' ')}; test AUC {m.metrics.rocAuc === undefined ? 'n/a' : f3(m.metrics.rocAuc)}
-                {m.adaptation?.parentTestRocAuc != null ? ` vs ${f3(m.adaptation.parentTestRocAuc)} before` : ''}){' '}
-                <button type="button" data-testid="adapt-saved-use" disabled={running || m.modelId === meta.modelId} onClick={() => openSaved(m.modelId)}>
-                  {m.modelId === meta.modelId ? 'In use' : 'Use'}
-                </button>{' '}
-                <button type="button" disabled={running || m.modelId === meta.modelId} onClick={() => void deleteAdaptedModel(m.modelId).then(refreshSaved)}>
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
       ) : null}
     </div>
   );

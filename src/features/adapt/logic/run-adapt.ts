@@ -3,6 +3,10 @@ import type { InferenceClient } from '../../inference/client';
 import type { AdaptFile, AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
 
 let run = 0;
+let active = 0;
+
+/** An adaptation is running in the worker: the model in use must not change under it. */
+export const adapting = (): boolean => active > 0;
 
 export class AdaptError extends Error {
   constructor(
@@ -23,6 +27,7 @@ export function runAdapt(opts: {
   onSplit(s: AdaptSplitMessage): void;
 }): { runId: string; result: Promise<AdaptResult> } {
   const runId = `adapt-${Date.now()}-${run++}`;
+  active++;
   const result = new Promise<AdaptResult>((resolve, reject) => {
     const off = opts.client.subscribe((m) => {
       if (!('runId' in m) || m.runId !== runId) return;
@@ -30,6 +35,7 @@ export function runAdapt(opts: {
       else if (m.type === 'adapt-split') opts.onSplit(m);
       else {
         off();
+        active--;
         if (m.type === 'adapt-done') resolve(m.result);
         else reject(new AdaptError(m.message, m.cancelled));
       }

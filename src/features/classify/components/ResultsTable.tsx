@@ -103,12 +103,21 @@ export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMet
                 data-file={row.name}
                 data-status={row.status}
                 data-backend={row.item.result?.backend}
+                data-model-id={row.item.modelId}
                 data-ood={row.oodScore ?? undefined}
                 data-warned={row.warning ? 'true' : 'false'}
                 className={row.id === selected ? 'selected' : undefined}
               >
                 <td className="file">{row.name}</td>
-                <td>{row.status}</td>
+                <td>
+                  {row.status}
+                  {row.item.modelId ? (
+                    <span className="muted result-model" data-testid="result-model" title="The model that computes this file">
+                      {' '}
+                      · model <code>{row.item.modelId}</code>
+                    </span>
+                  ) : null}
+                </td>
                 <td>
                   <Outcome row={row} meta={meta} />
                 </td>

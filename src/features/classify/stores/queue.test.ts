@@ -16,6 +16,14 @@ describe('queue store', () => {
     expect(ids.map((id) => s.items[id]!.status)).toEqual(['queued', 'queued', 'queued']);
   });
 
+  it('records the model each file is queued under, and keeps it through completion', () => {
+    const [a] = useQueue.getState().add([file('a.png')], 'model-1');
+    const [b] = useQueue.getState().add([file('b.png')], 'model-2');
+    useQueue.getState().complete(a!, result(a!));
+    expect(useQueue.getState().items[a!]!.modelId).toBe('model-1');
+    expect(useQueue.getState().items[b!]!.modelId).toBe('model-2');
+  });
+
   it('tracks progress, completion and per-file failure independently', () => {
     const [a, b, c] = useQueue.getState().add([file('a.png'), file('b.png'), file('c.png')]);
     const q = useQueue.getState();

@@ -20,13 +20,18 @@ export interface QueueItem {
   error?: string;
   addedAt: number;
   finishedAt?: number;
+  /**
+   * The model in use when the file was queued, which is the one that computes it: models switch
+   * only between batches (features/model-switch), and a switch clears the finished results.
+   */
+  modelId?: string;
 }
 
 export interface QueueState {
   items: Record<string, QueueItem>;
   order: string[];
-  /** Adds files; returns their ids, in order. */
-  add(files: readonly File[]): string[];
+  /** Adds files, to be computed by model `modelId`; returns their ids, in order. */
+  add(files: readonly File[], modelId?: string): string[];
   progress(id: string, fraction: number, stage: string): void;
   complete(id: string, result: ResultMessage): void;
   fail(id: string, status: 'error' | 'refused', message: string): void;
@@ -43,9 +48,9 @@ const pending = (s: ItemStatus): boolean => s === 'queued' || s === 'running';
 export const useQueue = create<QueueState>()((set, get) => ({
   items: {},
   order: [],
-  add(files) {
+  add(files, modelId) {
     const now = Date.now();
-    const added = files.map<QueueItem>((file) => ({ id: newId(), file, name: file.name, size: file.size, status: 'queued', progress: 0, addedAt: now }));
+    const added = files.map<QueueItem>((file) => ({ id: newId(), file, name: file.name, size: file.size, status: 'queued', progress: 0, addedAt: now, modelId }));
     set((s) => ({
       items: { ...s.items, ...Object.fromEntries(added.map((i) => [i.id, i])) },
       order: [...s.order, ...added.map((i) => i.id)],

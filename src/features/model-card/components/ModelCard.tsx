@@ -10,7 +10,8 @@ const fmt = (v: number | undefined, digits = 3): string => (v === undefined ? 'â
 const separatesWithoutLungs = (m: ModelMetadata['metrics']): boolean =>
   [m.occlusionCentreMaskedRocAucCi95, m.occlusionBorderOnlyRocAucCi95].some((ci) => ci !== undefined && ci[0] > 0.7);
 
-export function ModelCard({ meta }: { meta: ModelMetadata }) {
+/** `deployedId`: the deployed model's id, so the card says whether this is it or an adapted one. */
+export function ModelCard({ meta, deployedId = null }: { meta: ModelMetadata; deployedId?: string | null }) {
   const m = meta.metrics;
   return (
     <div className="card" data-testid="model-card">
@@ -25,8 +26,8 @@ export function ModelCard({ meta }: { meta: ModelMetadata }) {
         <h2>Model</h2>
         <dl>
           <dt>Model id</dt>
-          <dd>
-            <code>{meta.modelId}</code>
+          <dd data-testid="card-model-id" data-model-id={meta.modelId}>
+            <code>{meta.modelId}</code> (in use here; {meta.modelId === deployedId ? 'the deployed model' : meta.adaptation ? 'adapted in this browser' : 'loaded from this computer'})
           </dd>
           <dt>Architecture</dt>
           <dd>{meta.architecture}</dd>

@@ -1,0 +1,72 @@
+/**
+ * Switching the model in use: back to the deployed one (the worker's `load`, from its verified
+ * cache when offline), to an adapted one kept in this browser, or to files from disk (both the
+ * worker's `load-local`, which checks every sha256). Only between batches: every result of a
+ * batch comes from one model. A switch clears the results (they are read through the model's
+ * metadata) and restarts the backend choice, and remembers an adapted model for the next visit.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
+import type { ModelMetadata } from '@respidetect/contract';
+import type { InferenceClient } from '../inference/client';
+import { useQueue } from '../classify/stores/queue';
+import { deployedModelUrl, MODEL_FILES_KEY } from '../model/api/metadata';
+import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel } from '../adapt/logic/adapted-store';
+import { writeModelChoice, type ModelInUse } from './logic/model-choice';
+
+export type SwitchTarget = { kind: 'deployed' } | { kind: 'adapted'; id: string } | { kind: 'files'; files: File[] };
+
+/** The worker's own words for the same refusal (it refuses `load-local` mid-batch too). */
+export const BUSY_MESSAGE = 'a batch is still running: wait for it to finish (or cancel it) before switching models';
+export const ADAPTING_MESSAGE = 'an adaptation is running: wait for it to finish (or cancel it) before switching models';
+
+const ADAPTED_MODELS_KEY = ['adapted-models'] as const;
+
+export interface ModelSwitch {
+  /** The deployed model; null when none is deployed. */
+  deployed: ModelMetadata | null;
+  /** Adapted models kept in this browser, newest first. */
+  adapted: ModelMetadata[];
+  /** Resolves with the model id now in use; rejects with why not (the current model stays). */
+  switchTo(target: SwitchTarget): Promise<string>;
+  /** Deletes an adapted model from this browser (not the one in use). */
+  remove(id: string): Promise<void>;
+  /** Re-reads the adapted models (after an adaptation kept a new one). */
+  refreshAdapted(): void;
+}
+
+/** `busyReason`: why the model cannot change now (BUSY_MESSAGE, ADAPTING_MESSAGE), or null. */
+export function useModelSwitch(client: InferenceClient, busyReason: () => string | null): ModelSwitch {
+  const queryClient = useQueryClient();
+  const adapted = useQuery({ queryKey: ADAPTED_MODELS_KEY, queryFn: listAdaptedModels, staleTime: Infinity });
+  const deployed = queryClient.getQueryData<ModelInUse>(MODEL_FILES_KEY)?.deployed ?? null;
+  const refreshAdapted = useCallback(() => void queryClient.invalidateQueries({ queryKey: ADAPTED_MODELS_KEY }), [queryClient]);
+
+  const switchTo = useCallback(
+    async (t: SwitchTarget): Promise<string> => {
+      const busy = busyReason();
+      if (busy) throw new Error(busy);
+      const loaded = t.kind === 'deployed' ? await client.load(deployedModelUrl()) : await client.loadLocal(t.kind === 'adapted' ? await loadAdaptedModel(t.id) : t.files);
+      const prev = queryClient.getQueryData<ModelInUse>(MODEL_FILES_KEY);
+      useQueue.getState().clear();
+      // A model id seen before must start again: the worker dropped its graph when it switched.
+      queryClient.removeQueries({ queryKey: ['inference-model'] });
+      queryClient.setQueryData<ModelInUse>(MODEL_FILES_KEY, { ...loaded, deployed: t.kind === 'deployed' ? loaded.metadata : (prev?.deployed ?? null), fallback: null });
+      // Files from disk are not kept, so the next visit starts the deployed model.
+      writeModelChoice(localStorage, t.kind === 'adapted' && loaded.metadata.modelId === t.id ? t.id : null);
+      return loaded.metadata.modelId;
+    },
+    [client, busyReason, queryClient],
+  );
+
+  const remove = useCallback(
+    async (id: string) => {
+      if (queryClient.getQueryData<ModelInUse>(MODEL_FILES_KEY)?.metadata.modelId === id) throw new Error(`model ${id} is in use: switch to another one first`);
+      await deleteAdaptedModel(id);
+      refreshAdapted();
+    },
+    [queryClient, refreshAdapted],
+  );
+
+  return useMemo(() => ({ deployed, adapted: adapted.data ?? [], switchTo, remove, refreshAdapted }), [deployed, adapted.data, switchTo, remove, refreshAdapted]);
+}
