@@ -5,8 +5,8 @@
  * request leaves the page while adapting; the worker's tensor count returns to its baseline; the
  * exported folder verifies in Node and `npm run validate`'s predictions on the test-part files
  * equal the browser's within 1e-4 (adapted model, and the deployed one for the "before" column); the adapted
- * model can be used (also dropped as files on "Use another model from this computer"), is still
- * there after a reload and offline, and a second run reads every embedding from IndexedDB.
+ * model can be used (also dropped as files on "Use another model from this computer"), stays in
+ * use after a reload, is still there offline, and a second run reads every embedding from IndexedDB.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
@@ -166,23 +166,23 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   await page.getByTestId('adapt-start').click();
   await expect(page.getByTestId('adapt-report')).toHaveAttribute('data-model-id', web.metadata.modelId, { timeout: 200_000 });
 
-  // Use it; after a reload the deployed model is back and the adapted one is still kept (Cache Storage).
+  // Use it: kept in Cache Storage and remembered, so a reload starts it again (model-switch.spec.ts has the rest).
   await page.getByTestId('adapt-use').click();
   await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
   await page.reload();
-  await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
-  const kept = page.getByTestId('adapt-saved').locator(`li[data-model-id="${web.metadata.modelId}"]`);
-  await expect(kept).toBeVisible();
-  await kept.getByTestId('adapt-saved-use').click();
   await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
+  const kept = page.getByTestId('model-switcher').locator(`[data-model-id="${web.metadata.modelId}"]`);
+  await expect(kept).toHaveAttribute('data-in-use', 'true');
   // Its model card says where it came from; the card links back here.
   await page.getByRole('link', { name: 'Model card' }).click();
   await expect(page.getByTestId('card-adaptation')).toContainText(parent.modelId);
   await page.getByTestId('card-adapt-link').click();
   await expect(page.getByTestId('adapt-page')).toBeVisible();
 
-  // Back on the deployed model, the same folder again: every embedding comes from IndexedDB, and
-  // the seeded training gives the same adapted model (same bytes, same id).
+  // Back on the deployed model ("Model in use"), the same folder again: every embedding comes from
+  // IndexedDB, and the seeded training gives the same adapted model (same bytes, same id).
+  await page.getByTestId('model-switcher').locator(`[data-model-id="${parent.modelId}"]`).getByTestId('model-use').click();
+  await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
   await page.reload();
   await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
   await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
@@ -199,8 +199,8 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   try {
     await page.reload();
     await expect(page.getByTestId('model-id')).toHaveText(parent.modelId, { timeout: 60_000 });
-    const offlineKept = page.getByTestId('adapt-saved').locator(`li[data-model-id="${web.metadata.modelId}"]`);
-    await offlineKept.getByTestId('adapt-saved-use').click();
+    const offlineKept = page.getByTestId('model-switcher').locator(`[data-model-id="${web.metadata.modelId}"]`);
+    await offlineKept.getByTestId('model-use').click();
     await expect(page.getByTestId('model-id')).toHaveText(web.metadata.modelId, { timeout: 60_000 });
   } finally {
     await context.setOffline(false);
