@@ -109,7 +109,7 @@ export function App() {
           </p>
         ) : null}
         {meta && route !== 'check' ? <ModelSwitcher meta={meta} switcher={switcher} disabled={inference.loading} /> : null}
-        {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} /> : null}
+        {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} switching={switcher.switching} /> : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
         {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switcher={switcher} /> : null}

@@ -17,12 +17,15 @@ export function ClassifyPage({
   inference,
   hidden,
   onLoadModel,
+  switching,
 }: {
   meta: ModelMetadata;
   inference: InferenceState;
   hidden: boolean;
   /** Verifies and switches to a model from local files; resolves with its model id. */
   onLoadModel: (files: File[]) => Promise<string>;
+  /** The model in use is changing (features/model-switch): no file may be queued meanwhile. */
+  switching: boolean;
 }) {
   const counts = useQueue(useShallow((s) => summarize(s)));
   const rows = useRows(meta);
@@ -46,8 +49,8 @@ export function ClassifyPage({
       </div>
       <div className={selectedRow ? 'layout' : undefined}>
         <div>
-          <Dropzone onFiles={inference.enqueue} />
-          <LocalModelLoader onFiles={onLoadModel} disabled={pending > 0 || !inference.ready} />
+          <Dropzone onFiles={inference.enqueue} disabled={switching} />
+          <LocalModelLoader onFiles={onLoadModel} disabled={pending > 0 || !inference.ready || switching} />
           <p className="muted no-print">
             Scans from your own scanner? <a href="#/adapt" data-testid="classify-adapt-link">Adapt the model to your labelled images</a> (in this browser).
           </p>

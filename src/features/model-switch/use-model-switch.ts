@@ -5,10 +5,11 @@
  * batch comes from one model. A switch clears the results (they are read through the model's
  * metadata) and restarts the backend choice, and remembers an adapted model for the next visit.
  */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { notifyManager, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
 import type { ModelMetadata } from '@respidetect/contract';
 import type { InferenceClient } from '../inference/client';
+import type { LoadedMessage } from '../inference/protocol';
 import { useQueue } from '../classify/stores/queue';
 import { deployedModelUrl, MODEL_FILES_KEY } from '../model/api/metadata';
 import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel } from '../adapt/logic/adapted-store';
@@ -33,6 +34,24 @@ export interface ModelSwitch {
   remove(id: string): Promise<void>;
   /** Re-reads the adapted models (after an adaptation kept a new one). */
   refreshAdapted(): void;
+  /**
+   * A switch is under way: the page must queue no file until it is done, since the worker's `load`
+   * keeps the previous graph until the page's `start` (and `start` must not land mid-batch).
+   */
+  switching: boolean;
+}
+
+/** Makes `loaded` the model in use on the page: results cleared, backend restarted, the choice remembered. */
+function apply(queryClient: QueryClient, t: SwitchTarget, loaded: LoadedMessage): string {
+  const prev = queryClient.getQueryData<ModelInUse>(MODEL_FILES_KEY);
+  // Results are read through the model's metadata (classes, threshold): old ones would lie.
+  useQueue.getState().clear();
+  // A model id seen before must start again: the worker dropped its graph when it switched.
+  queryClient.removeQueries({ queryKey: ['inference-model'] });
+  queryClient.setQueryData<ModelInUse>(MODEL_FILES_KEY, { ...loaded, deployed: t.kind === 'deployed' ? loaded.metadata : (prev?.deployed ?? null), fallback: null });
+  // Files from disk are not kept, so the next visit starts the deployed model.
+  writeModelChoice(localStorage, t.kind === 'adapted' && loaded.metadata.modelId === t.id ? t.id : null);
+  return loaded.metadata.modelId;
 }
 
 /** `busyReason`: why the model cannot change now (BUSY_MESSAGE, ADAPTING_MESSAGE), or null. */
@@ -40,21 +59,21 @@ export function useModelSwitch(client: InferenceClient, busyReason: () => string
   const queryClient = useQueryClient();
   const adapted = useQuery({ queryKey: ADAPTED_MODELS_KEY, queryFn: listAdaptedModels, staleTime: Infinity });
   const deployed = queryClient.getQueryData<ModelInUse>(MODEL_FILES_KEY)?.deployed ?? null;
+  const [switching, setSwitching] = useState(false);
   const refreshAdapted = useCallback(() => void queryClient.invalidateQueries({ queryKey: ADAPTED_MODELS_KEY }), [queryClient]);
 
   const switchTo = useCallback(
     async (t: SwitchTarget): Promise<string> => {
       const busy = busyReason();
       if (busy) throw new Error(busy);
-      const loaded = t.kind === 'deployed' ? await client.load(deployedModelUrl()) : await client.loadLocal(t.kind === 'adapted' ? await loadAdaptedModel(t.id) : t.files);
-      const prev = queryClient.getQueryData<ModelInUse>(MODEL_FILES_KEY);
-      useQueue.getState().clear();
-      // A model id seen before must start again: the worker dropped its graph when it switched.
-      queryClient.removeQueries({ queryKey: ['inference-model'] });
-      queryClient.setQueryData<ModelInUse>(MODEL_FILES_KEY, { ...loaded, deployed: t.kind === 'deployed' ? loaded.metadata : (prev?.deployed ?? null), fallback: null });
-      // Files from disk are not kept, so the next visit starts the deployed model.
-      writeModelChoice(localStorage, t.kind === 'adapted' && loaded.metadata.modelId === t.id ? t.id : null);
-      return loaded.metadata.modelId;
+      setSwitching(true);
+      try {
+        return await apply(queryClient, t, t.kind === 'deployed' ? await client.load(deployedModelUrl()) : await client.loadLocal(t.kind === 'adapted' ? await loadAdaptedModel(t.id) : t.files));
+      } finally {
+        // After react-query has handed the page the new model id (its notifications are scheduled,
+        // not synchronous): that render sends its `start` before the dropzone opens again.
+        notifyManager.schedule(() => setSwitching(false));
+      }
     },
     [client, busyReason, queryClient],
   );
@@ -68,5 +87,8 @@ export function useModelSwitch(client: InferenceClient, busyReason: () => string
     [queryClient, refreshAdapted],
   );
 
-  return useMemo(() => ({ deployed, adapted: adapted.data ?? [], switchTo, remove, refreshAdapted }), [deployed, adapted.data, switchTo, remove, refreshAdapted]);
+  return useMemo(
+    () => ({ deployed, adapted: adapted.data ?? [], switchTo, remove, refreshAdapted, switching }),
+    [deployed, adapted.data, switchTo, remove, refreshAdapted, switching],
+  );
 }
