@@ -2,22 +2,25 @@
  * "Model in use" end to end, on real data: a chest-ct model trained by the real CLI is deployed, an
  * adapted model is made from it in Chromium (real worker, real tfjs) on a labelled IQ-OTH/NCCD
  * folder, and the user switches between them. Checks: the choice survives a reload and works
- * offline (the adapted model from Cache Storage, verified); each result row names the model that
+ * offline (the adapted model from Cache Storage, verified); it exports from the list as a model
+ * folder Node verifies; each result row names the model that
  * computed it; switching back to the deployed model gives its earlier probabilities again; a
  * switch mid-batch is refused with the reason; a stored model that fails verification falls back
  * to the deployed one with a message naming the file; an adapted model can be removed.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Download, type Page } from '@playwright/test';
 import type { ModelMetadata } from '@respidetect/contract';
 import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../test/datasets';
 import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from './support/adapt-data';
 import { E2E_CACHE } from './support/paths';
+import { readVerifiedModelDir } from '../training/src/inference/model-dir';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
 
 const WORK = join(E2E_CACHE, 'model-switch');
 const SET = join(WORK, 'iq-set');
+const EXPORTED = join(WORK, 'exported');
 const PER_CLASS = 90;
 
 test.skip(!(chestCtPresent() && iqOthnccdPresent()), `${skipMessage()} / ${iqOthnccdSkipMessage()}`);
@@ -88,6 +91,18 @@ test('switches between the deployed and an adapted model: remembered across relo
   await page.reload();
   await inUse(page, adaptedId);
   await expect(page.getByTestId('model-fallback')).toHaveCount(0);
+  // Still exportable after the reload, from the list: a model folder that Node verifies (sha256s, manifest).
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await option(page, adaptedId).getByTestId('model-export').click();
+  await expect.poll(() => downloads.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('model-switch-status')).toContainText(`Exported model ${adaptedId}`);
+  const names = (await page.getByTestId('model-switch-status').innerText()).replace(/^.*: /, '').replace(/\.$/, '').split(', ');
+  await expect.poll(() => downloads.length).toBe(names.length);
+  rmSync(EXPORTED, { recursive: true, force: true });
+  mkdirSync(EXPORTED, { recursive: true });
+  for (const d of downloads) copyFileSync((await d.path())!, join(EXPORTED, d.suggestedFilename()));
+  expect(readVerifiedModelDir(EXPORTED).metadata.modelId).toBe(adaptedId);
   await page.getByRole('link', { name: 'Model card' }).click();
   await expect(page.getByTestId('card-model-id')).toContainText(`${adaptedId} (in use here; adapted in this browser)`);
   const adaptedRun = await classify(page);

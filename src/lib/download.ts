@@ -14,3 +14,6 @@ export const downloadText = (name: string, type: string, text: string): void => 
 
 /** Saves bytes (a model file). */
 export const downloadBytes = (name: string, type: string, bytes: ArrayBuffer): void => downloadBlob(name, new Blob([bytes], { type }));
+
+/** Saves a file under its own name (a kept model's files). */
+export const downloadFile = (file: File): void => downloadBlob(file.name, file);

@@ -1,12 +1,14 @@
 /**
  * "Model in use": the deployed model and each adapted model kept in this browser, with what tells
- * them apart (parent, date, the adaptation's test AUC), a button to switch and one to remove an
- * adapted model. Test ids: model-switcher, model-option (data-model-id, data-kind, data-in-use),
- * model-use, model-remove, model-switch-status, model-switch-error.
+ * them apart (parent, date, the adaptation's test AUC), a button to switch, and for an adapted
+ * model one to export it as a model folder (model.json, shards, metadata.json) and one to remove it. Test ids: model-switcher, model-option (data-model-id, data-kind, data-in-use),
+ * model-use, model-export, model-remove, model-switch-status, model-switch-error.
  */
 import { useState } from 'react';
 import type { ModelMetadata } from '@respidetect/contract';
 import type { ModelSwitch, SwitchTarget } from '../use-model-switch';
+import { loadAdaptedModel } from '../../adapt/logic/adapted-store';
+import { downloadFile } from '../../../lib/download';
 
 const f3 = (x: number) => x.toFixed(3);
 const date = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -40,6 +42,16 @@ export function ModelSwitcher({ meta, switcher, disabled = false }: { meta: Mode
       },
     ).finally(() => setPending(null));
   };
+  const exportModel = (id: string) => {
+    setError(null);
+    loadAdaptedModel(id).then(
+      (files) => {
+        files.forEach(downloadFile);
+        setStatus(`Exported model ${id}: ${files.map((f) => f.name).join(', ')}.`);
+      },
+      (e: unknown) => setError(`Model ${id} was not exported: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  };
   const remove = (id: string) => {
     if (!window.confirm(`Remove the adapted model ${id} from this browser? Export it first if you want to keep a copy.`)) return;
     setError(null);
@@ -67,6 +79,11 @@ export function ModelSwitcher({ meta, switcher, disabled = false }: { meta: Mode
                   Use
                 </button>
               )}{' '}
+              {kind === 'adapted' && kept ? (
+                <button type="button" data-testid="model-export" onClick={() => exportModel(m.modelId)}>
+                  Export
+                </button>
+              ) : null}{' '}
               {kind === 'adapted' && kept ? (
                 <button type="button" data-testid="model-remove" disabled={disabled || inUse || pending !== null} onClick={() => remove(m.modelId)}>
                   Remove
