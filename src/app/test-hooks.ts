@@ -1,8 +1,8 @@
 /**
- * Test hooks for Playwright, in one typed module. The page imports it only when the URL carries
- * `?testHooks` (a dynamic import: a chunk of its own that a normal visit never fetches), so the
- * production entry chunk holds none of it; a build test checks that. Specs reach the hooks as
- * `globalThis.__respidetect`.
+ * Test hooks for Playwright, in one typed module. Only test builds (RESPIDETECT_TEST_HOOKS=1, as
+ * e2e's buildApp makes them) import it, and only when the URL carries `?testHooks`; in a production
+ * build the import is dead code and Rollup drops it with this module (e2e/bundle.spec.ts checks).
+ * Specs reach the hooks as `globalThis.__respidetect` (e2e/support/hooks.ts).
  */
 import type { Heatmap } from '@respidetect/contract';
 import type { BackendName } from '../config/model';
@@ -31,8 +31,6 @@ export interface TestHooks {
   /** Every finished result, in queue order. */
   results(): HookResult[];
 }
-
-export const TEST_HOOKS_FLAG = 'testHooks';
 
 export function installTestHooks(client: InferenceClient): void {
   const hooks: TestHooks = {

@@ -59,8 +59,9 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
       else if (m.type === 'file-error') q.fail(m.id, m.status, m.message);
       else if (m.type === 'backend-changed') setChanged({ backend: m.backend, threads: m.threads, reason: m.reason });
     });
-    // Test hooks (Playwright) only behind the explicit flag, from a chunk a normal visit never loads.
-    if (new URLSearchParams(location.search).has('testHooks')) void import('./test-hooks').then((h) => h.installTestHooks(c));
+    // Test hooks (Playwright): only in test builds (a production build holds none of this code), and
+    // there only behind the explicit ?testHooks flag.
+    if (__TEST_HOOKS__ && new URLSearchParams(location.search).has('testHooks')) void import('./test-hooks').then((h) => h.installTestHooks(c));
     return off;
   }, []);
 
