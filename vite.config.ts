@@ -6,6 +6,9 @@ import { pwaOptions } from './src/features/offline/pwa-config';
 // The model under public/model/ is produced by training and served as-is (content-hashed shards).
 export default defineConfig({
   plugins: [react(), VitePWA(pwaOptions)],
+  // Test builds (RESPIDETECT_TEST_HOOKS=1: e2e's buildApp) carry the Playwright hooks; in every other
+  // build this is the literal false, and Rollup drops the hook code and its chunks entirely.
+  define: { __TEST_HOOKS__: JSON.stringify(process.env.RESPIDETECT_TEST_HOOKS === '1') },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   server: {

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // As a production build (vite.config.ts): no test hooks.
+  define: { __TEST_HOOKS__: 'false' },
   test: {
     include: ['contract/**/*.test.ts', 'src/**/*.test.{ts,tsx}', 'training/**/*.test.ts', 'server/**/*.test.{ts,js}', 'bench/**/*.test.ts', 'deploy/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', 'e2e/**'],

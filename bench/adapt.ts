@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const parent = JSON.parse(readFileSync(join(model.dir, 'metadata.json'), 'utf8')) as ModelMetadata;
   process.stderr.write(`bench:adapt: pipeline model ${parent.modelId} at ${SIZE} px in ${model.seconds} s\n`);
   const appDir = join(scratch, 'app');
-  buildApp(appDir);
+  buildApp(appDir, { testHooks: false });
   const server = await startServer(assembleSite(appDir, model.dir));
   const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
   const runs: Record<string, unknown>[] = [];

@@ -101,7 +101,7 @@ const model = process.env.APP_BENCH_MODEL
       source: `VGG16 float16 graph, ${SIZE} px, weights: none (seeded random base, model.weights=none), not a trained model`,
     };
 const appDir = join(WORK, 'app');
-buildApp(appDir);
+buildApp(appDir, { testHooks: false });
 const server = await startServer(assembleSite(appDir, model.dir));
 const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
 const files = await images(Math.max(N, N_GPU, LATENCY_RUNS + 1));

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   const model = await benchModelDir('PWA_BENCH_MODEL');
   const appDir = join(WORK, 'app');
-  buildApp(appDir);
+  buildApp(appDir, { testHooks: false });
   const root = join(WORK, 'site');
   rmSync(root, { recursive: true, force: true });
   cpSync(appDir, root, { recursive: true });

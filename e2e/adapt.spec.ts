@@ -18,6 +18,7 @@ import { verifyModelDir } from '../training/src/inference/model-dir';
 import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from './support/adapt-data';
 import { E2E_CACHE, REPO } from './support/paths';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { callHook, numTensors } from './support/hooks';
 
 const WORK = join(E2E_CACHE, 'adapt');
 const SET = join(WORK, 'iq-set');
@@ -44,11 +45,6 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => server?.stop());
 
-interface Hooks {
-  memory(): Promise<{ numTensors: number }>;
-}
-const numTensors = (page: Page) => page.evaluate(async () => (await (globalThis as unknown as { __respidetect: Hooks }).__respidetect.memory()).numTensors);
-
 interface AdaptReportJson {
   before: ExternalReport;
   after: ExternalReport;
@@ -66,7 +62,7 @@ test('adapts a chest-ct model to IQ-OTH/NCCD in the worker: before/after report,
   await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
   await expect(page.getByTestId('model-id')).toHaveText(parent.modelId);
   // The app's own first update check (metadata.json, network-first) finishes before requests are counted.
-  await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
+  await callHook(page, 'updateChecked');
   await page.getByTestId('adapt-folder-input').setInputFiles(SET);
   await expect(page.getByTestId('adapt-picked')).toContainText(`${2 * PER_CLASS + 1} files in 2 folders (malignant, normal)`);
   // Only "normal" is named like a model class; malignant needs the user's map, as in the check.

@@ -17,15 +17,11 @@ import { nonCtFile, nonCtPresent } from '../test/datasets';
 import { attachToWorker } from './support/worker-cdp';
 import { nodePredictions } from './support/node-predictions';
 import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { callHook, numTensors } from './support/hooks';
 
 const FIXTURES = join(E2E_CACHE, 'app-fixtures');
 
-interface Hooks {
-  memory(): Promise<{ numTensors: number }>;
-  loseContext(): void;
-}
-const numTensors = (page: Page) => page.evaluate(async () => (await (globalThis as unknown as { __respidetect: Hooks }).__respidetect.memory()).numTensors);
-const loseContext = (page: Page) => page.evaluate(() => (globalThis as unknown as { __respidetect: Hooks }).__respidetect.loseContext());
+const loseContext = (page: Page) => callHook(page, 'loseContext');
 
 async function ready(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -108,7 +104,7 @@ test.describe('classification app', () => {
     const all = [...ct, nonCtFile('photos/dog.jpg'), ...bad, ...dicom];
     // The start-up update check (metadata.json) is not classification: let it finish first, then
     // record from the moment files are handed over.
-    await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
+    await callHook(page, 'updateChecked');
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.getByTestId('file-input').setInputFiles(all);

@@ -14,6 +14,7 @@ import { E2E_CACHE, NON_CT_DIR, REPO } from './support/paths';
 import { writeSyntheticSet } from './support/synthetic';
 import { withOodStats } from './support/ood-model';
 import { assembleSite, readState, startServer, tinyModelDataDir, type RunningServer } from './support/site';
+import { callHook } from './support/hooks';
 
 const SET = join(E2E_CACHE, 'check-set');
 const OUT = join(E2E_CACHE, 'check-cli');
@@ -51,7 +52,7 @@ test.afterAll(async () => server?.stop());
 test('the browser check equals npm run validate: exact counts, AUC within 1e-6, no request while checking', async ({ page }) => {
   await page.goto(`${server.url}/?testHooks=1#/check`);
   await expect(page.getByTestId('backend')).toHaveText(/^(webgl|wasm|cpu)$/, { timeout: 120_000 });
-  await page.evaluate(() => (globalThis as unknown as { __respidetect: { updateChecked(): Promise<void> } }).__respidetect.updateChecked());
+  await callHook(page, 'updateChecked');
   await page.getByTestId('check-folder').setInputFiles(SET);
   await expect(page.getByTestId('check-picked')).toContainText('35 files in 4 folders (benign, malignant, normal, photos)');
   // The default map names only folders called like a model class; "malignant" needs the user's map.

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { calibratedProbabilities, classOutput, decide, oodScore, UNCERTAIN_BAND } from './postprocess';
+import { calibratedProbabilities, classOutput, decide, heatmapMaps, oodScore, UNCERTAIN_BAND } from './postprocess';
 import { canonicalClassId, positiveClassIndex } from './classes';
 
 describe('post-processing', () => {
+  it('heatmapMaps: channels-last [1, h, w, classes] → one row-major map per class; a wrong length is an error', () => {
+    // 2 × 3 pixels, 2 classes: class k at pixel p holds 10·p + k.
+    const data = Float32Array.from({ length: 12 }, (_, i) => 10 * Math.floor(i / 2) + (i % 2));
+    expect(heatmapMaps(data, [1, 2, 3, 2])).toEqual({ width: 3, height: 2, maps: [[0, 10, 20, 30, 40, 50], [1, 11, 21, 31, 41, 51]] });
+    expect(() => heatmapMaps(data, [1, 2, 2, 2])).toThrow(/does not match 12 values/);
+  });
+
+
   it('classOutput: a probabilities-only output gets the same temperature scaling as a logits output', () => {
     const logits = [2.0, -0.5, 0.25];
     const temperature = 2.5;

@@ -88,3 +88,25 @@ export function oodScore(embedding: ArrayLike<number>, ood: NonNullable<ModelMet
   }
   return Math.sqrt(sum);
 }
+
+/** Class-activation maps: one row-major height × width map per class, in classNames order. */
+export interface Heatmap {
+  width: number;
+  height: number;
+  maps: number[][];
+}
+
+/**
+ * The graph's heatmap output ([1, height, width, classes], channels last) → one map per class: the
+ * layout the app draws and Node reports, so a parity test compares like with like.
+ */
+export function heatmapMaps(data: ArrayLike<number>, shape: readonly number[]): Heatmap {
+  const [, height = 0, width = 0, classes = 0] = shape;
+  if (shape.length !== 4 || data.length !== height * width * classes) throw new Error(`heatmap output: shape [${shape.join(', ')}] does not match ${data.length} values`);
+  const maps = Array.from({ length: classes }, (_, k) => {
+    const m = new Array<number>(height * width);
+    for (let p = 0; p < height * width; p++) m[p] = data[p * classes + k]!;
+    return m;
+  });
+  return { width, height, maps };
+}

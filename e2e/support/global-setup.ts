@@ -18,10 +18,13 @@ export default async function globalSetup(): Promise<void> {
     b: await trainTinyModel(join(E2E_CACHE, 'model-b'), { seed: 2 }),
     // Barely trained: its probabilities stay away from 0 and 1, so parity at 1e-4 means something.
     soft: await trainTinyModel(join(E2E_CACHE, 'model-soft'), { seed: 3, epochs: 1, learningRate: 1e-4 }),
-    vgg: await exportVggModel(join(E2E_CACHE, 'model-vgg'), 64),
   };
+  // VGG16 at 64 px with OOD statistics (fitted on model a's generated images), so parity compares
+  // the OOD score the browser computes from the embedding output too.
+  const vggBase = await exportVggModel(join(E2E_CACHE, 'model-vgg-base'), 64);
+  const vgg = (await withOodStats(vggBase, tinyModelDataDir({ seed: 1 }), join(E2E_CACHE, 'model-vgg'))).dir;
   // Model a plus OOD statistics fitted on a's own training images: real chest CT, unlike those, gets a warning.
   const ood = await withOodStats(models.a, tinyModelDataDir({ seed: 1 }), join(E2E_CACHE, 'model-ood'));
-  const state: E2eState = { appDir, models: { ...models, ood: ood.dir } };
+  const state: E2eState = { appDir, models: { ...models, vgg, ood: ood.dir } };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
 }

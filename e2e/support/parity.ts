@@ -6,7 +6,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { nodePredictions } from './node-predictions';
+import { callHook } from './hooks';
+import { nodePredictions, type NodeResult } from './node-predictions';
+import type { HookResult } from '../../src/app/test-hooks';
 
 export interface Shown {
   file: string;
@@ -41,9 +43,7 @@ export async function classifyInBrowser(page: Page, url: string, backend: string
   await expect(page.getByTestId('backend')).toContainText(backend);
   // The active backend is a label; GPU memory is evidence. tfjs uploads a weight to a texture only
   // when a WebGL kernel first reads it, so after a WebGL run the textures hold at least the weights.
-  const { gpuBytesAllocated } = await page.evaluate(() =>
-    (globalThis as unknown as { __respidetect: { memory(): Promise<{ gpuBytesAllocated: number | null }> } }).__respidetect.memory(),
-  );
+  const { gpuBytesAllocated } = await callHook(page, 'memory');
   const weightBytes = readdirSync(modelDir).filter((f) => f.endsWith('.bin')).reduce((n, f) => n + statSync(join(modelDir, f)).size, 0);
   test.info().annotations.push({ type: 'GPU bytes allocated', description: `${gpuBytesAllocated} (weights on disk: ${weightBytes})` });
   console.log(`parity ${backend}: GPU bytes allocated ${gpuBytesAllocated}, model weights on disk ${weightBytes}`);
@@ -89,4 +89,56 @@ export async function webGpuAdapter(page: Page, url: string): Promise<boolean> {
     const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     return gpu ? (await gpu.requestAdapter()) !== null : false;
   });
+}
+
+/** Standard deviation of xs: how much a quantity varies over the images compared. */
+const spreadOf = (xs: number[]): number => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+};
+
+export interface RawComparison {
+  /** Largest |Δ logit| over images and classes, and the spread over images of the first logit difference. */
+  logits: { maxDiff: number; spread: number };
+  /** Largest |Δ| over every heatmap cell, relative to the largest |value| of Node's maps; null without heatmaps. */
+  heatmap: { maxDiff: number; maxAbs: number; cells: number } | null;
+  /** Largest |Δ OOD score| relative to max(1, |score|); null without OOD statistics. */
+  ood: { maxRelDiff: number; spread: number } | null;
+}
+
+/**
+ * The graph's raw outputs, browser (test hook) vs Node: logits (which, unlike probabilities, cannot
+ * hide a difference in saturation), heatmaps cell by cell, and OOD scores.
+ */
+export function compareRaw(shown: HookResult[], expected: Map<string, NodeResult>): RawComparison {
+  let logitDiff = 0;
+  const margins: number[] = [];
+  let heat: RawComparison['heatmap'] = null;
+  let oodDiff: number | null = null;
+  const oods: number[] = [];
+  for (const s of shown) {
+    const e = expected.get(s.file);
+    expect(e, `Node has no prediction for ${s.file}`).toBeDefined();
+    expect(s.logits.length, `${s.file}: logits`).toBe(e!.logits.length);
+    s.logits.forEach((l, k) => (logitDiff = Math.max(logitDiff, Math.abs(l - e!.logits[k]!))));
+    margins.push(e!.logits[0]! - e!.logits[1]!);
+    expect(s.heatmap === null, `${s.file}: heatmap in one and not the other`).toBe(e!.heatmap === null);
+    if (s.heatmap && e!.heatmap) {
+      expect([s.heatmap.width, s.heatmap.height, s.heatmap.maps.length]).toEqual([e!.heatmap.width, e!.heatmap.height, e!.heatmap.maps.length]);
+      heat ??= { maxDiff: 0, maxAbs: 0, cells: 0 };
+      e!.heatmap.maps.forEach((m, k) =>
+        m.forEach((v, p) => {
+          heat!.maxDiff = Math.max(heat!.maxDiff, Math.abs(s.heatmap!.maps[k]![p]! - v));
+          heat!.maxAbs = Math.max(heat!.maxAbs, Math.abs(v));
+          heat!.cells++;
+        }),
+      );
+    }
+    expect(s.oodScore === null, `${s.file}: OOD score in one and not the other`).toBe(e!.oodScore === null);
+    if (s.oodScore !== null && e!.oodScore !== null) {
+      oodDiff = Math.max(oodDiff ?? 0, Math.abs(s.oodScore - e!.oodScore) / Math.max(1, Math.abs(e!.oodScore)));
+      oods.push(e!.oodScore);
+    }
+  }
+  return { logits: { maxDiff: logitDiff, spread: spreadOf(margins) }, heatmap: heat, ood: oodDiff === null ? null : { maxRelDiff: oodDiff, spread: spreadOf(oods) } };
 }

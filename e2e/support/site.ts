@@ -18,8 +18,12 @@ export interface E2eState {
 
 export const readState = (): E2eState => JSON.parse(readFileSync(STATE_FILE, 'utf8')) as E2eState;
 
-export function buildApp(outDir: string): void {
-  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: REPO, stdio: 'inherit' });
+/**
+ * Builds the app into outDir. `testHooks` makes a test build (src/app/test-hooks.ts compiled in,
+ * behind ?testHooks); benches and the bundle check build exactly what production ships.
+ */
+export function buildApp(outDir: string, { testHooks = true }: { testHooks?: boolean } = {}): void {
+  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, RESPIDETECT_TEST_HOOKS: testHooks ? '1' : '0' } });
 }
 
 export interface TinyModelOptions {

@@ -2,7 +2,6 @@
  * Wires the inference worker to the page: starts it once the metadata is known, chooses the
  * backend (forced, cached or self-tested), and feeds the worker's messages into the queue store.
  */
-import { firstUpdateCheck } from '../features/offline';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { DEFAULT_LUNG_WINDOW } from '../config/limits';
@@ -60,9 +59,9 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
       else if (m.type === 'file-error') q.fail(m.id, m.status, m.message);
       else if (m.type === 'backend-changed') setChanged({ backend: m.backend, threads: m.threads, reason: m.reason });
     });
-    // Test hooks (Playwright): tensor count, simulated WebGL context loss, the start-up update check.
-    if (new URLSearchParams(location.search).has('testHooks'))
-      Object.assign(globalThis, { __respidetect: { memory: () => c.memory(), loseContext: () => c.loseContext(), updateChecked: () => firstUpdateCheck() } });
+    // Test hooks (Playwright): only in test builds (a production build holds none of this code), and
+    // there only behind the explicit ?testHooks flag.
+    if (__TEST_HOOKS__ && new URLSearchParams(location.search).has('testHooks')) void import('./test-hooks').then((h) => h.installTestHooks(c));
     return off;
   }, []);
 

@@ -3,15 +3,17 @@
  * contract's post-processed numbers. Every tensor is created and freed here.
  */
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { classOutput, oodScore, prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
+import { classOutput, heatmapMaps, oodScore, prepareInput, preprocessOf, type DecodedPixels, type Heatmap, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
 import { loadVerifiedGraph } from './load-graph';
 
 export interface RawPrediction {
+  /** The graph's logits (log-probabilities for a probabilities-only model), before the temperature. */
+  logits: number[];
   probabilities: number[];
   oodScore: number | null;
-  heatmap: { width: number; height: number; maps: number[][] } | null;
+  heatmap: Heatmap | null;
 }
 
 export class Classifier {
@@ -48,22 +50,11 @@ export class Classifier {
     try {
       const values = await raceContextLoss(Promise.all(outputs.map((t) => t.data())));
       let i = 0;
-      const { probabilities } = classOutput(values[i++] as Float32Array, meta);
+      const { logits, probabilities } = classOutput(values[i++] as Float32Array, meta);
       let ood: number | null = null;
       if (o.embedding && meta.ood) ood = oodScore(values[i++] as Float32Array, meta.ood);
-      let heatmap: RawPrediction['heatmap'] = null;
-      if (o.heatmap) {
-        const t = outputs[i]!;
-        const data = values[i++] as Float32Array;
-        const [, h = 0, w = 0, c = 0] = t.shape;
-        const maps = Array.from({ length: c }, (_, k) => {
-          const m = new Array<number>(h * w);
-          for (let p = 0; p < h * w; p++) m[p] = data[p * c + k]!;
-          return m;
-        });
-        heatmap = { width: w, height: h, maps };
-      }
-      return { probabilities, oodScore: ood, heatmap };
+      const heatmap = o.heatmap ? heatmapMaps(values[i] as Float32Array, outputs[i]!.shape) : null;
+      return { logits, probabilities, oodScore: ood, heatmap };
     } finally {
       tf.dispose(outputs);
     }

@@ -125,6 +125,8 @@ export interface ResultMessage {
   height: number;
   /** Calibrated probabilities, in classNames order. */
   probabilities: number[];
+  /** The graph's logits for the shown slice, before the temperature (parity tests compare them: probabilities can saturate). */
+  logits: number[];
   /** Null when the model carries no OOD statistics. */
   oodScore: number | null;
   /**

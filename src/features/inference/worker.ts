@@ -188,6 +188,7 @@ async function classify(req: ClassifyRequest): Promise<void> {
     width: p.width,
     height: p.height,
     probabilities: best.probabilities,
+    logits: best.logits,
     oodScore: best.oodScore,
     chestCt: { ok: true },
     heatmap: best.heatmap,

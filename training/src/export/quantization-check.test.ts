@@ -44,8 +44,12 @@ describe('quantization check', () => {
   });
 
   it('refuses a candidate that flips one decision in 100, saying why', () => {
-    // Image 1 has a small margin, so the flip barely moves the AUC: agreement alone must refuse it.
-    const c = checkQuantization('uint8', probs, flipOne(probs, 1), labels, 0);
+    // A near tie (0.502) tipped to 0.498: no other image lies between, so the ranking and the AUC are
+    // exactly unchanged and the agreement rule alone must refuse it. (Flipping an image with a wider
+    // margin also costs AUC, and a test built on that passed with the agreement rule deleted.)
+    const tie = probs.map((row, i) => (i === 1 ? [0.502, 0.498] : row));
+    const c = checkQuantization('uint8', tie, tie.map((row, i) => (i === 1 ? [0.498, 0.502] : row)), labels, 0);
+    expect(c.aucDrop).toBe(0);
     expect(c.agreement).toBe(0.99);
     expect(c.agreement).toBeLessThan(MIN_AGREEMENT);
     expect(c.passed).toBe(false);

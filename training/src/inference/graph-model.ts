@@ -3,7 +3,7 @@
  * same post-processing as the browser. `validate`, the export stage's checks, parity tests and benches use it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, classOutput, decide, oodScore, type Decision } from '@respidetect/contract';
+import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, classOutput, decide, oodScore, heatmapMaps, type Decision, type Heatmap } from '@respidetect/contract';
 import { readVerifiedModelDir } from './model-dir';
 
 export interface LoadedModel {
@@ -33,7 +33,8 @@ export interface Prediction {
   probabilities: number[];
   decision: Decision;
   oodScore?: number;
-  heatmap?: { height: number; width: number; data: number[] };
+  /** One map per class, as the app draws it (contract heatmapMaps). */
+  heatmap?: Heatmap;
 }
 
 /** One image through the graph: contract preparation → graph → contract post-processing. */
@@ -54,8 +55,7 @@ export async function predictPixels({ model, metadata }: LoadedModel, pixels: De
         if (metadata.ood) prediction.oodScore = oodScore(emb, metadata.ood);
       }
       if (metadata.outputs.heatmap) {
-        const shape = out[names.length - 1]!.shape;
-        prediction.heatmap = { height: shape[1]!, width: shape[2]!, data: Array.from(rest[i]!) };
+        prediction.heatmap = heatmapMaps(rest[i]!, out[names.length - 1]!.shape);
       }
       return prediction;
     } finally {
