@@ -103,6 +103,7 @@ export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMet
                 data-file={row.name}
                 data-status={row.status}
                 data-backend={row.item.result?.backend}
+                data-batch={row.item.result?.batch}
                 data-ood={row.oodScore ?? undefined}
                 data-warned={row.warning ? 'true' : 'false'}
                 className={row.id === selected ? 'selected' : undefined}
