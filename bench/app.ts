@@ -125,9 +125,9 @@ const server = await startServer(assembleSite(appDir, model.dir));
 const browser = await chromium.launch({ headless: true, ...chromiumLaunchOptions });
 // WebGPU runs only: with this flag headless Chromium offers WebGPU (on SwiftShader without a GPU).
 // The other runs and the first-visit self-test keep the plain browser, as before.
-let webgpuBrowser: Browser | null = null;
+const webgpu: { browser: Browser | null } = { browser: null };
 const browserFor = async (backend: string): Promise<Browser> =>
-  backend === 'webgpu' ? (webgpuBrowser ??= await chromium.launch({ headless: true, ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args, '--enable-unsafe-webgpu'] })) : browser;
+  backend === 'webgpu' ? (webgpu.browser ??= await chromium.launch({ headless: true, ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args, '--enable-unsafe-webgpu'] })) : browser;
 // The batched runs warm up on the last files, which no timed batch includes: an input given the
 // same files twice in a row fires no change event, and the page would never start.
 const MAX_BATCH_RUN = Math.max(0, ...RUNS.map((r) => r.batch ?? 0));
@@ -224,7 +224,7 @@ try {
     },
   });
 } finally {
-  await webgpuBrowser?.close();
+  await webgpu.browser?.close();
   await browser.close();
   await server.stop();
 }
