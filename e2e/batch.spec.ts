@@ -158,6 +158,11 @@ test.describe('batched inference', () => {
     expect(await numTensors(page)).toBe(baseline);
   });
 
+  test('a bad ?batch is refused with the reason, not silently ignored', async ({ page }) => {
+    await page.goto(`${server.url}/?backend=wasm&batch=0`);
+    await expect(page.getByText('?batch=0 is not a batch size; use 1 to 16')).toBeVisible({ timeout: 60_000 });
+  });
+
   test(`WebGL ?batch=${BATCH} (SwiftShader): each file gets what WASM one at a time gives, computed on WebGL in batches`, async ({ page }) => {
     requireChestCt();
     const files = ctFiles(9, false);
