@@ -12,6 +12,7 @@ import { cacheKey, deviceKey, forcedBackend, gpuName, readCachedBackend, writeCa
 import { InferenceClient } from '../features/inference/client';
 import type { BenchmarkEntry } from '../features/inference/protocol';
 import { threadsParam } from '../features/inference/wasm-threads';
+import { batchParam } from '../features/inference/batch-size';
 
 let client: InferenceClient | null = null;
 /** One worker per page: it holds the model and the queue. */
@@ -43,7 +44,7 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
       const forced = forcedBackend(location.search);
       const key = cacheKey(meta!.modelId, deviceKey(navigator.userAgent, gpuName(), navigator.hardwareConcurrency));
       const cached = forced ? null : readCachedBackend(localStorage, key);
-      const ready = await getClient().start(forced ?? cached?.backend ?? null, threadsParam(location.search));
+      const ready = await getClient().start(forced ?? cached?.backend ?? null, threadsParam(location.search), batchParam(location.search));
       if (ready.benchmark) writeCachedBackend(localStorage, key, { backend: ready.backend, entries: ready.benchmark, at: new Date().toISOString() });
       const how = forced ? 'forced by ?backend=' : cached ? `cached self-test from ${cached.at}` : 'self-test just now';
       return { ...ready, how, selfTest: ready.benchmark ?? cached?.entries ?? null };

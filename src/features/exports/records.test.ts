@@ -23,7 +23,7 @@ const item = (over: Partial<QueueItem>): QueueItem => ({
   finishedAt: Date.UTC(2025, 0, 2, 3, 4, 5),
   ...over,
 });
-const result = (p0: number, ood: number) => ({ type: 'result' as const, id: 'x', sha256: 'f'.repeat(64), width: 1, height: 1, probabilities: [p0, 1 - p0], logits: [Math.log(p0), Math.log(1 - p0)], oodScore: ood, chestCt: { ok: true as const }, heatmap: null, source: 'image' as const, backend: 'wasm' as const, ms: 1 });
+const result = (p0: number, ood: number) => ({ type: 'result' as const, id: 'x', sha256: 'f'.repeat(64), width: 1, height: 1, probabilities: [p0, 1 - p0], logits: [Math.log(p0), Math.log(1 - p0)], oodScore: ood, chestCt: { ok: true as const }, heatmap: null, source: 'image' as const, backend: 'wasm' as const, batch: 1, ms: 1 });
 
 describe('exports', () => {
   it('carries model id, threshold, hash, OOD score and time in CSV, escaping names', () => {

@@ -1,27 +1,33 @@
 /**
- * The graph model on the active backend: load from verified bytes, run one image, return the
- * contract's post-processed numbers. Every tensor is created and freed here.
+ * The graph model on the active backend: load from verified bytes, run a batch of images, return the
+ * contract's post-processed numbers per image. Every tensor is created and freed here.
  */
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { classOutput, heatmapMaps, oodScore, prepareInput, preprocessOf, type DecodedPixels, type Heatmap, type ModelMetadata } from '@respidetect/contract';
+import { prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../model-delivery';
 import { loadVerifiedGraph } from './load-graph';
+import { splitBatchOutputs, type OutputLayout, type RawPrediction } from './batch-outputs';
 
-export interface RawPrediction {
-  /** The graph's logits (log-probabilities for a probabilities-only model), before the temperature. */
-  logits: number[];
-  probabilities: number[];
-  oodScore: number | null;
-  heatmap: Heatmap | null;
-}
+export type { RawPrediction } from './batch-outputs';
 
 export class Classifier {
+  /**
+   * The most images one run takes: the graph input's batch dimension when it is fixed (a graph
+   * exported with [1, h, w, 3] runs one image at a time), Infinity when it is dynamic (-1, as
+   * training/src/export writes it).
+   */
+  readonly maxBatch: number;
+
   private constructor(
     private readonly model: GraphModel,
     readonly metadata: ModelMetadata,
     private readonly outputNames: string[],
-  ) {}
+    private readonly layout: OutputLayout,
+  ) {
+    const dim = model.inputs[0]?.shape?.[0];
+    this.maxBatch = typeof dim === 'number' && dim > 0 ? dim : Infinity;
+  }
 
   /**
    * `warmUp: false` skips the throw-away first run; the self-test wants that first (cold) run to
@@ -31,30 +37,43 @@ export class Classifier {
     const { metadata } = files;
     const model = await loadVerifiedGraph(files);
     const o = metadata.outputs;
-    const names = [o.logits ?? o.probabilities, ...(o.embedding && metadata.ood ? [o.embedding] : []), ...(o.heatmap ? [o.heatmap] : [])];
-    const classifier = new Classifier(model, metadata, names);
+    const layout = { embedding: Boolean(o.embedding && metadata.ood), heatmap: Boolean(o.heatmap) };
+    const names = [o.logits ?? o.probabilities, ...(layout.embedding ? [o.embedding!] : []), ...(layout.heatmap ? [o.heatmap!] : [])];
+    const classifier = new Classifier(model, metadata, names, layout);
     // Warm-up: the first run compiles shaders / allocates; do it before anyone waits on a result.
+    // (A first batch of another size may still compile some shaders on WebGL: cheap next to this.)
     const size = metadata.inputSize;
     if (warmUp) await classifier.predict({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
     return classifier;
   }
 
   async predict(pixels: DecodedPixels): Promise<RawPrediction> {
+    return (await this.predictBatch([pixels]))[0]!;
+  }
+
+  /**
+   * One model run over `images` (at most maxBatch): each is prepared exactly as predict() prepares
+   * it (the contract's prepareInput, alone), then they are stacked, so a batch gives each image
+   * the numbers it would get alone, up to the backend's float rounding.
+   */
+  async predictBatch(images: readonly DecodedPixels[]): Promise<RawPrediction[]> {
+    if (images.length === 0) return [];
+    if (images.length > this.maxBatch) throw new Error(`a batch of ${images.length} images; this model's graph takes at most ${this.maxBatch}`);
     const meta = this.metadata;
-    const o = meta.outputs;
     const outputs = tf.tidy(() => {
-      const input = prepareInput(tf, pixels, meta.inputSize, preprocessOf(meta));
+      const inputs = images.map((p) => prepareInput(tf, p, meta.inputSize, preprocessOf(meta)));
+      const input = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
       const out = this.model.execute(input, this.outputNames);
       return Array.isArray(out) ? out : [out];
     });
     try {
-      const values = await raceContextLoss(Promise.all(outputs.map((t) => t.data())));
-      let i = 0;
-      const { logits, probabilities } = classOutput(values[i++] as Float32Array, meta);
-      let ood: number | null = null;
-      if (o.embedding && meta.ood) ood = oodScore(values[i++] as Float32Array, meta.ood);
-      const heatmap = o.heatmap ? heatmapMaps(values[i] as Float32Array, outputs[i]!.shape) : null;
-      return { logits, probabilities, oodScore: ood, heatmap };
+      const values = await raceContextLoss(Promise.all(outputs.map((t) => t.data<'float32'>())));
+      return splitBatchOutputs(
+        outputs.map((t, k) => ({ values: values[k]!, shape: t.shape })),
+        images.length,
+        this.layout,
+        meta,
+      );
     } finally {
       tf.dispose(outputs);
     }

@@ -61,12 +61,15 @@ export class InferenceClient {
     return p;
   }
 
-  /** Starts tfjs on `backend` (null: self-test) with `threads` WASM threads (null: default) and builds the graph; resolves when it can classify. */
-  start(backend: BackendName | null, threads: number | null = null): Promise<ReadyMessage> {
+  /**
+   * Starts tfjs on `backend` (null: self-test) with `threads` WASM threads and `batch` images per
+   * model run (null: the defaults) and builds the graph; resolves when it can classify.
+   */
+  start(backend: BackendName | null, threads: number | null = null, batch: number | null = null): Promise<ReadyMessage> {
     const p = this.once<ReadyMessage>((m) =>
       m.type === 'ready' ? m : m.type === 'init-error' ? new ModelLoadError(m.message, m.noModel) : null,
     );
-    this.send({ type: 'start', backend, threads });
+    this.send({ type: 'start', backend, threads, batch });
     return p;
   }
 

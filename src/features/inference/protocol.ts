@@ -18,6 +18,8 @@ export interface StartRequest {
   backend: BackendName | null;
   /** WASM threads forced by ?threads=N; null: the worker's default (wasm-threads.ts). */
   threads: number | null;
+  /** Images per model run forced by ?batch=N; null: the backend's default (batch-size.ts). */
+  batch: number | null;
 }
 
 export interface ClassifyRequest {
@@ -30,7 +32,7 @@ export interface ClassifyRequest {
 
 export interface CancelRequest {
   type: 'cancel';
-  /** Queued ids to drop; omitted = everything not yet started. */
+  /** Queued ids to drop; omitted = everything not yet in a running batch. */
   ids?: string[];
 }
 
@@ -147,6 +149,8 @@ export interface ResultMessage {
   source: 'image' | 'dicom';
   /** The backend that computed the shown probabilities (a context loss can move it mid-batch). */
   backend: BackendName;
+  /** Images in the model run that computed the shown probabilities (batch-size.ts; 1 = alone). */
+  batch: number;
   ms: number;
 }
 

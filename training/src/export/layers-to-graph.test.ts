@@ -87,6 +87,8 @@ describe('graph-model export (Node, graph vs layers)', () => {
     expect(ops).toContain('_FusedMatMul');
     expect(ops).not.toContain('BiasAdd');
     expect(written.metadata.outputs).toMatchObject({ heatmap: 'heatmap', embedding: 'embedding', logits: 'logits' });
+    // A dynamic batch dimension: the browser's Classifier reads it (maxBatch) to batch images; a fixed one runs one at a time.
+    expect(loaded.model.inputs[0]!.shape).toEqual([-1, 32, 32, 3]);
     // Flatten head: logits = Σ positions heatmap + bias.
     const [heat, emb] = loaded.model.execute(x, ['heatmap', 'embedding']) as tf.Tensor[];
     expect(heat!.shape).toEqual([12, 8, 8, 2]);

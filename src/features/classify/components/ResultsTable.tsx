@@ -104,6 +104,7 @@ export function ResultsTable({ meta, all, selected, onSelect }: { meta: ModelMet
                 data-status={row.status}
                 data-backend={row.item.result?.backend}
                 data-model-id={row.item.modelId}
+                data-batch={row.item.result?.batch}
                 data-ood={row.oodScore ?? undefined}
                 data-warned={row.warning ? 'true' : 'false'}
                 className={row.id === selected ? 'selected' : undefined}

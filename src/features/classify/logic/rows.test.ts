@@ -12,7 +12,7 @@ const meta = {
   ood: { mean: [0], components: [[1]], variances: [1], threshold: 3 },
 } as unknown as ModelMetadata;
 
-const result = (p0: number, ood: number): ResultMessage => ({ type: 'result', id: 'x', sha256: 'a'.repeat(64), width: 1, height: 1, probabilities: [p0, 1 - p0], logits: [Math.log(p0), Math.log(1 - p0)], oodScore: ood, chestCt: { ok: true }, heatmap: null, source: 'image', backend: 'wasm', ms: 1 });
+const result = (p0: number, ood: number): ResultMessage => ({ type: 'result', id: 'x', sha256: 'a'.repeat(64), width: 1, height: 1, probabilities: [p0, 1 - p0], logits: [Math.log(p0), Math.log(1 - p0)], oodScore: ood, chestCt: { ok: true }, heatmap: null, source: 'image', backend: 'wasm', batch: 1, ms: 1 });
 let n = 0;
 const item = (over: Partial<QueueItem>): QueueItem => ({ id: `i${n++}`, file: new File([], 'f'), name: `f${n}.png`, size: 1, status: 'done', progress: 1, addedAt: 0, ...over });
 

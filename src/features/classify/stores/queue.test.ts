@@ -3,7 +3,7 @@ import type { ResultMessage } from '../../inference/protocol';
 import { summarize, useQueue } from './queue';
 
 const file = (name: string, bytes = 3) => new File([new Uint8Array(bytes)], name);
-const result = (id: string): ResultMessage => ({ type: 'result', id, sha256: 'a'.repeat(64), width: 2, height: 2, probabilities: [0.7, 0.3], logits: [0.4, -0.4], oodScore: null, chestCt: { ok: true }, heatmap: null, source: 'image', backend: 'wasm', ms: 5 });
+const result = (id: string): ResultMessage => ({ type: 'result', id, sha256: 'a'.repeat(64), width: 2, height: 2, probabilities: [0.7, 0.3], logits: [0.4, -0.4], oodScore: null, chestCt: { ok: true }, heatmap: null, source: 'image', backend: 'wasm', batch: 1, ms: 5 });
 
 describe('queue store', () => {
   beforeEach(() => useQueue.setState({ items: {}, order: [] }));
