@@ -46,12 +46,12 @@ export interface LoadLocalRequest {
   files: File[];
 }
 
-/** Test hook: how many tensors tfjs holds, to prove inference leaks none. */
+/** Test hook (test builds only, worker-test-hooks.ts): how many tensors tfjs holds, to prove inference leaks none. */
 export interface MemoryRequest {
   type: 'memory';
 }
 
-/** Test hook: lose the WebGL context, as a GPU reset would. */
+/** Test hook (test builds only): lose the WebGL context, as a GPU reset would. */
 export interface LoseContextRequest {
   type: 'lose-context';
 }

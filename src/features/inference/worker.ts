@@ -5,7 +5,7 @@
  * queue and its batches are in classify-queue.ts, a file's decoding in prepare-file.ts.
  */
 import type { BackendName } from '../../config/model';
-import { activateBackend, configureWasmThreads, tf, wasmThreads, webglContext } from './backends';
+import { activateBackend, configureWasmThreads, wasmThreads } from './backends';
 import { Classifier } from './classifier';
 import { ClassifyQueue } from './classify-queue';
 import { ModelSlot } from './model-slot';
@@ -26,7 +26,11 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 async function load(req: LoadRequest): Promise<void> {
   try {
+    // As loadLocal: every result in a batch comes from one model, and a new model id never runs on
+    // the old one's graph (switching back to the deployed model comes through here).
+    if (queue.busy) throw new Error('a batch is still running: wait for it to finish (or cancel it) before switching models');
     const files = await fetchModelFiles(req.baseUrl, { onProgress: (p) => post({ type: 'model-progress', ...p }) });
+    if (files.metadata.modelId !== model.files?.metadata.modelId) model.use(null);
     model.files = files;
     post({ type: 'loaded', metadata: files.metadata, networkBytes: files.stats.networkBytes, cachedBytes: files.stats.cachedBytes });
   } catch (e) {
@@ -95,14 +99,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
     case 'cancel':
       queue.cancel(m.ids);
       break;
-    case 'memory': {
-      // WebGL reports textures as numBytesInGPUAllocated, WebGPU its buffers as numBytesAllocatedInGPU.
-      const mem = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
-      post({ type: 'memory', numTensors: mem.numTensors, numBytes: mem.numBytes, gpuBytesAllocated: mem.numBytesInGPUAllocated ?? mem.numBytesAllocatedInGPU ?? null });
-      break;
-    }
+    case 'memory':
     case 'lose-context':
-      webglContext()?.getExtension('WEBGL_lose_context')?.loseContext();
+      if (__TEST_HOOKS__) void import('./worker-test-hooks').then((h) => h.answerTestHook(m, post));
       break;
     // Adaptation (features/adapt) uses the verified files of the model in use, on the active backend.
     case 'adapt':
