@@ -14,6 +14,7 @@
  * A graph exported with a fixed batch dimension caps it (Classifier.maxBatch), so old models work.
  */
 import type { BackendName } from '../../config/model';
+import { intParam } from '../../lib/int-param';
 
 export const DEFAULT_BATCH: Record<BackendName, number> = { wasm: 1, cpu: 1, webgl: 4, webgpu: 4 };
 
@@ -28,11 +29,5 @@ export function batchSizeFor(backend: BackendName, override: number | null, grap
   return Math.max(1, Math.min(override ?? DEFAULT_BATCH[backend], graphMax));
 }
 
-/** `?batch=N` (1..MAX_BATCH) from the page's query string; null when absent. Throws on anything else, so a typo is not silently ignored. */
-export function batchParam(search: string): number | null {
-  const v = new URLSearchParams(search).get('batch');
-  if (v === null) return null;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || n > MAX_BATCH) throw new Error(`?batch=${v} is not a batch size; use 1 to ${MAX_BATCH}`);
-  return n;
-}
+/** `?batch=N` (1..MAX_BATCH) from the page's query string; null when absent. */
+export const batchParam = (search: string): number | null => intParam(search, 'batch', MAX_BATCH, 'a batch size');

@@ -7,6 +7,8 @@
  * thread is the N-th). Asking for more makes Emscripten spawn workers on demand while
  * pthreadpool_create blocks waiting for them, which never completes inside our worker.
  */
+import { intParam } from '../../lib/int-param';
+
 export const MAX_WASM_THREADS = 8;
 
 /**
@@ -19,11 +21,5 @@ export function defaultWasmThreads(hardwareConcurrency: number | undefined): num
   return Math.min(cores, MAX_WASM_THREADS);
 }
 
-/** `?threads=N` (1..8) from the page's query string; null when absent. Throws on anything else, so a typo is not silently ignored. */
-export function threadsParam(search: string): number | null {
-  const v = new URLSearchParams(search).get('threads');
-  if (v === null) return null;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || n > MAX_WASM_THREADS) throw new Error(`?threads=${v} is not a thread count; use 1 to ${MAX_WASM_THREADS}`);
-  return n;
-}
+/** `?threads=N` (1..8) from the page's query string; null when absent. */
+export const threadsParam = (search: string): number | null => intParam(search, 'threads', MAX_WASM_THREADS, 'a thread count');
