@@ -4,18 +4,18 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-/** Test files may reach test helpers (test/, e2e/support/) from anywhere; production code may not. */
-const TESTS = ['**/*.test.ts', '**/*.test.tsx', '**/test/**', '**/testdata/**'];
+/** Tests and the test kit (testkit/) may reach anything; production code may not reach them. */
+const TESTS = ['**/*.test.ts', '**/*.test.tsx', '**/*.test.js', 'testkit/**'];
 
 /**
  * The architecture's import boundaries (README "Layout"), enforced so that they cannot drift:
  * - the contract imports nothing of ours (it is what both sides agree on);
  * - the app (src/) and training never import each other; both import the contract by name;
- * - production code never imports e2e/, bench/ or test helpers: those sit on top.
+ * - production code never imports e2e/, bench/, test/ or the test kit (testkit/): those sit on top.
  * Paths are relative to the repository root. `except` entries are relative to their `from`.
  */
 const ZONES = [
-  { target: './contract', from: ['./src', './training', './server', './deploy', './e2e', './bench', './test', './scripts'], message: 'the contract imports nothing of ours' },
+  { target: './contract', from: ['./src', './training', './server', './deploy', './e2e', './bench', './test', './testkit', './scripts'], message: 'the contract imports nothing of ours' },
   {
     target: './src',
     from: './training',
@@ -27,8 +27,8 @@ const ZONES = [
   { target: './deploy', from: './training', message: 'deploy imports the contract, not training internals' },
   ...['./contract', './src', './training/src', './server/src', './deploy', './scripts'].map((target) => ({
     target,
-    from: ['./e2e', './bench', './test'],
-    message: 'e2e, bench and the test helpers sit on top: production code never imports them',
+    from: ['./e2e', './bench', './test', './testkit'],
+    message: 'e2e, bench, tests and the test kit sit on top: production code never imports them',
   })),
 ];
 

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './e2e/support/chromium';
+import { chromiumLaunchOptions } from './testkit/browser/chromium';
 
 export default defineConfig({
   testDir: 'e2e',

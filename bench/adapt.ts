@@ -21,10 +21,10 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { stringify } from 'yaml';
 import type { ExternalFigures, ExternalReport, ModelMetadata } from '@respidetect/contract';
-import { chromiumLaunchOptions } from '../e2e/support/chromium';
-import { IQ_LABEL_MAP, writeIqFolder } from '../e2e/support/adapt-data';
-import { assembleSite, buildApp, startServer } from '../e2e/support/site';
-import { CHEST_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../test/datasets';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { IQ_LABEL_MAP, writeIqFolder } from '../testkit/models/adapt-data';
+import { assembleSite, buildApp, startServer } from '../testkit/browser/site';
+import { CHEST_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../testkit/datasets';
 import { REPO, writeResult } from './lib/results';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 224);

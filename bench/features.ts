@@ -5,7 +5,7 @@
  *   CHEST_CT_DIR (else generated images).
  * Weights are random ('none'): speed does not depend on their values, and nothing is downloaded.
  */
-import { CHEST_CT_DIR } from '../test/datasets';
+import { CHEST_CT_DIR } from '../testkit/datasets';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { writeResult } from './lib/results';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';

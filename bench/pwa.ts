@@ -17,10 +17,10 @@ import { benchModelDir } from './lib/model-source';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Request } from '@playwright/test';
 import sharp from 'sharp';
-import { chromiumLaunchOptions } from '../e2e/support/chromium';
-import { REPO } from '../e2e/support/paths';
-import { buildApp, startServer } from '../e2e/support/site';
-import { rng, syntheticPixels } from '../e2e/support/synthetic';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { REPO } from '../testkit/paths';
+import { buildApp, startServer } from '../testkit/browser/site';
+import { rng, syntheticPixels } from '../testkit/images/synthetic';
 import { writeResult } from './lib/results';
 
 const RUNS = Number(process.env.PWA_BENCH_RUNS ?? 3);

@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../test/datasets';
+import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../testkit/datasets';
 import { REPO, writeResult } from './lib/results';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 64);

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { chromiumLaunchOptions } from './support/chromium';
-import { E2E_CACHE } from './support/paths';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
-import { rng, syntheticPixels } from './support/synthetic';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { E2E_CACHE } from '../testkit/paths';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
+import { rng, syntheticPixels } from '../testkit/images/synthetic';
 
 const state = readState();
 

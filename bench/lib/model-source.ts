@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2E_CACHE, REPO, STATE_FILE } from '../../e2e/support/paths';
-import { hasModel, readState, trainTinyModel } from '../../e2e/support/site';
+import { E2E_CACHE, REPO, STATE_FILE } from '../../testkit/paths';
+import { hasModel, readState, trainTinyModel } from '../../testkit/browser/site';
 
 /**
  * Which model a browser bench measures: the one named by `envVar`, else the exported

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchModelFiles, resolveModelMetadata, ModelIntegrityError, NoModelError, type ModelLoadProgress, type VerifiedModelFiles } from './index';
-import { writeFixtureModel, IN, type FixtureModel } from './test/fixture';
-import { startFileServer, type TestFileServer } from './test/file-server';
+import { writeFixtureModel, IN, type FixtureModel } from '../../../testkit/models/fixture-model';
+import { startFileServer, type TestFileServer } from '../../../testkit/http/file-server';
 
 let fx: FixtureModel;
 let server: TestFileServer;

@@ -1,6 +1,6 @@
 /**
  * Where the shared data sets are: the one place for these paths, read by the measuring CLIs here and,
- * through test/datasets.ts (which adds the CI rule for a missing copy), by tests and benches.
+ * through testkit/datasets.ts (which adds the CI rule for a missing copy), by tests and benches.
  * The data is read-only and never copied into the repo.
  */
 import { dirname, join, resolve } from 'node:path';

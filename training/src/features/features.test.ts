@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { CHEST_CT_DIR, chestCtPresent, nonCtFile, nonCtPresent } from '../../../test/datasets';
+import { CHEST_CT_DIR, chestCtPresent, nonCtFile, nonCtPresent } from '../../../testkit/datasets';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  *  - each stage's cmd, run on small data in a temporary copy of the repo holding only that
  *    stage's declared deps and params.yaml (node_modules symlinked), produces every declared out.
  */
-import { rng, syntheticPixels } from '../../../e2e/support/synthetic';
+import { rng, syntheticPixels } from '../../../testkit/images/synthetic';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

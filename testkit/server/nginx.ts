@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './http';
-import { requireTool } from '../../../test/require-tool';
+import { requireTool } from '../require-tool';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
-export const NGINX_CONF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'nginx.conf');
+export const NGINX_CONF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'server', 'nginx.conf');
 
 export const nginxAvailable = (): boolean => fs.existsSync(NGINX_BIN);
 export const opensslAvailable = (): boolean => spawnSync('openssl', ['version']).status === 0;

@@ -1,6 +1,6 @@
 /** Two noisy Gaussian clusters in a [2, 2, 8] feature space: learnable, not trivially separable. */
 import { rng } from '@respidetect/contract';
-import type { FeatureMatrix } from '../fit';
+import type { FeatureMatrix } from '../../training/src/train/fit';
 
 export const SHAPE: [number, number, number] = [2, 2, 8];
 export const DIM = 32;

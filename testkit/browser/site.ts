@@ -2,12 +2,12 @@
  * Real parts for browser tests: the app built by Vite, models trained by the real CLI, the real
  * server/ process on a loopback port.
  */
-import { spawnServer } from '../../server/test/support/spawn';
+import { spawnServer } from '../server/spawn';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2E_CACHE, REPO, STATE_FILE } from './paths';
-import { writeSyntheticSet } from './synthetic';
+import { E2E_CACHE, REPO, STATE_FILE } from '../paths';
+import { writeSyntheticSet } from '../images/synthetic';
 
 export interface E2eState {
   /** The built SPA without any model. */

@@ -3,8 +3,8 @@
  * argv[2], says `epoch N` on stdout after each checkpoint, and after epoch 3 of 8 holds still, so
  * the kill lands in a live run at a known epoch whatever the machine's load.
  */
-import { initBackend } from '../../backend';
-import { fitHead } from '../fit';
+import { initBackend } from '../../training/src/backend';
+import { fitHead } from '../../training/src/train/fit';
 import { blobs, SHAPE } from './blobs';
 
 const KILL_AFTER_EPOCH = 3;

@@ -4,10 +4,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2E_CACHE, STATE_FILE } from './paths';
+import { E2E_CACHE, STATE_FILE } from '../paths';
 import { buildApp, tinyModelDataDir, trainTinyModel, type E2eState } from './site';
-import { withOodStats } from './ood-model';
-import { exportVggModel } from './vgg-model';
+import { withOodStats } from '../models/ood-model';
+import { exportVggModel } from '../models/vgg-model';
 
 export default async function globalSetup(): Promise<void> {
   mkdirSync(E2E_CACHE, { recursive: true });

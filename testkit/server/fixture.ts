@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { METADATA_SCHEMA_VERSION, parseModelMetadata, type ModelMetadata } from '@respidetect/contract';
 
-const PRECOMPRESS_CLI = path.resolve(import.meta.dirname, '..', '..', 'src', 'precompress.js');
+const PRECOMPRESS_CLI = path.resolve(import.meta.dirname, '..', '..', 'server', 'src', 'precompress.js');
 
 export interface Fixture {
   base: string;

@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../../test/datasets';
-import { REPO } from './paths';
+import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../datasets';
+import { REPO } from '../paths';
 
 export const IQ_LABEL_MAP = 'malignant=adenocarcinoma, normal=normal';
 

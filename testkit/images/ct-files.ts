@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from '@playwright/test';
-import { CHEST_CT_DIR, chestCtPresent, skipMessage } from '../../test/datasets';
+import { CHEST_CT_DIR, chestCtPresent, skipMessage } from '../datasets';
 
 /**
  * The real chest CT set is required under CI=true and a visible skip elsewhere. Call inside a

@@ -5,7 +5,7 @@
  * and training's tests load real models; these test the checks.
  */
 import { createHash } from 'node:crypto';
-import { METADATA_SCHEMA_VERSION, type ModelMetadata } from '../../metadata';
+import { METADATA_SCHEMA_VERSION, type ModelMetadata } from '../../contract/src/metadata';
 
 export const nodeSha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
