@@ -12,7 +12,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../training/src/backend';
 import { decodeImage } from '../training/src/data/decode';
-import { extractFeatures, type FeatureItem } from '../training/src/features';
+import { extractFeatures, type FeatureItem } from '../training/src/embeddings';
 import { loadParams, preprocessSpec } from '../training/src/config/params';
 import { writeBase } from '../training/src/model/base-artifact';
 import { buildBase, resolveWeights } from '../training/src/model/weights';

@@ -23,7 +23,7 @@ import { fitOod } from '../export/ood';
 import { promoteStagedModel } from '../export/promote';
 import { checkQuantization } from '../export/quantization-check';
 import { writeGraphModel } from '../export/write-model';
-import { extractFeatures } from '../features';
+import { extractFeatures } from '../embeddings';
 import { loadModel as loadLayersModel } from '../model/io';
 import { DEFAULT_BASE_DIR, loadBase } from '../model/base-artifact';
 import { loadGraphModelDir, predictPixels } from '../inference/graph-model';

@@ -21,7 +21,7 @@ export type WorkerReply =
   | { id: number; ok: false; error: string };
 
 const port = parentPort;
-if (!port) throw new Error('features/worker.ts must run as a worker thread');
+if (!port) throw new Error('embeddings/worker.ts must run as a worker thread');
 
 async function main(): Promise<void> {
   const { baseDir, upTo } = workerData as WorkerInit;
