@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../util/atomic';
 import { FileStore } from './file-store';
 import { httpOptionsFromEnv, MlflowHttp, resolveServer } from './http';
-import { createRun, getOrCreateExperiment, openRun } from './rest-client';
+import { createRun, getOrCreateExperiment, openRun } from './rest-session';
 import { currentUser, standardTags, tfjsBackend } from './tags';
 import type { EndStatus, ParamValue, RunTracker } from './types';
 
