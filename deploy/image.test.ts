@@ -12,7 +12,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './image/runtime-deps';
 import { stageApp, verifyModelDir, type StageReport } from './image/stage';
-import { runtimeUser } from './lib/dockerfile-rules';
+import { runtimeUser } from '../testkit/deploy/dockerfile-rules';
 import { makeFixture, type Fixture } from '../testkit/server/fixture';
 import { requireTool } from '../testkit/require-tool';
 

@@ -16,8 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
 import AjvModule from 'ajv';
 import sharp from 'sharp';
-import { StageAnalyzer } from './stage-analysis';
-import { readStore } from './mlflow-file-reader';
+import { StageAnalyzer } from '../../../testkit/training/stage-analysis';
+import { readStore } from '../../../testkit/training/mlflow-file-reader';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCHEMA = resolve(ROOT, '../shared/schemas/dvc.yaml.schema.json');
