@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { join } from 'node:path';
 import { E2E_CACHE, REPO, STATE_FILE } from '../paths';
 import { writeSyntheticSet } from '../images/synthetic';
+import { MODEL_DIR } from '@respidetect/contract';
 
 export interface E2eState {
   /** The built SPA without any model. */
@@ -61,8 +62,8 @@ export function assembleSite(appDir: string, modelDir: string | null): string {
   mkdirSync(E2E_CACHE, { recursive: true });
   const root = mkdtempSync(join(E2E_CACHE, 'site-'));
   cpSync(appDir, root, { recursive: true });
-  rmSync(join(root, 'model'), { recursive: true, force: true });
-  if (modelDir) cpSync(modelDir, join(root, 'model'), { recursive: true });
+  rmSync(join(root, MODEL_DIR), { recursive: true, force: true });
+  if (modelDir) cpSync(modelDir, join(root, MODEL_DIR), { recursive: true });
   return root;
 }
 

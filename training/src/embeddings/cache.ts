@@ -8,12 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic';
 import { AUGMENT_VERSION } from './augment';
+import { env } from '../config/env';
 
 /** Bump when the extraction itself changes (preprocessing, layout of the files). */
 export const FEATURES_VERSION = 1;
 
 export function featuresCacheDir(): string {
-  return resolve(process.env.RESPIDETECT_FEATURES_DIR ?? '.cache/features');
+  return resolve(env.featuresDir() ?? '.cache/features');
 }
 
 export interface KeyParts {
