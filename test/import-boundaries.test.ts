@@ -28,7 +28,7 @@ describe('import boundaries (eslint zones)', () => {
     ['src/features/dicom/probe.ts', "export { writeDicom } from '../../../testkit/dicom/dicom';\n", 'sit on top'],
     ['training/src/eval/probe.ts', "export { CHEST_CT_DIR } from '../../../testkit/datasets';\n", 'sit on top'],
     ['server/src/probe.js', "export { REPO } from '../../testkit/paths';\n", 'sit on top'],
-    ['src/features/dicom/probe.ts', "export * from '../../../e2e/pwa.spec';\n", 'sit on top'],
+    ['src/features/dicom/probe.ts', "export * from '../../../e2e/first-run.spec';\n", 'sit on top'],
     ['deploy/image/probe.ts', "export { ingest } from '../../training/src/data/ingest';\n", 'not training internals'],
     // Once named exceptions: validate reads DICOM with the contract's reader, and the image bake verifies a
     // model with the contract's verifyModelFolder.
