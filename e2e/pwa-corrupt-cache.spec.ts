@@ -3,20 +3,15 @@
  * Each test assembles its own site (built app + a CLI-trained model) and starts its own server.
  */
 import { expect, test } from '@playwright/test';
-import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
-import { classifyOne, corruptCachedShard, metadataHash, modelInfo, modelLoaded, offlineReady, shardHash } from '../testkit/browser/pwa';
+import { assembleSite } from '../testkit/browser/site';
+import { classifyOne, corruptCachedShard, metadataHash, modelLoaded, offlineReady, pwaModels, serveForTest, shardHash, stopServersAfterEach } from '../testkit/browser/pwa';
 
-const state = readState();
-const A = modelInfo(state.models.a!);
+const { state, A } = pwaModels();
 
-let server: RunningServer | null = null;
-test.afterEach(async () => {
-  await server?.stop();
-  server = null;
-});
+stopServersAfterEach();
 
 test('a corrupted cached shard is fetched again when online and is a clear error naming it when offline', async ({ page, context }) => {
-  server = await startServer(assembleSite(state.appDir, A.dir));
+  const server = await serveForTest(assembleSite(state.appDir, A.dir));
   const shard = A.shards[0]!;
   const expected = metadataHash(A, shard);
   await page.goto(server.url);

@@ -8,20 +8,15 @@ import { join } from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { chromiumLaunchOptions } from '../testkit/browser/chromium';
-import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
-import { modelInfo, offlineReady } from '../testkit/browser/pwa';
+import { assembleSite } from '../testkit/browser/site';
+import { offlineReady, pwaModels, serveForTest, stopServersAfterEach } from '../testkit/browser/pwa';
 
-const state = readState();
-const A = modelInfo(state.models.a!);
+const { state, A } = pwaModels();
 
-let server: RunningServer | null = null;
-test.afterEach(async () => {
-  await server?.stop();
-  server = null;
-});
+stopServersAfterEach();
 
 test('the app is installable: manifest fields, icons, and no installability errors from Chromium', async () => {
-  server = await startServer(assembleSite(state.appDir, A.dir));
+  const server = await serveForTest(assembleSite(state.appDir, A.dir));
   const url = server.url;
   // Chromium reports "in-incognito" for Playwright's default contexts; installability needs a profile.
   const profile = mkdtempSync(join(tmpdir(), 'respidetect-profile-'));

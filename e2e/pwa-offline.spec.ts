@@ -5,22 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
-import { cachedPaths, classifyOne, metadataHash, modelInfo, modelLoaded, offlineReady, SHARD_BYTES, shardHash, withLargeShards } from '../testkit/browser/pwa';
+import { assembleSite } from '../testkit/browser/site';
+import { cachedPaths, classifyOne, metadataHash, modelLoaded, offlineReady, pwaModels, serveForTest, SHARD_BYTES, shardHash, stopServersAfterEach, withLargeShards } from '../testkit/browser/pwa';
 
-const state = readState();
-const A = modelInfo(state.models.a!);
+const { state, A } = pwaModels();
 
-let server: RunningServer | null = null;
-test.afterEach(async () => {
-  await server?.stop();
-  server = null;
-});
+stopServersAfterEach();
 
 test('after one online visit the app loads (cross-origin isolated), loads its 4 MiB-sharded model and classifies with the network off', async ({ page, context }) => {
   const L = withLargeShards(A);
   expect(readFileSync(join(L.dir, L.shards[0]!)).length).toBe(SHARD_BYTES);
-  server = await startServer(assembleSite(state.appDir, L.dir));
+  const server = await serveForTest(assembleSite(state.appDir, L.dir));
   await page.goto(server.url);
   await modelLoaded(page, L.id);
   // First visit: the download was shown in bytes and percent, and ended at every weight byte.

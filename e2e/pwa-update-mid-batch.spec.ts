@@ -6,22 +6,16 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { MODEL_DIR } from '@respidetect/contract';
-import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
-import { classifyOne, modelCaches, modelInfo, modelLoaded, offlineReady, sampleBatch } from '../testkit/browser/pwa';
+import { assembleSite } from '../testkit/browser/site';
+import { classifyOne, modelCaches, modelLoaded, offlineReady, pwaModels, sampleBatch, serveForTest, stopServersAfterEach } from '../testkit/browser/pwa';
 
-const state = readState();
-const A = modelInfo(state.models.a!);
-const B = modelInfo(state.models.b!);
+const { state, A, B } = pwaModels();
 
-let server: RunningServer | null = null;
-test.afterEach(async () => {
-  await server?.stop();
-  server = null;
-});
+stopServersAfterEach();
 
 test('a model-only update accepted mid-batch waits until the batch has finished', async ({ page }) => {
   const root = assembleSite(state.appDir, A.dir);
-  server = await startServer(root);
+  const server = await serveForTest(root);
   await page.goto(server.url);
   await modelLoaded(page, A.id);
   await offlineReady(page);

@@ -3,22 +3,16 @@
  * Each test assembles its own site (built app + a CLI-trained model) and starts its own server.
  */
 import { expect, test } from '@playwright/test';
-import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
-import { appV2, classifyOne, deploy, modelCaches, modelInfo, modelLoaded, offlineReady } from '../testkit/browser/pwa';
+import { assembleSite } from '../testkit/browser/site';
+import { appV2, classifyOne, deploy, modelCaches, modelLoaded, offlineReady, pwaModels, serveForTest, stopServersAfterEach } from '../testkit/browser/pwa';
 
-const state = readState();
-const A = modelInfo(state.models.a!);
-const B = modelInfo(state.models.b!);
+const { state, A, B } = pwaModels();
 
-let server: RunningServer | null = null;
-test.afterEach(async () => {
-  await server?.stop();
-  server = null;
-});
+stopServersAfterEach();
 
 test('a new deployment (new app build, model b) is offered, switched only on accept, and the old model cache goes', async ({ page }) => {
   const root = assembleSite(state.appDir, A.dir);
-  server = await startServer(root);
+  const server = await serveForTest(root);
   await page.goto(server.url);
   await modelLoaded(page, A.id);
   await offlineReady(page);

@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { MODEL_DIR } from '@respidetect/contract';
 import { E2E_CACHE } from '../paths';
+import { readState, startServer, type E2eState, type RunningServer } from './site';
 import { rng, syntheticPixels } from '../images/synthetic';
 
 export interface ModelInfo {
@@ -157,4 +158,26 @@ export function deploy(root: string, appDir: string, modelDir: string): void {
   cpSync(appDir, root, { recursive: true, force: true });
   rmSync(join(root, MODEL_DIR), { recursive: true, force: true });
   cpSync(modelDir, join(root, MODEL_DIR), { recursive: true });
+}
+
+/** The e2e run's state and its two CLI-trained models, a and b, as every PWA spec reads them. */
+export function pwaModels(): { state: E2eState; A: ModelInfo; B: ModelInfo } {
+  const state = readState();
+  return { state, A: modelInfo(state.models.a!), B: modelInfo(state.models.b!) };
+}
+
+/**
+ * Starts the real server on `root` for the current test and stops it after the test, whatever the
+ * outcome (call `stopServersAfterEach()` once per spec file). Stopping twice is harmless.
+ */
+const running: RunningServer[] = [];
+export async function serveForTest(root: string): Promise<RunningServer> {
+  const server = await startServer(root);
+  running.push(server);
+  return server;
+}
+export function stopServersAfterEach(): void {
+  test.afterEach(async () => {
+    for (const s of running.splice(0)) await s.stop();
+  });
 }
