@@ -2,7 +2,8 @@
  * A chosen model's files, verified: model.json and every shard checked against metadata's sha256
  * before they are used or cached, cache first, with one repair attempt from the server.
  */
-import { checkShardsMatchMetadata, expectedWeightBytes, joinShards, parseModelJson, shardPaths, type ModelJson, type ModelMetadata } from '@respidetect/contract';
+import { checkShardsMatchMetadata, expectedWeightBytes, joinShards, parseModelJson, shardPaths } from '@respidetect/contract';
+import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 import { download } from './download';
 import { ModelDownloadError, ModelIntegrityError } from './errors';
 import type { ModelCacheStore } from './model-cache';
@@ -10,14 +11,7 @@ import type { Progress } from './progress';
 import type { ModelSource } from './resolve-source';
 import { sha256Hex } from './sha256';
 
-export interface VerifiedModelFiles {
-  metadata: ModelMetadata;
-  modelJson: ModelJson;
-  /** All shards concatenated in manifest order: what tf.io.fromMemory expects. */
-  weightData: ArrayBuffer;
-  /** Where the bytes came from, for the UI and the benchmarks. */
-  stats: { networkBytes: number; cachedBytes: number; refetched: string[] };
-}
+export type { VerifiedModelFiles };
 
 export interface VerifyContext {
   signal?: AbortSignal;
