@@ -1,21 +1,29 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-/** Test files may reach test helpers (test/, e2e/support/) from anywhere; production code may not. */
-const TESTS = ['**/*.test.ts', '**/*.test.tsx', '**/test/**', '**/testdata/**'];
+/** Tests and the test kit (testkit/) may reach anything; production code may not reach them. */
+const TESTS = ['**/*.test.ts', '**/*.test.tsx', '**/*.test.js', 'testkit/**'];
+
+/** The app's feature slices (src/features/*). */
+const FEATURES = readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+
+const FEATURES_MEET_IN_APP = 'features import only src/lib, src/config, the contract and themselves; they meet in src/app';
 
 /**
  * The architecture's import boundaries (README "Layout"), enforced so that they cannot drift:
  * - the contract imports nothing of ours (it is what both sides agree on);
  * - the app (src/) and training never import each other; both import the contract by name;
- * - production code never imports e2e/, bench/ or test helpers: those sit on top.
+ * - production code never imports e2e/, bench/, test/ or the test kit (testkit/): those sit on top.
  * Paths are relative to the repository root. `except` entries are relative to their `from`.
  */
 const ZONES = [
-  { target: './contract', from: ['./src', './training', './server', './deploy', './e2e', './bench', './test', './scripts'], message: 'the contract imports nothing of ours' },
+  { target: './contract', from: ['./src', './training', './server', './deploy', './e2e', './bench', './test', './testkit', './scripts'], message: 'the contract imports nothing of ours' },
   {
     target: './src',
     from: './training',
@@ -27,9 +35,42 @@ const ZONES = [
   { target: './deploy', from: './training', message: 'deploy imports the contract, not training internals' },
   ...['./contract', './src', './training/src', './server/src', './deploy', './scripts'].map((target) => ({
     target,
-    from: ['./e2e', './bench', './test'],
-    message: 'e2e, bench and the test helpers sit on top: production code never imports them',
+    from: ['./e2e', './bench', './test', './testkit'],
+    message: 'e2e, bench, tests and the test kit sit on top: production code never imports them',
   })),
+];
+
+/**
+ * Features meet only in app/: a feature imports src/lib, src/config, the contract and itself, never
+ * another feature or the app that composes them.
+ */
+const FEATURE_ZONES = FEATURES.flatMap((f) => [
+  { target: `./src/features/${f}`, from: './src/features', except: [`./${f}`], message: FEATURES_MEET_IN_APP },
+  { target: `./src/features/${f}`, from: './src/app', message: FEATURES_MEET_IN_APP },
+]);
+
+/**
+ * Files that still import another feature (issue 15): the rule holds for every other feature file,
+ * so no new crossing can appear; each entry leaves this list when its imports go through lib/ or app/.
+ */
+const FEATURE_IMPORT_DEBT = [
+  'src/features/adapt/components/AdaptPage.tsx',
+  'src/features/adapt/logic/run-adapt.ts',
+  'src/features/adapt/worker/adapt-run.ts',
+  'src/features/adapt/worker/embed.ts',
+  'src/features/classify/logic/interpret.ts',
+  'src/features/classify/logic/model-input.ts',
+  'src/features/classify/stores/queue.ts',
+  'src/features/exports/ExportBar.tsx',
+  'src/features/exports/records.ts',
+  'src/features/external-check/components/CheckPage.tsx',
+  'src/features/external-check/logic/run-check.ts',
+  'src/features/inference/classifier.ts',
+  'src/features/inference/client.ts',
+  'src/features/inference/protocol.ts',
+  'src/features/inference/worker.ts',
+  'src/features/model/api/metadata.ts',
+  'src/features/offline/updates.ts',
 ];
 
 export default tseslint.config(
@@ -62,6 +103,14 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     rules: {
       'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: ZONES }],
+    },
+  },
+  {
+    files: ['src/features/**/*.{ts,tsx}'],
+    ignores: [...TESTS, ...FEATURE_IMPORT_DEBT],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [...ZONES, ...FEATURE_ZONES] }],
     },
   },
   {

@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './e2e/support/chromium';
+import { chromiumLaunchOptions } from './testkit/browser/chromium';
 
 export default defineConfig({
   testDir: 'e2e',
-  globalSetup: './e2e/support/global-setup.ts',
+  globalSetup: './testkit/browser/global-setup.ts',
   // Two cores and tfjs in every page: one browser at a time keeps timings and memory sane.
   workers: 1,
   fullyParallel: false,

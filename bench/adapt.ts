@@ -22,11 +22,12 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { stringify } from 'yaml';
 import type { ExternalFigures, ExternalReport, ModelMetadata } from '@respidetect/contract';
-import { chromiumLaunchOptions } from '../e2e/support/chromium';
-import { IQ_LABEL_MAP, writeIqFolder } from '../e2e/support/adapt-data';
-import { assembleSite, buildApp, startServer } from '../e2e/support/site';
-import { CHEST_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../test/datasets';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { IQ_LABEL_MAP, writeIqFolder } from '../testkit/models/adapt-data';
+import { assembleSite, buildApp, startServer } from '../testkit/browser/site';
+import { CHEST_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../testkit/datasets';
 import { REPO, writeResult } from './lib/results';
+import { DEFAULT_PARAMS } from '../training/src/config/params';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 224);
 const COUNTS = (process.env.BENCH_COUNTS ?? '100,200,400').split(',').map(Number);
@@ -55,7 +56,7 @@ function trainModel(): { dir: string; seconds: number } {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`pipeline failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-  return { dir: join(dir, 'public', 'model'), seconds: Math.round((Date.now() - t0) / 1000) };
+  return { dir: join(dir, DEFAULT_PARAMS.export.out_dir), seconds: Math.round((Date.now() - t0) / 1000) };
 }
 
 const r3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : +x.toFixed(3));

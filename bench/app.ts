@@ -34,13 +34,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { chromiumLaunchOptions } from '../e2e/support/chromium';
-import { CHEST_CT_DIR, REPO } from '../e2e/support/paths';
-import { assembleSite, buildApp, startServer } from '../e2e/support/site';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { CHEST_CT_DIR, REPO } from '../testkit/paths';
+import { assembleSite, buildApp, startServer } from '../testkit/browser/site';
 import { writeResult } from './lib/results';
 import { checkChestCt } from '@respidetect/contract';
 import { decodeImage } from '../training/src/data/decode';
-import { exportVggModel } from '../e2e/support/vgg-model';
+import { exportVggModel } from '../testkit/models/vgg-model';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 224);
 const N = Number(process.env.APP_BENCH_IMAGES ?? 100);

@@ -5,14 +5,14 @@
  *   CHEST_CT_DIR (else generated images).
  * Weights are random ('none'): speed does not depend on their values, and nothing is downloaded.
  */
-import { CHEST_CT_DIR } from '../test/datasets';
+import { CHEST_CT_DIR } from '../testkit/datasets';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { writeResult } from './lib/results';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../training/src/backend';
 import { decodeImage } from '../training/src/data/decode';
-import { extractFeatures, type FeatureItem } from '../training/src/features';
+import { extractFeatures, type FeatureItem } from '../training/src/embeddings';
 import { loadParams, preprocessSpec } from '../training/src/config/params';
 import { writeBase } from '../training/src/model/base-artifact';
 import { buildBase, resolveWeights } from '../training/src/model/weights';

@@ -4,7 +4,7 @@
  * inputs (decodes nothing), in one process so the ratio is fair on a busy machine. Also compares
  * reading all prepared images with decoding the originals again, the cost the cache saves later stages.
  */
-import { CHEST_CT_DIR } from '../test/datasets';
+import { CHEST_CT_DIR } from '../testkit/datasets';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeResult } from './lib/results';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

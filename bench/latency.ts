@@ -4,7 +4,7 @@
  */
 import { buildSmallVgg } from '../training/src/quick/small-vgg';
 import { initBackend } from '../training/src/backend';
-import { UNTRAINED_FACTS } from '../e2e/support/vgg-model';
+import { UNTRAINED_FACTS } from '../testkit/models/vgg-model';
 import { runModelBench } from './lib/model-bench';
 import { writeResult } from './lib/results';
 

@@ -10,7 +10,7 @@
  *   BENCH_LAYERS=1    also time the same network as a LayersModel (graph ÷ layers)
  *   BENCH_CPU_GHZ, BENCH_SIMD_OPS_PER_CYCLE  for the SIMD128 peak (see lib/flops.ts)
  */
-import { buildVggClassifier, UNTRAINED_FACTS } from '../e2e/support/vgg-model';
+import { buildVggClassifier, UNTRAINED_FACTS } from '../testkit/models/vgg-model';
 import { initBackend } from '../training/src/backend';
 import { runModelBench, type ModelBenchOptions } from './lib/model-bench';
 import { writeResult } from './lib/results';

@@ -17,11 +17,12 @@ import { benchModelDir } from './lib/model-source';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Request } from '@playwright/test';
 import sharp from 'sharp';
-import { chromiumLaunchOptions } from '../e2e/support/chromium';
-import { REPO } from '../e2e/support/paths';
-import { buildApp, startServer } from '../e2e/support/site';
-import { rng, syntheticPixels } from '../e2e/support/synthetic';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { REPO } from '../testkit/paths';
+import { buildApp, startServer } from '../testkit/browser/site';
+import { rng, syntheticPixels } from '../testkit/images/synthetic';
 import { writeResult } from './lib/results';
+import { MODEL_DIR } from '@respidetect/contract';
 
 const RUNS = Number(process.env.PWA_BENCH_RUNS ?? 3);
 const WORK = join(REPO, '.cache', 'bench-pwa');
@@ -101,9 +102,9 @@ async function main(): Promise<void> {
   const root = join(WORK, 'site');
   rmSync(root, { recursive: true, force: true });
   cpSync(appDir, root, { recursive: true });
-  rmSync(join(root, 'model'), { recursive: true, force: true });
-  cpSync(model.dir, join(root, 'model'), { recursive: true });
-  const meta = JSON.parse(readFileSync(join(root, 'model', 'metadata.json'), 'utf8')) as { modelId: string; hashes: { weights: Record<string, string> } };
+  rmSync(join(root, MODEL_DIR), { recursive: true, force: true });
+  cpSync(model.dir, join(root, MODEL_DIR), { recursive: true });
+  const meta = JSON.parse(readFileSync(join(root, MODEL_DIR, 'metadata.json'), 'utf8')) as { modelId: string; hashes: { weights: Record<string, string> } };
   const image = await samplePng();
 
   const server = await startServer(root);

@@ -21,8 +21,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../test/datasets';
+import { CHEST_CT_DIR, IQ_OTHNCCD_DIR } from '../testkit/datasets';
 import { REPO, writeResult } from './lib/results';
+import { DEFAULT_PARAMS } from '../training/src/config/params';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 64);
 const ROWS = process.env.BENCH_ROWS?.split(',').map((r) => r.trim());
@@ -88,7 +89,7 @@ interface External {
 }
 
 function validate(dir: string, data: string, labelMap: string, name: string): External {
-  cli(dir, ['validate', '--model', 'public/model', '--data', data, '--label-map', labelMap, '--name', name]);
+  cli(dir, ['validate', '--model', DEFAULT_PARAMS.export.out_dir, '--data', data, '--label-map', labelMap, '--name', name]);
   return json<External>(join(dir, 'metrics', 'external', `${name}.json`));
 }
 

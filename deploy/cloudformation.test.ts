@@ -11,8 +11,8 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from '../server/src/headers.js';
 import { REPO_ROOT } from './image/runtime-deps';
-import { parseCfnYaml, type Json } from './lib/cfn-yaml';
-import { validateTemplate } from './lib/cfn-validate';
+import { parseCfnYaml, type Json } from '../testkit/deploy/cfn-yaml';
+import { validateTemplate } from '../testkit/deploy/cfn-validate';
 
 const DIR = join(REPO_ROOT, 'deploy', 'cloudformation');
 const load = (name: string): Record<string, Json> => parseCfnYaml(readFileSync(join(DIR, name), 'utf8'), name);

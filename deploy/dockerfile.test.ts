@@ -8,7 +8,7 @@ import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDockerfileRules, runtimeCommands, runtimeUser } from './lib/dockerfile-rules';
+import { checkDockerfileRules, runtimeCommands, runtimeUser } from '../testkit/deploy/dockerfile-rules';
 import { REPO_ROOT } from './image/runtime-deps';
 
 const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');

@@ -12,9 +12,9 @@ import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './image/runtime-deps';
 import { stageApp, verifyModelDir, type StageReport } from './image/stage';
-import { runtimeUser } from './lib/dockerfile-rules';
-import { makeFixture, type Fixture } from '../server/test/support/fixture';
-import { requireTool } from '../test/require-tool';
+import { runtimeUser } from '../testkit/deploy/dockerfile-rules';
+import { makeFixture, type Fixture } from '../testkit/server/fixture';
+import { requireTool } from '../testkit/require-tool';
 
 const DOCKERFILE = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 /** The Dockerfile's USER, so the test runs the server as the image would. */

@@ -13,12 +13,12 @@ import { readFileSync, readdirSync, mkdirSync, rmSync, copyFileSync, writeFileSy
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
-import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../test/datasets';
+import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../testkit/datasets';
 import { verifyModelDir } from '../training/src/inference/model-dir';
-import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from './support/adapt-data';
-import { E2E_CACHE, REPO } from './support/paths';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
-import { callHook, numTensors } from './support/hooks';
+import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from '../testkit/models/adapt-data';
+import { E2E_CACHE, REPO } from '../testkit/paths';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
+import { callHook, numTensors } from '../testkit/browser/hooks';
 
 const WORK = join(E2E_CACHE, 'adapt');
 const SET = join(WORK, 'iq-set');

@@ -7,17 +7,17 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { ctFiles, requireChestCt } from './support/ct-files';
-import { IQ_OTHNCCD_DIR, iqOthnccdPresent } from '../test/datasets';
-import { rng, syntheticPixels, writeSyntheticSet } from './support/synthetic';
-import { greyToHu, uid as dicomUid, writeDicom } from './support/dicom';
-import { ctSlice } from './support/scanner-dicom';
-import { E2E_CACHE, NON_CT_DIR } from './support/paths';
-import { nonCtFile, nonCtPresent } from '../test/datasets';
-import { attachToWorker } from './support/worker-cdp';
-import { nodePredictions } from './support/node-predictions';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
-import { callHook, numTensors } from './support/hooks';
+import { ctFiles, requireChestCt } from '../testkit/images/ct-files';
+import { IQ_OTHNCCD_DIR, iqOthnccdPresent } from '../testkit/datasets';
+import { rng, syntheticPixels, writeSyntheticSet } from '../testkit/images/synthetic';
+import { greyToHu, uid as dicomUid, writeDicom } from '../testkit/dicom/dicom';
+import { ctSlice } from '../testkit/dicom/scanner-dicom';
+import { E2E_CACHE, NON_CT_DIR } from '../testkit/paths';
+import { nonCtFile, nonCtPresent } from '../testkit/datasets';
+import { attachToWorker } from '../testkit/browser/worker-cdp';
+import { nodePredictions } from '../testkit/browser/node-predictions';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
+import { callHook, numTensors } from '../testkit/browser/hooks';
 
 const FIXTURES = join(E2E_CACHE, 'app-fixtures');
 

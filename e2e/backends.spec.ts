@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E_CACHE } from './support/paths';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
-import { writeSyntheticSet } from './support/synthetic';
+import { E2E_CACHE } from '../testkit/paths';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
+import { writeSyntheticSet } from '../testkit/images/synthetic';
 
 const BACKEND_TEXT = /^(webgpu|webgl|wasm|cpu)$/;
 

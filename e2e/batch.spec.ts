@@ -9,10 +9,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { ctFiles, requireChestCt } from './support/ct-files';
-import { writeDicom } from './support/dicom';
-import { E2E_CACHE } from './support/paths';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { ctFiles, requireChestCt } from '../testkit/images/ct-files';
+import { writeDicom } from '../testkit/dicom/dicom';
+import { E2E_CACHE } from '../testkit/paths';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
 
 const FIXTURES = join(E2E_CACHE, 'batch-fixtures');
 const BATCH = 4;

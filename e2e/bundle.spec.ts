@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { buildApp, readState } from './support/site';
+import { buildApp, readState } from '../testkit/browser/site';
 
 const chunks = (appDir: string): Map<string, string> =>
   new Map(

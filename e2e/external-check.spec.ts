@@ -10,11 +10,11 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ExternalReport } from '@respidetect/contract';
-import { E2E_CACHE, NON_CT_DIR, REPO } from './support/paths';
-import { writeSyntheticSet } from './support/synthetic';
-import { withOodStats } from './support/ood-model';
-import { assembleSite, readState, startServer, tinyModelDataDir, type RunningServer } from './support/site';
-import { callHook } from './support/hooks';
+import { E2E_CACHE, NON_CT_DIR, REPO } from '../testkit/paths';
+import { writeSyntheticSet } from '../testkit/images/synthetic';
+import { withOodStats } from '../testkit/models/ood-model';
+import { assembleSite, readState, startServer, tinyModelDataDir, type RunningServer } from '../testkit/browser/site';
+import { callHook } from '../testkit/browser/hooks';
 
 const SET = join(E2E_CACHE, 'check-set');
 const OUT = join(E2E_CACHE, 'check-cli');

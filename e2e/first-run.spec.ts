@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { E2E_CACHE, REPO } from './support/paths';
-import { writeSyntheticSet } from './support/synthetic';
-import { assembleSite, readState, startServer } from './support/site';
+import { E2E_CACHE, REPO } from '../testkit/paths';
+import { writeSyntheticSet } from '../testkit/images/synthetic';
+import { assembleSite, readState, startServer } from '../testkit/browser/site';
 
 // Read, not imported: Playwright loads specs as ES modules, where a JSON import needs an import attribute.
 const getAModel = JSON.parse(readFileSync(join(REPO, 'server/src/get-a-model.json'), 'utf8')) as { ways: { command: string }[] };

@@ -5,8 +5,8 @@
  */
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { ctFiles, requireChestCt } from './support/ct-files';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { ctFiles, requireChestCt } from '../testkit/images/ct-files';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
 
 let server: RunningServer | undefined;
 test.afterEach(async () => {

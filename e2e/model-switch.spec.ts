@@ -12,11 +12,11 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { ModelMetadata } from '@respidetect/contract';
-import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../test/datasets';
-import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from './support/adapt-data';
-import { E2E_CACHE } from './support/paths';
+import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../testkit/datasets';
+import { IQ_LABEL_MAP, trainChestCtModel, writeIqFolder } from '../testkit/models/adapt-data';
+import { E2E_CACHE } from '../testkit/paths';
 import { readVerifiedModelDir } from '../training/src/inference/model-dir';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
 
 const WORK = join(E2E_CACHE, 'model-switch');
 const SET = join(WORK, 'iq-set');

@@ -15,11 +15,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parseModelMetadata, type PreprocessSpec } from '@respidetect/contract';
-import { ctFiles, requireChestCt } from './support/ct-files';
-import { hookResults } from './support/hooks';
-import { nodePredictions } from './support/node-predictions';
-import { classifyInBrowser, compare, compareRaw, nodeProbabilities } from './support/parity';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { ctFiles, requireChestCt } from '../testkit/images/ct-files';
+import { hookResults } from '../testkit/browser/hooks';
+import { nodePredictions } from '../testkit/browser/node-predictions';
+import { classifyInBrowser, compare, compareRaw, nodeProbabilities } from '../testkit/browser/parity';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
 
 const preprocessIn = (modelDir: string): PreprocessSpec | undefined =>
   parseModelMetadata(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).preprocess;

@@ -5,10 +5,10 @@
  * tests the not-available path). On a machine with a GPU the same tests run on it.
  */
 import { expect, test } from '@playwright/test';
-import { chromiumLaunchOptions } from './support/chromium';
-import { ctFiles, requireChestCt } from './support/ct-files';
-import { classifyInBrowser, compare, nodeProbabilities, webGpuAdapter } from './support/parity';
-import { assembleSite, readState, startServer, type RunningServer } from './support/site';
+import { chromiumLaunchOptions } from '../testkit/browser/chromium';
+import { ctFiles, requireChestCt } from '../testkit/images/ct-files';
+import { classifyInBrowser, compare, nodeProbabilities, webGpuAdapter } from '../testkit/browser/parity';
+import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
 
 test.use({ launchOptions: { ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args, '--enable-unsafe-webgpu'] } });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import getAModel from '../server/src/get-a-model.json';
-import { writeSyntheticSet } from '../e2e/support/synthetic';
+import { writeSyntheticSet } from '../testkit/images/synthetic';
 
 const REPO = resolve(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'first-run-'));

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2E_CACHE, REPO, STATE_FILE } from '../../e2e/support/paths';
-import { hasModel, readState, trainTinyModel } from '../../e2e/support/site';
+import { E2E_CACHE, REPO, STATE_FILE } from '../../testkit/paths';
+import { hasModel, readState, trainTinyModel } from '../../testkit/browser/site';
+import { DEFAULT_PARAMS } from '../../training/src/config/params';
 
 /**
  * Which model a browser bench measures: the one named by `envVar`, else the exported
@@ -10,7 +11,7 @@ import { hasModel, readState, trainTinyModel } from '../../e2e/support/site';
 export async function benchModelDir(envVar: string): Promise<{ dir: string; source: string }> {
   const named = process.env[envVar];
   if (named) return { dir: named, source: `${envVar}=${named}` };
-  const published = join(REPO, 'public', 'model');
+  const published = join(REPO, DEFAULT_PARAMS.export.out_dir);
   if (hasModel(published)) return { dir: published, source: 'public/model (exported model)' };
   if (existsSync(STATE_FILE)) {
     const a = readState().models.a;

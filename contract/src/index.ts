@@ -27,6 +27,7 @@ export * from './dicom/window';
 export * from './dicom/decode';
 export * from './dicom/part10';
 export * from './dicom/transfer-syntax';
+export * from './file-kind';
 export * from './model-files';
 export * from './util/sha256';
 export * from './data/dhash';

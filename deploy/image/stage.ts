@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { verifyModelFolderSync } from '@respidetect/contract';
+import { MODEL_DIR, verifyModelFolderSync } from '@respidetect/contract';
 import { installRuntimeDeps, REPO_ROOT, SERVER_WORKSPACE } from './runtime-deps';
 
 export interface StageOptions {
@@ -80,8 +80,8 @@ export function stageApp(opts: StageOptions): StageReport {
   cpSync(fileURLToPath(new URL('./healthcheck.mjs', import.meta.url)), join(out, 'healthcheck.mjs'));
   if (opts.model) {
     // A baked model replaces whatever the build carried over from public/model.
-    rmSync(join(out, 'dist', 'model'), { recursive: true, force: true });
-    cpSync(resolve(opts.model), join(out, 'dist', 'model'), { recursive: true });
+    rmSync(join(out, 'dist', MODEL_DIR), { recursive: true, force: true });
+    cpSync(resolve(opts.model), join(out, 'dist', MODEL_DIR), { recursive: true });
   }
   installRuntimeDeps(out, repoRoot);
 
@@ -89,7 +89,7 @@ export function stageApp(opts: StageOptions): StageReport {
     dist: treeBytes(join(out, 'dist')),
     server: treeBytes(join(out, 'server')) + treeBytes(join(out, 'healthcheck.mjs')),
     node_modules: treeBytes(join(out, 'node_modules')),
-    model: treeBytes(join(out, 'dist', 'model')),
+    model: treeBytes(join(out, 'dist', MODEL_DIR)),
     total: 0,
   };
   bytes.total = bytes.dist + bytes.server + bytes.node_modules;

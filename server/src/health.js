@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Where the exported model lives inside ROOT (training writes public/model/, Vite copies it to dist/model/). */
+/** Where the exported model lives inside ROOT (training writes public/model/, Vite copies it to dist/model/); the contract's MODEL_DIR (server/test/model-dir.test.ts). */
 export const MODEL_DIR = 'model';
 
 /**

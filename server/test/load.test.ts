@@ -7,9 +7,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePrecompressedFixture, type Fixture } from './support/fixture';
-import { request } from './support/http';
-import { spawnServer, waitForLog, type ChildServer } from './support/spawn';
+import { makePrecompressedFixture, type Fixture } from '../../testkit/server/fixture';
+import { request } from '../../testkit/server/http';
+import { spawnServer, waitForLog, type ChildServer } from '../../testkit/server/spawn';
 
 let fx: Fixture;
 const children: ChildServer[] = [];

@@ -7,9 +7,9 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/app.js';
 import { createLogger } from '../src/log.js';
-import { makePrecompressedFixture, type Fixture } from './support/fixture';
-import { request, type Target } from './support/http';
-import { makeCert, requireNginx, startNginx, type RunningNginx } from './support/nginx';
+import { makePrecompressedFixture, type Fixture } from '../../testkit/server/fixture';
+import { request, type Target } from '../../testkit/server/http';
+import { makeCert, requireNginx, startNginx, type RunningNginx } from '../../testkit/server/nginx';
 
 /** Fresh connections per block; the old module failed about 1 in 100 (3/300 measured). */
 const REQUESTS_PER_BLOCK = 300;

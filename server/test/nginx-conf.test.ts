@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPRESSIBLE_EXTENSIONS } from '../src/compressible.js';
 import { CACHE_IMMUTABLE, contentTypeFor, IMMUTABLE_PATHS, VARY_ENCODING } from '../src/headers.js';
 import { renderGeneratedBlocks, renderLocations } from '../src/nginx-precompressed.js';
-import { NGINX_CONF } from './support/nginx';
+import { NGINX_CONF } from '../../testkit/server/nginx';
 
 const conf = fs.readFileSync(NGINX_CONF, 'utf8');
 

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePrecompressedFixture, type Fixture } from './support/fixture';
-import { request } from './support/http';
-import { requireNginx, startNginx } from './support/nginx';
+import { makePrecompressedFixture, type Fixture } from '../../testkit/server/fixture';
+import { request } from '../../testkit/server/http';
+import { requireNginx, startNginx } from '../../testkit/server/nginx';
 
 const have = requireNginx('nginx harness tests');
 let fx: Fixture;

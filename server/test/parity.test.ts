@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from '../src/headers.js';
 import { startServer, type RunningServer } from '../src/app.js';
 import { createLogger } from '../src/log.js';
-import { makePrecompressedFixture, type Fixture } from './support/fixture';
-import { rawRequest, request, type Response, type Target } from './support/http';
-import { makeCert, requireNginx, startNginx, type RunningNginx } from './support/nginx';
+import { makePrecompressedFixture, type Fixture } from '../../testkit/server/fixture';
+import { rawRequest, request, type Response, type Target } from '../../testkit/server/http';
+import { makeCert, requireNginx, startNginx, type RunningNginx } from '../../testkit/server/nginx';
 
 // Throws under CI=true when nginx or openssl is missing; a visible skip elsewhere.
 const haveNginx = requireNginx('nginx parity tests');

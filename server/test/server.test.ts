@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/app.js';
 import { ConfigError, DEFAULT_ROOT, readConfig, type ServerConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { makePrecompressedFixture, type Fixture } from './support/fixture';
-import { rawRequest, request, type Target } from './support/http';
-import { nginxAvailable, startNginx, type RunningNginx } from './support/nginx';
-import { requireTool } from '../../test/require-tool';
+import { makePrecompressedFixture, type Fixture } from '../../testkit/server/fixture';
+import { rawRequest, request, type Target } from '../../testkit/server/http';
+import { nginxAvailable, startNginx, type RunningNginx } from '../../testkit/server/nginx';
+import { requireTool } from '../../testkit/require-tool';
 
 let fx: Fixture;
 let server: RunningServer;

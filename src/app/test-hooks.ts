@@ -2,7 +2,7 @@
  * Test hooks for Playwright, in one typed module. Only test builds (RESPIDETECT_TEST_HOOKS=1, as
  * e2e's buildApp makes them) import it, and only when the URL carries `?testHooks`; in a production
  * build the import is dead code and Rollup drops it with this module (e2e/bundle.spec.ts checks).
- * Specs reach the hooks as `globalThis.__respidetect` (e2e/support/hooks.ts).
+ * Specs reach the hooks as `globalThis.__respidetect` (testkit/browser/hooks.ts).
  */
 import type { Heatmap } from '@respidetect/contract';
 import type { BackendName } from '../config/model';

@@ -5,8 +5,8 @@
  * test fails if either side gets a reader or a window of its own.
  */
 import { describe, expect, it } from 'vitest';
-import { writeDicom } from '../../e2e/support/dicom';
-import { ctSlice } from '../../e2e/support/scanner-dicom';
+import { writeDicom } from '../../testkit/dicom/dicom';
+import { ctSlice } from '../../testkit/dicom/scanner-dicom';
 import { DEFAULT_LUNG_WINDOW } from '../../src/config/limits';
 import { decodeDicom } from '../../src/features/dicom/decode';
 import { decodeFile } from '../../training/src/validate/decode-file';

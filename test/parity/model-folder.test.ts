@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelFileError } from '@respidetect/contract';
 import { verifyModelDir as bakeVerify } from '../../deploy/image/stage';
 import { verifyLocalModelFiles } from '../../src/features/model-delivery';
-import { writeFixtureModel } from '../../src/features/model-delivery/test/fixture';
+import { writeFixtureModel } from '../../testkit/models/fixture-model';
 import { readVerifiedModelDir } from '../../training/src/inference/model-dir';
 
 const fx = writeFixtureModel({ shardBytes: 20_000 });

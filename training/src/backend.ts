@@ -5,12 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from './kernels';
+import { env } from './config/env';
 
 export type NodeBackend = 'tensorflow' | 'wasm' | 'cpu';
 
 let chosen: NodeBackend | undefined;
 
-export async function initBackend(prefer: NodeBackend | 'auto' = (process.env.TFJS_BACKEND as NodeBackend) ?? 'auto'): Promise<NodeBackend> {
+export async function initBackend(prefer: NodeBackend | 'auto' = (env.tfjsBackend() as NodeBackend | undefined) ?? 'auto'): Promise<NodeBackend> {
   if (chosen && (prefer === 'auto' || prefer === chosen)) return chosen;
   const order: NodeBackend[] = prefer === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [prefer];
   for (const name of order) {

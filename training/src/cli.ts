@@ -3,6 +3,8 @@
  * respidetect-train: one subcommand per pipeline stage (the DVC stages call these), plus
  * `pipeline` to run them all. Each command lives in commands/<name>.ts and exports `run(argv)`.
  */
+import { env } from './config/env';
+
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
   ingest: { summary: 'fetch, validate, de-duplicate and split the dataset', load: () => import('./commands/ingest') },
   'prepare-base': { summary: 'build VGG16 and load its ImageNet weights', load: () => import('./commands/prepare-base') },
@@ -37,6 +39,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (process.env.RESPIDETECT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (env.debug() && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;
 });

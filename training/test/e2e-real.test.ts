@@ -5,7 +5,7 @@
  * Random frozen conv features are still informative (random-feature linear probes are a known
  * baseline); the assertions check that the head learns from them, beyond the majority class.
  */
-import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent, nonCtPresent } from '../../test/datasets';
+import { CHEST_CT_DIR, NON_CT_DIR, chestCtPresent, nonCtPresent } from '../../testkit/datasets';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,11 +2,11 @@
  * `validate`'s reading side on the real second CT source (IQ-OTH/NCCD, read-only in ../shared):
  * its folder layout lists, the issue's label map resolves (malignant → adenocarcinoma, normal →
  * normal, benign left apart), and its files decode through validate's decoder. Follows the CI
- * rule of test/datasets.ts: missing under CI=true is a failure, elsewhere a visible skip.
+ * rule of testkit/datasets.ts: missing under CI=true is a failure, elsewhere a visible skip.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { IQ_OTHNCCD_DIR, iqOthnccdPresent, iqOthnccdSkipMessage } from '../../test/datasets';
+import { IQ_OTHNCCD_DIR, iqOthnccdPresent, iqOthnccdSkipMessage } from '../../testkit/datasets';
 import { decodeFile } from '../src/validate/decode-file';
 import { listLabelledFolder } from '../src/validate/folder';
 import { resolveLabelMap } from '../src/validate/label-map';

@@ -11,10 +11,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { externalReport, parseModelMetadata, type ExternalReport } from '@respidetect/contract';
-import { writeDicom } from '../../e2e/support/dicom';
-import { rng, syntheticPixels } from '../../e2e/support/synthetic';
+import { writeDicom } from '../../testkit/dicom/dicom';
+import { rng, syntheticPixels } from '../../testkit/images/synthetic';
 import { verifyModelDir } from '../src/inference/model-dir';
-import { put } from './data/fixtures';
+import { put } from '../../testkit/images/fixtures';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -6,6 +6,7 @@
  * model is the parent's graph with only the head's tensors changed.
  */
 import { modelIdOf, shardFileName } from './model-files';
+import type { ModelJson, WeightsManifestEntry } from '../model-files/model-json';
 import { sha256HexSync } from '../util/sha256';
 
 export interface GraphNodeJson {
@@ -14,18 +15,8 @@ export interface GraphNodeJson {
   input?: string[];
 }
 
-export interface ManifestEntryJson {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: { dtype: string; min?: number; scale?: number };
-}
-
-export interface GraphModelJson {
-  modelTopology: unknown;
-  weightsManifest: { paths: string[]; weights: ManifestEntryJson[] }[];
-  [key: string]: unknown;
-}
+/** model.json is the contract's ModelJson (model-files/model-json.ts); this name stays for the adapt worker until it imports ModelJson. */
+export type GraphModelJson = ModelJson;
 
 export interface HeadLocation {
   /** The node whose output the head reads: adaptation computes it once per image. */
@@ -41,15 +32,15 @@ export interface HeadLocation {
 
 const nodeName = (input: string) => input.replace(/^\^/, '').replace(/:\d+$/, '');
 
-function nodesOf(model: GraphModelJson): Map<string, GraphNodeJson> {
+function nodesOf(model: ModelJson): Map<string, GraphNodeJson> {
   const topo = model.modelTopology as { node?: GraphNodeJson[] } | null;
   if (!topo || !Array.isArray(topo.node)) throw new Error('model.json: modelTopology has no node list');
   return new Map(topo.node.map((n) => [n.name, n]));
 }
 
-const entries = (model: GraphModelJson) => model.weightsManifest.flatMap((g) => g.weights);
+const entries = (model: ModelJson) => model.weightsManifest.flatMap((g) => g.weights);
 
-export function locateHead(model: GraphModelJson, outputs: { logits?: string; heatmap?: string }): HeadLocation {
+export function locateHead(model: ModelJson, outputs: { logits?: string; heatmap?: string }): HeadLocation {
   if (!outputs.logits) throw new Error('this model names no logits output in metadata.json, so its head cannot be found and adapted');
   const nodes = nodesOf(model);
   const logits = nodes.get(outputs.logits);
@@ -75,7 +66,7 @@ export function locateHead(model: GraphModelJson, outputs: { logits?: string; he
 
 const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, uint8: 1 };
 
-function storedBytes(e: ManifestEntryJson): number {
+function storedBytes(e: WeightsManifestEntry): number {
   const t = e.quantization?.dtype ?? e.dtype;
   const b = STORED_BYTES[t];
   if (b === undefined) throw new Error(`model.json: weight "${e.name}" is stored as ${t}, which adaptation cannot rewrite`);
@@ -95,9 +86,9 @@ export interface WrittenFolder {
  * exactly the head that was evaluated; every other tensor keeps its bytes. The stream is re-cut into
  * shards of `shardBytes`: shards before the head come out byte-identical to the parent's cut.
  */
-export function rewriteWeights(model: GraphModelJson, weightData: Uint8Array, replace: ReadonlyMap<string, Float32Array>, shardBytes: number, generatedBy: string): WrittenFolder {
+export function rewriteWeights(model: ModelJson, weightData: Uint8Array, replace: ReadonlyMap<string, Float32Array>, shardBytes: number, generatedBy: string): WrittenFolder {
   const parts: Uint8Array[] = [];
-  const newEntries: ManifestEntryJson[] = [];
+  const newEntries: WeightsManifestEntry[] = [];
   let offset = 0;
   const seen = new Set<string>();
   for (const e of entries(model)) {

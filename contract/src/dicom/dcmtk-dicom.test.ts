@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireTool } from '../../../test/require-tool';
+import { requireTool } from '../../../testkit/require-tool';
 import { decodeDicom } from './decode';
 import { windowToByte } from './window';
 import { bareDatasetSyntax, EXPLICIT_VR_LE, hasPreamble, IMPLICIT_VR_LE } from './part10';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeDicom } from '../../../e2e/support/dicom';
+import { writeDicom } from '../../../testkit/dicom/dicom';
 import { FileRefusal } from '../file-refusal';
 import { decodeDicom } from './decode';
 import { windowToByte } from './window';

@@ -2,3 +2,4 @@
 export * from './model-file-error';
 export * from './model-json';
 export * from './verify-folder';
+export * from './location';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFileError } from './model-file-error';
 import { checkShardsMatchMetadata, expectedWeightBytes, joinShards, parseModelJson, shardPaths } from './model-json';
-import { modelFolder } from './test/folder';
+import { modelFolder } from '../../../testkit/models/memory-folder';
 
 describe('model.json parsing', () => {
   const fx = modelFolder();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFileError, type ModelFileProblem } from './model-file-error';
 import { verifyModelFolder, verifyModelFolderSync, type ModelFolderSync } from './verify-folder';
-import { modelFolder, nodeSha256 } from './test/folder';
+import { modelFolder, nodeSha256 } from '../../../testkit/models/memory-folder';
 
 const fx = modelFolder();
 const source = (files: Map<string, Uint8Array>): ModelFolderSync => ({ read: (f) => files.get(f), absent: 'is not in the folder' });

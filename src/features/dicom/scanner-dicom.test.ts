@@ -12,7 +12,7 @@ import type { QueueItem } from '../classify/stores/queue';
 import { summarizeSeries } from '../classify/logic/series';
 import { decodeDicom, slicePosition, windowToByte } from './decode';
 import { bareDatasetSyntax, IMPLICIT_VR_LE, EXPLICIT_VR_LE } from './part10';
-import { ctSlice } from '../../../e2e/support/scanner-dicom';
+import { ctSlice } from '../../../testkit/dicom/scanner-dicom';
 
 const lung = { width: 1500, level: -600 };
 const ab = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

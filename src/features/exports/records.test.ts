@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ModelMetadata } from '@respidetect/contract';
 import { toRow } from '../classify/logic/rows';
 import type { QueueItem } from '../classify/stores/queue';
-import { csvField, toCsv, toJson, toRecords } from './records';
+import { csvField } from '../../lib/csv';
+import { toCsv, toJson, toRecords } from './records';
 
 const meta = {
   modelId: 'm-123',

@@ -4,6 +4,7 @@
  */
 import type { ModelMetadata } from '@respidetect/contract';
 import type { Row } from '../classify/logic/rows';
+import { csvField } from '../../lib/csv';
 
 export interface ExportRecord {
   file: string;
@@ -45,14 +46,6 @@ export function toRecords(rows: readonly Row[], meta: ModelMetadata): ExportReco
       decisionThreshold: meta.decisionThreshold,
       time: r.item.finishedAt ? new Date(r.item.finishedAt).toISOString() : null,
     }));
-}
-
-/** RFC 4180: quote fields with a comma, quote or line break; double the quotes. */
-export function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  // A leading =, +, - or @ makes spreadsheets run the cell as a formula; a quote prefix defuses it.
-  const safe = /^[=+\-@\t\r]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function toCsv(records: readonly ExportRecord[], classNames: readonly string[]): string {

@@ -2,7 +2,7 @@
  * Which backend to use: forced by `?backend=` (tests, benches), else the self-test's verdict
  * cached per device and model, else null (run the self-test).
  */
-import { isBackendName, type BackendName } from '../../config/model';
+import { BACKENDS, isBackendName, type BackendName } from '../../config/model';
 import type { BenchmarkEntry } from './protocol';
 
 const PREFIX = 'respidetect.backend:';
@@ -10,7 +10,7 @@ const PREFIX = 'respidetect.backend:';
 export function forcedBackend(search: string): BackendName | null {
   const v = new URLSearchParams(search).get('backend');
   if (v === null) return null;
-  if (!isBackendName(v)) throw new Error(`?backend=${v} is not a backend; use webgpu, webgl, wasm or cpu`);
+  if (!isBackendName(v)) throw new Error(`?backend=${v} is not a backend; use ${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS.at(-1)}`);
   return v;
 }
 

@@ -5,7 +5,7 @@
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
 import { tf } from './backends';
-import type { VerifiedModelFiles } from '../model-delivery';
+import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 
 export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles): Promise<GraphModel> {
   const artifacts: io.ModelArtifacts = {

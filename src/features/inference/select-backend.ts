@@ -1,10 +1,10 @@
 /** Start-up self-test policy (pure): which backends to probe, when to stop one, which one wins. The worker runs it (self-test.ts). */
-import type { BackendName } from '../../config/model';
+import { BACKENDS, type BackendName } from '../../config/model';
 import type { DecodedPixels } from '@respidetect/contract';
 import type { BenchmarkEntry } from './protocol';
 
-/** Preference when timings tie: GPU, then WASM, then plain JS. */
-export const PREFERENCE: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+/** Preference when timings tie: GPU, then WASM, then plain JS (the order of config's BACKENDS). */
+export const PREFERENCE: readonly BackendName[] = BACKENDS;
 
 /**
  * The order candidates are probed in. WASM first: it works almost everywhere, its time is

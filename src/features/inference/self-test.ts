@@ -10,7 +10,7 @@
  * three timed runs, 94 s at 224 px. The winner's loaded model is kept, not loaded again.
  */
 import type { BackendName } from '../../config/model';
-import type { VerifiedModelFiles } from '../model-delivery';
+import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 import { activateBackend, retireWebgl, webglContext, webglRenderer } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
 import type { BenchmarkEntry } from './protocol';

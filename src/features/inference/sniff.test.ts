@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { nonCtFile } from '../../../test/datasets';
+import { nonCtFile } from '../../../testkit/datasets';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_PIXELS } from '../../config/limits';

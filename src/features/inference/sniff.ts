@@ -5,7 +5,7 @@
  */
 import { MAX_IMAGE_PIXELS } from '../../config/limits';
 import { FileRefusal } from '../../lib/file-refusal';
-import { bareDatasetSyntax, hasPreamble } from '../dicom/part10';
+import { hasPreamble, isDicomBytes } from '@respidetect/contract';
 
 export type RasterKind = 'png' | 'jpeg' | 'gif' | 'bmp' | 'webp';
 export type FileKind = RasterKind | 'dicom';
@@ -33,12 +33,6 @@ const KNOWN_NON_IMAGES: Array<[string, (b: Uint8Array) => boolean]> = [
   ['a GZIP archive', (b) => b[0] === 0x1f && b[1] === 0x8b],
   ['an HTML page', (b) => /^\s*<(!doctype html|html)/i.test(ascii(b, 0, 64))],
 ];
-
-/**
- * DICOM: Part 10 files (a 128-byte preamble, then "DICM"), or the bare data sets scanners write
- * (no preamble, often implicit VR), told by their first element. The name's extension does not matter.
- */
-const isDicom = (b: Uint8Array): boolean => hasPreamble(b) || bareDatasetSyntax(b) !== null;
 
 function jpegSize(b: Uint8Array): { width: number; height: number } | null {
   let i = 2;
@@ -95,7 +89,8 @@ export function sniffFile(name: string, size: number, head: Uint8Array, tail: Ui
   } else if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') {
     sniffed = { kind: 'webp', ...(webpSize(head) ?? {}) };
   }
-  if (!sniffed && isDicom(head)) return { kind: 'dicom' };
+  // DICOM by the contract's rule (training's validate uses it too): Part 10, or a bare data set.
+  if (!sniffed && isDicomBytes(head)) return { kind: 'dicom' };
   if (!sniffed) {
     const known = KNOWN_NON_IMAGES.find(([, test]) => test(head));
     const what = known ? `this is ${known[0]}` : 'not a PNG, JPEG, WebP, BMP, GIF or DICOM file';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, NotFoundError } from './download';
 import { ModelDownloadError } from './errors';
-import { writeFixtureModel, type FixtureModel } from './test/fixture';
-import { startFileServer, type TestFileServer } from './test/file-server';
+import { writeFixtureModel, type FixtureModel } from '../../../testkit/models/fixture-model';
+import { startFileServer, type TestFileServer } from '../../../testkit/http/file-server';
 
 let model: FixtureModel;
 let server: TestFileServer;

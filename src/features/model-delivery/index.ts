@@ -10,8 +10,6 @@
  *     interrupted shards resume with Range/If-Range. Build the graph with
  *       tf.loadGraphModel(tf.io.fromMemory({ modelTopology, weightSpecs: modelJson.weightsManifest.flatMap(g => g.weights), weightData }))
  *
- *   resolveModelMetadata(baseUrl) → ModelMetadata   what fetchModelFiles would load (pinned/cached first):
- *     use it in the page for the model id / model card so page and worker agree, offline too
  *   verifyLocalModelFiles(files) → VerifiedModelFiles   model.json + shards + metadata.json dropped together
  *   checkForModelUpdate(baseUrl) / releaseModelPin(baseUrl)   used by features/offline's update prompt
  *
@@ -35,8 +33,9 @@
  *     the model it was running with; a model it cannot read (schema version) is refused by
  *     parseModelMetadata rather than run.
  */
-export { fetchModelFiles, resolveModelMetadata, checkForModelUpdate, releaseModelPin } from './fetch-model';
-export type { VerifiedModelFiles, ModelLoadProgress, FetchModelOptions, ModelUpdate } from './fetch-model';
+export { fetchModelFiles } from './fetch-model';
+export type { VerifiedModelFiles, ModelLoadProgress, FetchModelOptions } from './fetch-model';
+export { checkForModelUpdate, releaseModelPin, type ModelUpdate } from './updates';
 export { verifyLocalModelFiles } from './local-files';
 export { ModelIntegrityError, NoModelError, ModelDownloadError } from './errors';
 export type { ModelJson, WeightsManifestGroup, WeightsManifestEntry } from '@respidetect/contract';

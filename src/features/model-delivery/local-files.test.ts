@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelIntegrityError, verifyLocalModelFiles } from './index';
-import { writeFixtureModel } from './test/fixture';
+import { writeFixtureModel } from '../../../testkit/models/fixture-model';
 
 const fx = writeFixtureModel({ shardBytes: 30_000 });
 const file = (name: string, edit?: (b: Buffer) => void) => {

@@ -4,7 +4,7 @@
  * nothing is cached or pinned: a local model is used for this session only.
  */
 import { ModelFileError, verifyModelFolder } from '@respidetect/contract';
-import type { VerifiedModelFiles } from './fetch-model';
+import type { VerifiedModelFiles } from './verify-files';
 import { sha256Hex } from './sha256';
 
 /** The last path segment: browsers give bare names, folder drops may carry relative paths. */

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { generateSW, getManifest } from 'workbox-build';
-import { REPO } from '../../../e2e/support/paths';
+import { REPO } from '../../../testkit/paths';
 import { PRECACHE, pwaOptions } from './pwa-config';
 
 const MiB = 1024 * 1024;

@@ -7,6 +7,7 @@
 import { Workbox } from 'workbox-window';
 import { create } from 'zustand';
 import { checkForModelUpdate, releaseModelPin, type ModelUpdate } from '../model-delivery';
+import { BASE_URL, IS_PRODUCTION_BUILD } from '../../config/env';
 
 export interface UpdateState {
   /** A new app build is installed and waiting. */
@@ -25,8 +26,8 @@ let registration: Promise<ServiceWorkerRegistration | undefined> | null = null;
 
 /** Registers /sw.js once per page (production builds only: the dev server has no service worker). */
 export function registerServiceWorker(): void {
-  if (registration || typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !import.meta.env.PROD) return;
-  const workbox = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL });
+  if (registration || typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !IS_PRODUCTION_BUILD) return;
+  const workbox = new Workbox(`${BASE_URL}sw.js`, { scope: BASE_URL });
   workbox.addEventListener('waiting', () => useUpdateStore.setState({ appUpdate: true }));
   workbox.addEventListener('activated', (e) => {
     if (!e.isUpdate) useUpdateStore.setState({ offlineReady: true });

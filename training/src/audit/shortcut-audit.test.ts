@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NO_PREPROCESS } from '@respidetect/contract';
 import { DEFAULT_PARAMS, type Params } from '../config/params';
 import { ingest } from '../data/ingest';
-import { pixels, put } from '../../test/data/fixtures';
+import { pixels, put } from '../../../testkit/images/fixtures';
 import { SHORTCUT_WARNING, runShortcutAudit } from './shortcut-audit';
 import { fitLogistic, predictLogistic } from './logistic';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { toRgb } from '@respidetect/contract';
-import { jpeg, png } from '../../test/data/fixtures';
+import { jpeg, png } from '../../../testkit/images/fixtures';
 import { checkDecodable, decodeImage, DecodeError, extensionMismatch, sniffFormat } from './decode';
 
 const ramp = (n: number, step: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * step) % 256));

@@ -4,9 +4,9 @@
  * images come out as 8-bit RGB(A); greyscale stays one channel and the contract's toRgb expands it.
  */
 import sharp from 'sharp';
-import type { DecodedPixels } from '@respidetect/contract';
+import { sniffImageFormat, type DecodedPixels, type ImageFormat } from '@respidetect/contract';
 
-export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'bmp';
+export type { ImageFormat };
 
 /** Formats sharp can decode here (libvips without ImageMagick has no BMP loader). */
 export const DECODABLE: ReadonlySet<ImageFormat> = new Set(['png', 'jpeg', 'webp', 'gif', 'tiff']);
@@ -22,18 +22,8 @@ export class DecodeError extends Error {
   }
 }
 
-const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) => sig.every((v, i) => b[at + i] === v);
-
-/** The image format announced by the magic bytes, or null when they match none we know. */
-export function sniffFormat(b: Uint8Array): ImageFormat | null {
-  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
-  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
-  if (startsWith(b, [0x52, 0x49, 0x46, 0x46]) && startsWith(b, [0x57, 0x45, 0x42, 0x50], 8)) return 'webp';
-  if (startsWith(b, [0x47, 0x49, 0x46, 0x38])) return 'gif';
-  if (startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
-  if (startsWith(b, [0x42, 0x4d])) return 'bmp';
-  return null;
-}
+/** The image format announced by the magic bytes (the contract's rule, shared with the browser), or null. */
+export const sniffFormat = sniffImageFormat;
 
 const EXTENSIONS: Record<ImageFormat, readonly string[]> = {
   png: ['.png'],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toRgb } from '@respidetect/contract';
 import { DEFAULT_PARAMS, type Params } from '../config/params';
-import { jpeg, png, put } from '../../test/data/fixtures';
+import { jpeg, png, put } from '../../../testkit/images/fixtures';
 import { decodeImage } from './decode';
 import { ingest, type IngestResult } from './ingest';
 import { loadManifest, readPrepared } from './prepared';

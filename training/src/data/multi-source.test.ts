@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, loadParams, type Params } from '../config/params';
-import { png, put } from '../../test/data/fixtures';
+import { png, put } from '../../../testkit/images/fixtures';
 import { ingest } from './ingest';
 import { loadManifest } from './prepared';
 import type { Manifest } from './manifest';

@@ -12,6 +12,7 @@ import { downloadFile } from '../util/download';
 import { hashFile } from '../util/hash';
 import { loadKerasH5Weights } from './h5-weights';
 import { buildVgg16Base } from './vgg16';
+import { env } from '../config/env';
 
 /** Where and what Keras itself downloads for `VGG16(weights='imagenet', include_top=False)`. */
 export const IMAGENET_NOTOP = {
@@ -22,7 +23,7 @@ export const IMAGENET_NOTOP = {
 
 /** RESPIDETECT_WEIGHTS_DIR overrides the default `.cache/weights` (relative to the working directory). */
 export function weightsCacheDir(): string {
-  return resolve(process.env.RESPIDETECT_WEIGHTS_DIR ?? '.cache/weights');
+  return resolve(env.weightsDir() ?? '.cache/weights');
 }
 
 export interface ResolvedWeights {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseModelMetadata } from '@respidetect/contract';
 import { DEFAULT_PARAMS } from '../config/params';
 import { ingest } from '../data/ingest';
-import { jpeg, png, put } from '../../test/data/fixtures';
+import { jpeg, png, put } from '../../../testkit/images/fixtures';
 import { readClassFolders, type FolderDataset } from './folder-dataset';
 import { QUICK_HELD_OUT_FRACTION, splitQuick, type QuickSplit } from './held-out';
 

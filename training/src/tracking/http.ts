@@ -2,6 +2,7 @@
  * MLflow REST transport: auth, timeouts, retry with backoff on 429/5xx/network errors, and
  * errors that never carry credentials. Knobs use MLflow's own environment variable names.
  */
+import { processEnv, type Env } from '../config/env';
 
 export interface HttpOptions {
   timeoutMs: number;
@@ -11,7 +12,7 @@ export interface HttpOptions {
   maxBackoffMs: number;
 }
 
-export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpOptions {
+export function httpOptionsFromEnv(env: Env = processEnv()): HttpOptions {
   const num = (name: string, dflt: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return dflt;
@@ -57,7 +58,7 @@ export interface Credentials {
 }
 
 /** Splits user:pass@ out of the URI and picks up MLFLOW_TRACKING_TOKEN / USERNAME / PASSWORD. */
-export function resolveServer(uri: string, env: NodeJS.ProcessEnv = process.env): { base: URL; creds: Credentials } {
+export function resolveServer(uri: string, env: Env = processEnv()): { base: URL; creds: Credentials } {
   const base = new URL(uri);
   const secrets: string[] = [];
   let user = env.MLFLOW_TRACKING_USERNAME;

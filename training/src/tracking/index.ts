@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../util/atomic';
 import { FileStore } from './file-store';
 import { httpOptionsFromEnv, MlflowHttp, resolveServer } from './http';
-import { createRun, getOrCreateExperiment, openRun } from './rest-client';
+import { createRun, getOrCreateExperiment, openRun } from './rest-session';
 import { currentUser, standardTags, tfjsBackend } from './tags';
 import type { EndStatus, ParamValue, RunTracker } from './types';
+import { env } from '../config/env';
 
 export type { EndStatus, ParamValue, RegisterResult, RunTracker } from './types';
 export { RUN_STATUS } from './types';
@@ -29,7 +30,7 @@ export const DEFAULT_EXPERIMENT = 'respidetect';
 
 export type TrackingTarget = { kind: 'file'; root: string } | { kind: 'rest'; uri: string };
 
-export function trackingTarget(uri: string | undefined = process.env.MLFLOW_TRACKING_URI): TrackingTarget {
+export function trackingTarget(uri: string | undefined = env.mlflowTrackingUri()): TrackingTarget {
   const u = (uri ?? '').trim();
   if (u === '') return { kind: 'file', root: resolve('mlruns') };
   if (/^https?:\/\//i.test(u)) return { kind: 'rest', uri: u };
@@ -97,7 +98,7 @@ const defaultRunName = () => `respidetect-${new Date().toISOString().replace(/[-
 
 export async function startRun(opts: StartRunOptions = {}): Promise<RunTracker> {
   const target = trackingTarget();
-  const experimentName = opts.experimentName ?? (process.env.MLFLOW_EXPERIMENT_NAME || DEFAULT_EXPERIMENT);
+  const experimentName = opts.experimentName ?? (env.mlflowExperimentName() ?? DEFAULT_EXPERIMENT);
   const runName = opts.runName ?? defaultRunName();
   const tags = { ...standardTags({ runName, datasetVersion: opts.datasetVersion, stage: opts.stage }), ...opts.tags };
   const where = describe(target);

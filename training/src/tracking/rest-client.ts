@@ -1,20 +1,14 @@
 /**
  * A run on an MLflow tracking server (REST API 2.0). Logging never throws for transport trouble:
- * entries queue up and go out in log-batch calls within MLflow's limits; when the server is
- * unreachable the queue waits (training goes on) and is retried on later calls and at end().
+ * entries queue up and go out in log-batch calls within MLflow's limits (rest-batch.ts); when the
+ * server is unreachable the queue waits (training goes on) and is retried on later calls and at
+ * end(). Finding the experiment and creating or reopening the run: rest-session.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { MlflowApiError, MlflowHttp } from './http';
+import { logBatchBody, takeBatch, type Entry } from './rest-batch';
 import { checkKey, paramToString, type EndStatus, type ParamValue, type RegisterResult, type RunTracker } from './types';
-
-/** MLflow's log-batch limits (mlflow/utils/validation.py). */
-export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 } as const;
-
-type Entry =
-  | { kind: 'metric'; key: string; value: number; timestamp: number; step: number }
-  | { kind: 'param'; key: string; value: string }
-  | { kind: 'tag'; key: string; value: string };
 
 interface Upload {
   local: string;
@@ -22,67 +16,10 @@ interface Upload {
 }
 
 export type Warn = (message: string) => void;
-const defaultWarn: Warn = (m) => process.stderr.write(`mlflow: ${m}\n`);
+export const defaultWarn: Warn = (m) => process.stderr.write(`mlflow: ${m}\n`);
 
 /** After a failed delivery, wait this long before blocking a log call on the server again. */
 const COOLDOWN_MS = 30_000;
-
-interface ExperimentReply {
-  experiment: { experiment_id: string };
-}
-interface RunReply {
-  run: { info: { run_id: string; experiment_id: string; artifact_uri?: string; lifecycle_stage?: string } };
-}
-
-export async function getOrCreateExperiment(http: MlflowHttp, name: string): Promise<string> {
-  const get = async (): Promise<string | undefined> => {
-    try {
-      const r = await http.json<ExperimentReply>('GET', 'experiments/get-by-name', { experiment_name: name });
-      return r.experiment.experiment_id;
-    } catch (e) {
-      if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
-      throw e;
-    }
-  };
-  const found = await get();
-  if (found !== undefined) return found;
-  try {
-    const r = await http.json<{ experiment_id: string }>('POST', 'experiments/create', { name });
-    return r.experiment_id;
-  } catch (e) {
-    // Another process created it between our get and create: use theirs.
-    if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_ALREADY_EXISTS') {
-      const again = await get();
-      if (again !== undefined) return again;
-    }
-    throw e;
-  }
-}
-
-export async function createRun(http: MlflowHttp, experimentId: string, runName: string, user: string, tags: Record<string, string>, warn: Warn = defaultWarn): Promise<RestRun> {
-  const r = await http.json<RunReply>('POST', 'runs/create', {
-    experiment_id: experimentId,
-    user_id: user,
-    run_name: runName,
-    start_time: Date.now(),
-    tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-  });
-  return new RestRun(http, r.run.info.experiment_id ?? experimentId, r.run.info.run_id, r.run.info.artifact_uri ?? '', warn);
-}
-
-/** Continues a run an earlier stage created; undefined if the server does not know it. */
-export async function openRun(http: MlflowHttp, runId: string, warn: Warn = defaultWarn): Promise<RestRun | undefined> {
-  let r: RunReply;
-  try {
-    r = await http.json<RunReply>('GET', 'runs/get', { run_id: runId });
-  } catch (e) {
-    if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
-    throw e;
-  }
-  if (r.run.info.lifecycle_stage === 'deleted') return undefined;
-  await http.json('POST', 'runs/update', { run_id: runId, status: 'RUNNING' });
-  return new RestRun(http, r.run.info.experiment_id, runId, r.run.info.artifact_uri ?? '', warn);
-}
 
 export class RestRun implements RunTracker {
   private queue: Entry[] = [];
@@ -218,14 +155,8 @@ export class RestRun implements RunTracker {
     try {
       while (this.queue.length > 0) {
         const chunk = takeBatch(this.queue);
-        const body = {
-          run_id: this.runId,
-          metrics: chunk.filter((e) => e.kind === 'metric').map(({ key, value, timestamp, step }) => ({ key, value: jsonNumber(value), timestamp, step })),
-          params: chunk.filter((e) => e.kind === 'param').map(({ key, value }) => ({ key, value })),
-          tags: chunk.filter((e) => e.kind === 'tag').map(({ key, value }) => ({ key, value })),
-        };
         try {
-          await this.http.json('POST', 'runs/log-batch', body);
+          await this.http.json('POST', 'runs/log-batch', logBatchBody(this.runId, chunk));
         } catch (e) {
           if (!(e instanceof MlflowApiError) || e.retryable) throw e;
           // The server refused the content (e.g. a param changed value): resending cannot help.
@@ -260,27 +191,6 @@ export class RestRun implements RunTracker {
     const root = m?.[1] ? m[1].replace(/\/+$/, '') : `${this.experimentId}/${this.runId}/artifacts`;
     return [...root.split('/'), ...remote.split('/')].map(encodeURIComponent).join('/');
   }
-}
-
-/** Takes the longest queue prefix that fits one log-batch call. */
-export function takeBatch(queue: Entry[]): Entry[] {
-  const n = { metric: 0, param: 0, tag: 0 };
-  const cap = { metric: LOG_BATCH_LIMITS.metrics, param: LOG_BATCH_LIMITS.params, tag: LOG_BATCH_LIMITS.tags };
-  let i = 0;
-  for (; i < queue.length && i < LOG_BATCH_LIMITS.total; i++) {
-    const kind = queue[i]!.kind;
-    if (n[kind] >= cap[kind]) break;
-    n[kind]++;
-  }
-  return queue.slice(0, i);
-}
-
-/** JSON has no NaN/Infinity; MLflow's protobuf JSON parser accepts these strings for doubles. */
-function jsonNumber(v: number): number | string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
-  return v;
 }
 
 function listFiles(dir: string, prefix = ''): string[] {

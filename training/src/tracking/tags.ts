@@ -1,6 +1,7 @@
 /** Tags every run gets without the caller asking: provenance (git, DVC, dataset) and the tfjs backend. */
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
+import { env } from '../config/env';
 
 export function gitCommit(cwd = process.cwd()): string | undefined {
   try {
@@ -14,7 +15,7 @@ export function currentUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return process.env.USER ?? 'unknown';
+    return env.user() ?? 'unknown';
   }
 }
 
@@ -43,9 +44,9 @@ export function standardTags(input: StandardTagInput): Record<string, string> {
   const commit = gitCommit();
   if (commit) tags['mlflow.source.git.commit'] = commit;
   if (input.datasetVersion) tags['dataset.version'] = input.datasetVersion;
-  const exp = process.env.DVC_EXP_NAME;
+  const exp = env.dvcExpName();
   if (exp) tags['dvc.exp_name'] = exp;
-  const stage = process.env.DVC_STAGE ?? input.stage;
+  const stage = env.dvcStage() ?? input.stage;
   if (stage) tags['dvc.stage'] = stage;
   const backend = tfjsBackend();
   if (backend) tags['tfjs.backend'] = backend;

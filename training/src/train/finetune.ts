@@ -1,7 +1,7 @@
 /**
  * Fine-tuning block5 (`model.fine_tune_from: block5`). The base is split at block4_pool: blocks
  * 1–4 stay frozen, so their output is computed once and cached like the frozen-base features
- * (features/ with `upTo`), and the trained network is block5 — initialised from the base's
+ * (embeddings/ with `upTo`), and the trained network is block5 — initialised from the base's
  * weights — followed by the usual head. That network is what artifacts/head holds; the exporter
  * joins base[..block4_pool] with it (joinBaseAndHead), so the shipped graph carries the
  * fine-tuned block5.
@@ -12,7 +12,7 @@
  * about ten times smaller for the unfrozen convolutional block.
  */
 import * as tf from '@tensorflow/tfjs';
-import { pooledEmbedding } from '../features/compute';
+import { pooledEmbedding } from '../embeddings/compute';
 import { applyHead, type HeadConfig } from './head';
 
 /** The frozen part ends at this layer for each block that can be fine-tuned. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend';
-import { blobs, DIM, SHAPE } from './testdata/blobs';
+import { blobs, DIM, SHAPE } from '../../../testkit/training/blobs';
 import { readState } from './checkpoint';
 import { balancedClassWeights, fitHead, predictLogits, type FitOptions } from './fit';
 
@@ -85,7 +85,7 @@ describe('head training', () => {
 
   it('a real process SIGKILLed mid-run resumes from its last completed epoch to the unbroken result', async () => {
     const dir = tmp();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata/train-child.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../../testkit/training/train-child.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const epochOnDisk = () => (existsSync(join(dir, 'state.json')) ? (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { epoch: number }).epoch : 0);
     // The child says when epoch 3's checkpoint is written and then holds: kill it there.

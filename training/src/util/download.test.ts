@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopback, serveBytes, type Loopback } from '../../test/data/loopback';
+import { startLoopback, serveBytes, type Loopback } from '../../../testkit/http/loopback';
 import { downloadFile } from './download';
 
 process.env.RESPIDETECT_QUIET = '1';

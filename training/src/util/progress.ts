@@ -4,6 +4,7 @@
  * carriage returns. Silenced with RESPIDETECT_QUIET=1 (tests).
  */
 import cliProgress from 'cli-progress';
+import { env } from '../config/env';
 
 export interface Progress {
   tick(n?: number, note?: string): void;
@@ -11,7 +12,7 @@ export interface Progress {
   done(note?: string): void;
 }
 
-const quiet = () => process.env.RESPIDETECT_QUIET === '1';
+const quiet = env.quiet;
 
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeZip, makeZipSlip } from '../../test/data/zip';
+import { makeZip, makeZipSlip } from '../../../testkit/training/zip';
 import { extractZip, UnsafeArchiveError } from './unzip';
 
 process.env.RESPIDETECT_QUIET = '1';

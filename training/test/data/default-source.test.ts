@@ -10,14 +10,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHEST_CT_DIR, chestCtPresent } from '../../../test/datasets';
+import { CHEST_CT_DIR, chestCtPresent } from '../../../testkit/datasets';
 import { CHEST_CT_2CLASS_GDRIVE } from '../../src/config/default-source';
 import { DEFAULT_PARAMS, loadParams } from '../../src/config/params';
 import { ingest } from '../../src/data/ingest';
 import { digestFiles, dvcDirHash } from '../../src/data/sources/content-check';
 import { KNOWN_CONTENT } from '../../src/data/sources/known';
-import { serveBytes, startLoopback, type Loopback } from './loopback';
-import { makeZip } from './zip';
+import { serveBytes, startLoopback, type Loopback } from '../../../testkit/http/loopback';
+import { makeZip } from '../../../testkit/training/zip';
 
 process.env.RESPIDETECT_QUIET = '1';
 const REPO = resolve(__dirname, '../../..');

@@ -2,7 +2,7 @@
  * Ingest on the real Kaggle chest CT set (read-only copy in ../shared). The first run decodes all
  * 847 distinct images once (beforeAll); the other runs reuse that cache, which is itself checked.
  */
-import { CHEST_CT_DIR, chestCtPresent } from '../../../test/datasets';
+import { CHEST_CT_DIR, chestCtPresent } from '../../../testkit/datasets';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

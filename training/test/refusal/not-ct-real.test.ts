@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../../../test/datasets';
+import { CHEST_CT_DIR, IQ_OTHNCCD_DIR, NON_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../../../testkit/datasets';
 import { measureSet } from '../../src/refusal/measure';
 import { chestCtSets, iqOthnccdSets, nonCtSets } from '../../src/refusal/sets';
 

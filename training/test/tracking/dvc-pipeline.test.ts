@@ -6,7 +6,7 @@
  *  - each stage's cmd, run on small data in a temporary copy of the repo holding only that
  *    stage's declared deps and params.yaml (node_modules symlinked), produces every declared out.
  */
-import { rng, syntheticPixels } from '../../../e2e/support/synthetic';
+import { rng, syntheticPixels } from '../../../testkit/images/synthetic';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
 import AjvModule from 'ajv';
 import sharp from 'sharp';
-import { StageAnalyzer } from './stage-analysis';
-import { readStore } from './mlflow-file-reader';
+import { StageAnalyzer } from '../../../testkit/training/stage-analysis';
+import { readStore } from '../../../testkit/training/mlflow-file-reader';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCHEMA = resolve(ROOT, '../shared/schemas/dvc.yaml.schema.json');

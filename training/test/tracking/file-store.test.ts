@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { flattenParams, PIPELINE_RUN_FILE, startRun, trackingTarget, withRun } from '../../src/tracking';
 import { loadParams } from '../../src/config/params';
-import { readStore, type ReadRun } from './mlflow-file-reader';
+import { readStore, type ReadRun } from '../../../testkit/training/mlflow-file-reader';
 
 let dir: string;
 const saved = { ...process.env };

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRun, withRun } from '../../src/tracking';
-import { LOG_BATCH_LIMITS } from '../../src/tracking/rest-client';
-import { WireServer } from './mlflow-wire-server';
+import { LOG_BATCH_LIMITS } from '../../src/tracking/rest-batch';
+import { WireServer } from '../../../testkit/training/mlflow-wire-server';
 
 const USER = 'alice';
 const PASSWORD = 's3cr3t-Pa55word';

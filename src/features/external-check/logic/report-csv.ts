@@ -1,6 +1,6 @@
 /** The check report's per-file rows as CSV: what each file was, what the model said, and why not. */
 import type { ExternalReport } from '@respidetect/contract';
-import { csvField } from '../../exports/records';
+import { csvField } from '../../../lib/csv';
 
 export function reportCsv(r: ExternalReport): string {
   const header = ['file', 'folder', 'label', 'status', 'outcome', 'reason', 'decision', `p_${r.positiveClass}`, 'ood_score', 'sha256', 'model_id', 'decision_threshold', 'set', 'date'];

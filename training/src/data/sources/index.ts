@@ -9,6 +9,7 @@ import { verifyContent } from './content-check';
 import { fetchGdrive, GDRIVE_URL } from './gdrive';
 import { fetchKaggle, KAGGLE_API } from './kaggle';
 import { KNOWN_CONTENT } from './known';
+import { processEnv } from '../../config/env';
 
 export interface SourceOptions {
   /** Where downloads and extractions are cached. */
@@ -27,7 +28,7 @@ export interface ResolvedSource {
 }
 
 export async function resolveSource(source: string, opts: SourceOptions): Promise<ResolvedSource> {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? processEnv();
   const cacheDir = resolve(opts.cacheDir);
   const dest = archivePath(cacheDir, source);
   let kind: ResolvedSource['kind'];

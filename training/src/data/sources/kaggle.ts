@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HttpError } from '../../util/download';
 import { cachedArchive, downloadArchive } from './archive';
+import { processEnv, type Env } from '../../config/env';
 
 export const KAGGLE_API = 'https://www.kaggle.com/api/v1';
 
@@ -17,7 +18,7 @@ export interface KaggleCredentials {
   from: string;
 }
 
-export function kaggleCredentials(env: NodeJS.ProcessEnv = process.env): KaggleCredentials {
+export function kaggleCredentials(env: Env = processEnv()): KaggleCredentials {
   if (env.KAGGLE_USERNAME && env.KAGGLE_KEY) return { username: env.KAGGLE_USERNAME, key: env.KAGGLE_KEY, from: 'KAGGLE_USERNAME/KAGGLE_KEY' };
   const file = join(env.KAGGLE_CONFIG_DIR ?? join(homedir(), '.kaggle'), 'kaggle.json');
   if (existsSync(file)) {

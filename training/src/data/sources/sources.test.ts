@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveBytes, startLoopback, type Loopback } from '../../../test/data/loopback';
-import { makeZip, makeZipSlip } from '../../../test/data/zip';
+import { serveBytes, startLoopback, type Loopback } from '../../../../testkit/http/loopback';
+import { makeZip, makeZipSlip } from '../../../../testkit/training/zip';
 import { confirmUrlFromHtml } from './gdrive';
 import { resolveSource } from '.';
 
