@@ -5,7 +5,8 @@
  * adapted in the page to IQ-OTH/NCCD folders (malignant → adenocarcinoma, normal → normal) sized
  * so that the adapt part holds about 100, 200 and 400 images (the folder is that / 0.7: validation
  * and test take 15% each). For each: time per image for the embeddings, time per epoch, and the
- * test-part AUC (95% CI) before (deployed model) and after (adapted), with the majority baseline.
+ * test-part AUC (95% CI) before (deployed model) and after (adapted), with the majority baseline and
+ * the metadata-only baseline (file cues alone, bench/lib/metadata-baseline.ts) on the same test part.
  * Each size runs in a fresh browser profile, so no embedding comes from an earlier run's cache.
  *
  *   npm run bench:adapt                                   # 224 px (the shipped size; long on 2 cores)
@@ -21,12 +22,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { stringify } from 'yaml';
-import type { ExternalFigures, ExternalReport, ModelMetadata } from '@respidetect/contract';
+import { parseLabelMapText, type ExternalFigures, type ExternalReport, type ModelMetadata } from '@respidetect/contract';
 import { chromiumLaunchOptions } from '../testkit/browser/chromium';
 import { IQ_LABEL_MAP, writeIqFolder } from '../testkit/models/adapt-data';
 import { assembleSite, buildApp, startServer } from '../testkit/browser/site';
 import { CHEST_CT_DIR, chestCtPresent, iqOthnccdPresent } from '../testkit/datasets';
 import { REPO, writeResult } from './lib/results';
+import { metadataOnlyBaseline } from './lib/metadata-baseline';
+
+const IQ_CLASS = parseLabelMapText(IQ_LABEL_MAP);
 import { DEFAULT_PARAMS } from '../training/src/config/params';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 224);
@@ -133,7 +137,11 @@ async function main(): Promise<void> {
         training: { msPerEpoch: r3(rep.timings.msPerEpoch), epochs: rep.timings.epochs, bestEpoch: rep.bestEpoch },
         wallSeconds: r3(wallSeconds),
         calibration: { temperature: r3(rep.metadata.temperature), threshold: r3(rep.metadata.decisionThreshold), placedBy: rep.metadata.thresholdPlacement?.placedBy },
-        testPart: { before: figures(rep.before.all), after: figures(rep.after.all) },
+        testPart: {
+          before: figures(rep.before.all),
+          after: figures(rep.after.all),
+          metadataOnly: await metadataOnlyBaseline(folder, rep.after.items, (sub) => IQ_CLASS[sub] ?? null, parent.classNames[parent.positiveClass]!).then((m) => ({ ...m, rocAuc: r3(m.rocAuc), ci95: m.ci95?.map(r3) ?? null })),
+        },
       });
       process.stderr.write(`bench:adapt ${n}: ${JSON.stringify(runs.at(-1))}\n`);
       await context.close();

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Download, type Page } from '@playwright/test';
+import { expect, test, type Download } from '@playwright/test';
 import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
 import { chestCtPresent, iqOthnccdPresent, iqOthnccdSkipMessage, skipMessage } from '../testkit/datasets';
 import { verifyModelDir } from '../training/src/inference/model-dir';

@@ -10,6 +10,12 @@ describe('batch size per backend', () => {
     expect(DEFAULT_BATCH.webgl).toBeGreaterThan(1);
   });
 
+  it('runs software WebGL (SwiftShader) one image at a time, where batches measured slower', () => {
+    expect(batchSizeFor('webgl', null, Infinity, true)).toBe(1);
+    expect(batchSizeFor('webgl', 4, Infinity, true)).toBe(4);
+    expect(batchSizeFor('webgpu', null, Infinity, true)).toBe(DEFAULT_BATCH.webgpu);
+  });
+
   it('lets ?batch= override the backend default', () => {
     expect(batchSizeFor('wasm', 4)).toBe(4);
     expect(batchSizeFor('webgl', 1)).toBe(1);

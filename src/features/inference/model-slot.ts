@@ -4,11 +4,12 @@
  */
 import type { DecodedPixels } from '@respidetect/contract';
 import type { BackendName } from '../../config/model';
-import { activateBackend, currentBackend, retireWebgl, wasmThreads, webglContextLost } from './backends';
+import { activateBackend, currentBackend, retireWebgl, wasmThreads, webglContextLost, webglRenderer } from './backends';
+import { isSoftwareRenderer } from './select-backend';
 import { batchSizeFor } from './batch-size';
 import type { RawPrediction } from './batch-outputs';
 import { Classifier } from './classifier';
-import type { VerifiedModelFiles } from '../model-delivery';
+import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 import type { WorkerMessage } from './protocol';
 
 export interface Inferred {
@@ -33,7 +34,7 @@ export class ModelSlot {
 
   /** Images per model run, now: the backend can change under us (context loss), the rule is per backend. */
   batchSize(): number {
-    return batchSizeFor(currentBackend(), this.batchOverride, this.classifier?.maxBatch ?? 1);
+    return batchSizeFor(currentBackend(), this.batchOverride, this.classifier?.maxBatch ?? 1, isSoftwareRenderer(webglRenderer()));
   }
 
   /** A lost WebGL context makes reads return zeros rather than throw; check, and move to WASM. */

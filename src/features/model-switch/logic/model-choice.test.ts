@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLocalModelFiles } from '../../model-delivery';
-import { writeFixtureModel } from '../../model-delivery/test/fixture';
+import { writeFixtureModel } from '../../../../testkit/models/fixture-model';
 import type { LoadedMessage } from '../../inference/protocol';
 import { MODEL_CHOICE_KEY, readModelChoice, startChosenModel, writeModelChoice } from './model-choice';
 
