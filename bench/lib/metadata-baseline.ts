@@ -15,10 +15,12 @@ import { fitLogistic, predictLogistic } from '../../training/src/audit/logistic'
 import { decodeImage } from '../../training/src/data/decode';
 
 async function cues(path: string): Promise<number[]> {
-  const format = sniffImageFormat(readFileSync(path).subarray(0, 16));
+  // Read once: the format sniff, the decoder and sharp's header read all take the same bytes.
+  const bytes = readFileSync(path);
+  const format = sniffImageFormat(bytes.subarray(0, 16));
   if (!format) throw new Error(`${path}: not a recognised image format`);
-  const px = await decodeImage(path);
-  const channels = (await sharp(path).metadata()).channels ?? 3;
+  const px = await decodeImage(bytes, path);
+  const channels = (await sharp(bytes).metadata()).channels ?? 3;
   return [...fileCues(path, format, px.width, px.height, channels <= 2), ...pixelCues(toRgb(px), px.width, px.height)];
 }
 

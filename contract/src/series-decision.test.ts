@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideSeries } from './series-decision';
+import { decideSeries, summariseSlices } from './series-decision';
 
 const meta = { classNames: ['adenocarcinoma', 'normal'], positiveClass: 0, decisionThreshold: 0.4 };
 
@@ -18,5 +18,14 @@ describe('series decision (any slice at or above the threshold)', () => {
   });
   it('refuses an empty series', () => {
     expect(() => decideSeries([], meta)).toThrow(/at least one scored slice/);
+  });
+});
+
+describe('summariseSlices', () => {
+  it('gives the highest score, the first slice that has it, and the mean; refuses no slices', () => {
+    const s = summariseSlices([0.2, 0.9, 0.4, 0.9]);
+    expect([s.max, s.top]).toEqual([0.9, 1]);
+    expect(s.mean).toBeCloseTo(0.6, 12);
+    expect(() => summariseSlices([])).toThrow('no scored slice');
   });
 });

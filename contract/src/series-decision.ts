@@ -28,3 +28,18 @@ export function decideSeries(positiveProbabilities: readonly number[], meta: Pic
   const pos = meta.classNames[meta.positiveClass]!;
   return { positive: above > 0, label: above > 0 ? pos : `not ${pos}`, slicesAtOrAbove: above, slices: positiveProbabilities.length, rule: seriesRule(meta) };
 }
+
+/** The scores of several slices, summarised: the highest (and the first slice that has it) and the mean. */
+export interface SliceSummary {
+  max: number;
+  mean: number;
+  /** Index into the scores of the first slice with the highest score. */
+  top: number;
+}
+
+/** One reading of a multi-slice file or a series' slice scores, for the worker's results and the page's series. */
+export function summariseSlices(positiveProbabilities: readonly number[]): SliceSummary {
+  if (positiveProbabilities.length === 0) throw new Error('summariseSlices: no scored slice');
+  const max = Math.max(...positiveProbabilities);
+  return { max, mean: positiveProbabilities.reduce((a, b) => a + b, 0) / positiveProbabilities.length, top: positiveProbabilities.indexOf(max) };
+}

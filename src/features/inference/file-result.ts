@@ -2,7 +2,7 @@
  * A file's slices, inferred (or refused by the not-a-chest-CT rule) → the one message the page
  * gets for it: the top-scoring slice's prediction, plus per-slice scores for a multi-slice file.
  */
-import { assessInput, decide, type ModelMetadata } from '@respidetect/contract';
+import { assessInput, decide, summariseSlices, type ModelMetadata } from '@respidetect/contract';
 import type { BackendName } from '../../config/model';
 import { FileRefusal } from '../../lib/file-refusal';
 import type { RawPrediction } from './batch-outputs';
@@ -30,8 +30,8 @@ export function allSlicesRefused(name: string, p: PreparedFile, refused: Refused
 export function fileResult(id: string, p: PreparedFile, inferred: SliceResult[], refused: RefusedSlice[], meta: ModelMetadata, ms: number): ResultMessage {
   const results = [...inferred].sort((a, b) => a.index - b.index);
   const positive = results.map((r) => decide(r.out.probabilities, meta).positiveProbability);
-  const top = positive.indexOf(Math.max(...positive));
-  const best = results[top]!;
+  const summary = summariseSlices(positive);
+  const best = results[summary.top]!;
   const msg: ResultMessage = {
     type: 'result',
     id,
@@ -51,9 +51,9 @@ export function fileResult(id: string, p: PreparedFile, inferred: SliceResult[],
   };
   if (p.slices.length > 1)
     msg.slices = {
-      max: positive[top]!,
-      mean: positive.reduce((a, b) => a + b, 0) / positive.length,
-      top: results[top]!.index,
+      max: summary.max,
+      mean: summary.mean,
+      top: best.index,
       scores: positive.map((positiveProbability, k) => ({ index: results[k]!.index, positiveProbability })),
       refused,
     };

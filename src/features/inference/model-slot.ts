@@ -23,6 +23,8 @@ export class ModelSlot {
   classifier: Classifier | null = null;
   /** ?batch= from the page; null: the active backend's default. */
   batchOverride: number | null = null;
+  /** Whether WebGL draws in software (SwiftShader): read once per classifier, not per batch. */
+  private softwareWebgl = false;
 
   constructor(private readonly post: (m: WorkerMessage) => void) {}
 
@@ -30,11 +32,12 @@ export class ModelSlot {
   use(classifier: Classifier | null): void {
     if (this.classifier !== classifier) this.classifier?.dispose();
     this.classifier = classifier;
+    this.softwareWebgl = isSoftwareRenderer(webglRenderer());
   }
 
   /** Images per model run, now: the backend can change under us (context loss), the rule is per backend. */
   batchSize(): number {
-    return batchSizeFor(currentBackend(), this.batchOverride, this.classifier?.maxBatch ?? 1, isSoftwareRenderer(webglRenderer()));
+    return batchSizeFor(currentBackend(), this.batchOverride, this.classifier?.maxBatch ?? 1, this.softwareWebgl);
   }
 
   /** A lost WebGL context makes reads return zeros rather than throw; check, and move to WASM. */

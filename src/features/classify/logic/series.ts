@@ -4,7 +4,7 @@
  * a decision under the contract's stated series rule — as a multi-frame file already is within its
  * own result. Warnings (unlike the training data) and not-a-chest-CT slices are counted with it.
  */
-import { decideSeries, type ModelMetadata, type SeriesDecision } from '@respidetect/contract';
+import { decideSeries, summariseSlices, type ModelMetadata, type SeriesDecision } from '@respidetect/contract';
 import type { Row } from './rows';
 
 export interface SeriesSlice {
@@ -62,10 +62,10 @@ export function summarizeSeries(rows: readonly Row[], meta: Pick<ModelMetadata, 
     if (g.files.size < 2) continue;
     // Positions from several multi-frame files would need per-frame positions; one position per file orders single-slice files.
     const slices = [...g.slices].sort(g.slices.every((s) => s.position !== null) ? byPosition : byInstance);
-    const top = slices.reduce((best, s) => (s.positiveProbability > best.positiveProbability ? s : best));
-    const mean = slices.reduce((a, s) => a + s.positiveProbability, 0) / slices.length;
-    const decision = decideSeries(slices.map((s) => s.positiveProbability), meta);
-    out.push({ uid, files: g.files.size, slices, max: top.positiveProbability, mean, top, decision, warnedFiles: g.warned, refusedSlices: g.refused });
+    const scores = slices.map((s) => s.positiveProbability);
+    const { max, mean, top } = summariseSlices(scores);
+    const decision = decideSeries(scores, meta);
+    out.push({ uid, files: g.files.size, slices, max, mean, top: slices[top]!, decision, warnedFiles: g.warned, refusedSlices: g.refused });
   }
   return out;
 }
