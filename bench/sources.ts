@@ -14,10 +14,11 @@
  *   BENCH_FEATURES_DIR=.cache/bench-features …   # keep the base's features for later runs
  *
  * Base weights are `none` (seeded random): ImageNet weights cannot be downloaded here. Scratch
- * folders live under the OS temp dir; only bench/results/sources.json is written in the repo.
+ * folders live under the OS temp dir; only bench/results/sources-<size>px.json is written in the repo
+ * (rows merged across runs: a run replaces the rows it ran and keeps the others).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -120,20 +121,26 @@ function row(train: string, pre: Pre, s: Scores, ext: External | null) {
 }
 
 async function main(): Promise<void> {
-  const rows: ReturnType<typeof row>[] = [];
+  type Row = ReturnType<typeof row>;
+  // One file per image size, bench/results/sources-<size>px.json, merged across runs: a 224 px table
+  // takes hours and is filled in by several BENCH_ROWS runs, so a run replaces only the rows it ran.
+  const name = `sources-${SIZE}px`;
+  const file = join(REPO, 'bench', 'results', `${name}.json`);
+  const rows: Row[] = existsSync(file) ? json<{ rows: Row[] }>(file).rows : [];
   const t0 = Date.now();
-  // Written after every row as well as at the end: a 224 px run takes hours, and a stopped run
-  // keeps the rows it finished.
+  // Written after every row as well as at the end: a stopped run keeps the rows it finished.
   const save = () =>
-    writeResult('sources', {
+    writeResult(name, {
       imageSize: SIZE,
-      rowsRun: ROWS ?? ROW_NAMES,
+      rowsLastRun: ROWS ?? ROW_NAMES,
       weights: 'none (seeded random base; ImageNet weights cannot be downloaded here)',
-      seconds: Math.round((Date.now() - t0) / 1000),
+      secondsLastRun: Math.round((Date.now() - t0) / 1000),
       rows,
     });
-  const add = (r: ReturnType<typeof row>) => {
-    rows.push(r);
+  const add = (r: Row) => {
+    const same = rows.findIndex((o) => o.training === r.training && o.preprocessing === r.preprocessing);
+    if (same >= 0) rows.splice(same, 1, r);
+    else rows.push(r);
     save();
   };
   try {
