@@ -55,26 +55,12 @@ const FEATURE_ZONES = FEATURES.flatMap((f) => [
  */
 const FEATURE_IMPORT_DEBT = [
   'src/features/adapt/components/AdaptPage.tsx',
-  'src/features/adapt/logic/run-adapt.ts',
-  'src/features/adapt/worker/adapt-run.ts',
-  'src/features/adapt/worker/embed.ts',
-  'src/features/classify/logic/interpret.ts',
-  'src/features/classify/logic/model-input.ts',
-  'src/features/classify/stores/queue.ts',
   'src/features/exports/ExportBar.tsx',
   'src/features/exports/records.ts',
-  'src/features/external-check/components/CheckPage.tsx',
-  'src/features/external-check/logic/run-check.ts',
-  'src/features/inference/classifier.ts',
-  'src/features/inference/client.ts',
-  'src/features/inference/prepare-file.ts',
-  'src/features/inference/protocol.ts',
-  'src/features/inference/worker.ts',
   'src/features/model/api/metadata.ts',
   // Model switching orchestrates the client, the queue, the metadata and the adapted-model store: it belongs
   // in app/, but the model card and the Adapt page render its selector; moving it needs those props wired in app/.
   'src/features/model-switch/components/ModelSwitcher.tsx',
-  'src/features/model-switch/logic/model-choice.ts',
   'src/features/model-switch/use-model-switch.ts',
   'src/features/offline/updates.ts',
 ];

@@ -8,7 +8,7 @@ import { DEFAULT_LUNG_WINDOW } from '../config/limits';
 import { isNoModel, useModelFiles } from '../features/model/api/metadata';
 import { getClient, useInference } from './use-inference';
 import { ModelProgress, StorageUsed, UpdatePrompt } from '../features/offline';
-import type { ModelProgressMessage } from '../features/inference/protocol';
+import type { ModelProgressMessage } from '../lib/worker-protocol/messages';
 import { MODEL_BASE_URL } from '../config/model';
 import { ADAPTING_MESSAGE, BUSY_MESSAGE, useModelSwitch } from '../features/model-switch/use-model-switch';
 import { adapting } from '../features/adapt/logic/run-adapt';

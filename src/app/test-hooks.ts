@@ -8,8 +8,8 @@ import type { Heatmap } from '@respidetect/contract';
 import type { BackendName } from '../config/model';
 import { firstUpdateCheck } from '../features/offline';
 import { useQueue } from '../features/classify/stores/queue';
-import type { InferenceClient } from '../features/inference/client';
-import type { MemoryMessage } from '../features/inference/protocol';
+import type { InferenceClient } from '../lib/worker-protocol/client';
+import type { MemoryMessage } from '../lib/worker-protocol/messages';
 
 /** A finished row's raw numbers, for parity tests (the DOM shows probabilities only). */
 export interface HookResult {

@@ -9,14 +9,15 @@ import type { BackendName } from '../config/model';
 import type { ModelMetadata } from '@respidetect/contract';
 import { useQueue } from '../features/classify/stores/queue';
 import { cacheKey, deviceKey, forcedBackend, gpuName, readCachedBackend, writeCachedBackend } from '../features/inference/backend-cache';
-import { InferenceClient } from '../features/inference/client';
-import type { BenchmarkEntry } from '../features/inference/protocol';
+import { InferenceClient } from '../lib/worker-protocol/client';
+import type { BenchmarkEntry } from '../lib/worker-protocol/messages';
 import { threadsParam } from '../features/inference/wasm-threads';
 import { batchParam } from '../features/inference/batch-size';
 
 let client: InferenceClient | null = null;
-/** One worker per page: it holds the model and the queue. */
-export const getClient = (): InferenceClient => (client ??= new InferenceClient());
+/** One worker per page: it holds the model and the queue (src/worker, the worker's composition root). */
+export const getClient = (): InferenceClient =>
+  (client ??= new InferenceClient(new Worker(new URL('../worker/inference-worker.ts', import.meta.url), { type: 'module', name: 'inference' })));
 
 export interface InferenceState {
   backend: BackendName | null;

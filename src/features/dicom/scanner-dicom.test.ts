@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ModelMetadata } from '@respidetect/contract';
-import type { ResultMessage } from '../inference/protocol';
-import { sniffFile } from '../inference/sniff';
+import type { ResultMessage } from '../../lib/worker-protocol/messages';
+import { sniffFile } from '../../lib/sniff';
 import type { Row } from '../classify/logic/rows';
 import type { QueueItem } from '../classify/stores/queue';
 import { summarizeSeries } from '../classify/logic/series';

@@ -3,7 +3,7 @@
  * cached per device and model, else null (run the self-test).
  */
 import { BACKENDS, isBackendName, type BackendName } from '../../config/model';
-import type { BenchmarkEntry } from './protocol';
+import type { BenchmarkEntry } from '../../lib/worker-protocol/messages';
 
 const PREFIX = 'respidetect.backend:';
 

@@ -5,8 +5,8 @@
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
-import type { VerifiedModelFiles } from '../model-delivery';
-import { loadVerifiedGraph } from './load-graph';
+import type { VerifiedModelFiles } from '../../lib/verified-model-files';
+import { loadVerifiedGraph } from '../../lib/load-graph';
 import { splitBatchOutputs, type OutputLayout, type RawPrediction } from './batch-outputs';
 
 export type { RawPrediction } from './batch-outputs';

@@ -10,7 +10,7 @@ import { FileRefusal } from '../../lib/file-refusal';
 import { allSlicesRefused, fileResult, type RefusedSlice, type SliceResult } from './file-result';
 import type { Inferred, ModelSlot } from './model-slot';
 import { prepareFile, type PreparedFile } from './prepare-file';
-import type { ClassifyRequest, WorkerMessage } from './protocol';
+import type { ClassifyRequest, WorkerMessage } from '../../lib/worker-protocol/messages';
 
 /** A file taken from the queue: decoded, its slices checked, some of them maybe still to infer. */
 interface FileJob {

@@ -6,7 +6,7 @@ import { assessInput, decide, summariseSlices, type ModelMetadata } from '@respi
 import type { BackendName } from '../../config/model';
 import { FileRefusal } from '../../lib/file-refusal';
 import type { RawPrediction } from './batch-outputs';
-import type { ResultMessage } from './protocol';
+import type { ResultMessage } from '../../lib/worker-protocol/messages';
 import type { PreparedFile } from './prepare-file';
 
 export interface SliceResult {

@@ -10,7 +10,7 @@ import { batchSizeFor } from './batch-size';
 import type { RawPrediction } from './batch-outputs';
 import { Classifier } from './classifier';
 import type { VerifiedModelFiles } from '../../lib/verified-model-files';
-import type { WorkerMessage } from './protocol';
+import type { WorkerMessage } from '../../lib/worker-protocol/messages';
 
 export interface Inferred {
   predictions: RawPrediction[];

@@ -4,13 +4,13 @@
  * the model run. Throws a FileRefusal or an Error that names the file.
  */
 import type { DecodedPixels } from '@respidetect/contract';
-import { decodeDicom, type SeriesPosition } from '../dicom/decode';
+import { decodeDicom, type SeriesPosition } from '@respidetect/contract';
 import { MAX_FILE_BYTES } from '../../config/limits';
-import { sha256Hex } from '../model-delivery';
-import type { ClassifyRequest, ProgressMessage } from './protocol';
-import { decodeRaster } from './decode-raster';
+import { sha256Hex } from '../../lib/sha256';
+import type { ClassifyRequest, ProgressMessage } from '../../lib/worker-protocol/messages';
+import { decodeRaster } from '../../lib/decode-raster';
 import { FileRefusal } from '../../lib/file-refusal';
-import { readHeadTail, sniffFile } from './sniff';
+import { readHeadTail, sniffFile } from '../../lib/sniff';
 
 export interface PreparedFile {
   sha256: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkEntry } from './protocol';
+import type { BenchmarkEntry } from '../../lib/worker-protocol/messages';
 import { bestSoFar, CHALLENGER_DEADLINE, chooseBackend, isSoftwareRenderer, maxAbsDiff, PREFERENCE, probeDeadlineMs, PROBE_ORDER, probeImage, saneProbabilities, shouldProbe, skipSoftwareWebgl } from './select-backend';
 
 describe('backend self-test', () => {

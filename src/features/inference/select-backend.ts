@@ -1,7 +1,7 @@
 /** Start-up self-test policy (pure): which backends to probe, when to stop one, which one wins. The worker runs it (self-test.ts). */
 import { BACKENDS, type BackendName } from '../../config/model';
 import type { DecodedPixels } from '@respidetect/contract';
-import type { BenchmarkEntry } from './protocol';
+import type { BenchmarkEntry } from '../../lib/worker-protocol/messages';
 
 /** Preference when timings tie: GPU, then WASM, then plain JS (the order of config's BACKENDS). */
 export const PREFERENCE: readonly BackendName[] = BACKENDS;

@@ -13,7 +13,7 @@ import type { BackendName } from '../../config/model';
 import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 import { activateBackend, retireWebgl, webglContext, webglRenderer } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
-import type { BenchmarkEntry } from './protocol';
+import type { BenchmarkEntry } from '../../lib/worker-protocol/messages';
 import { AGREEMENT_TOLERANCE, bestSoFar, CHALLENGER_DEADLINE, chooseBackend, maxAbsDiff, probeDeadlineMs, probeImage, PROBE_ORDER, saneProbabilities, shouldProbe, skipSoftwareWebgl } from './select-backend';
 
 export const NOT_AVAILABLE = 'not available in this browser';

@@ -4,7 +4,7 @@
  * context loss. Only test builds import it (__TEST_HOOKS__); a production worker answers neither.
  */
 import { tf, webglContext } from './backends';
-import type { LoseContextRequest, MemoryRequest, WorkerMessage } from './protocol';
+import type { LoseContextRequest, MemoryRequest, WorkerMessage } from '../../lib/worker-protocol/messages';
 
 export function answerTestHook(m: MemoryRequest | LoseContextRequest, post: (m: WorkerMessage) => void): void {
   if (m.type === 'lose-context') {

@@ -39,5 +39,4 @@ export { checkForModelUpdate, releaseModelPin, type ModelUpdate } from './update
 export { verifyLocalModelFiles } from './local-files';
 export { ModelIntegrityError, NoModelError, ModelDownloadError } from './errors';
 export type { ModelJson, WeightsManifestGroup, WeightsManifestEntry } from '@respidetect/contract';
-export { sha256Hex } from './sha256';
 export { modelCacheName } from './model-cache';

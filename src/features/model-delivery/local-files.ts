@@ -5,7 +5,7 @@
  */
 import { ModelFileError, verifyModelFolder } from '@respidetect/contract';
 import type { VerifiedModelFiles } from './verify-files';
-import { sha256Hex } from './sha256';
+import { sha256Hex } from '../../lib/sha256';
 
 /** The last path segment: browsers give bare names, folder drops may carry relative paths. */
 const baseName = (name: string) => name.slice(name.replace(/\\/g, '/').lastIndexOf('/') + 1);

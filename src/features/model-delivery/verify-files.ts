@@ -9,7 +9,7 @@ import { ModelDownloadError, ModelIntegrityError } from './errors';
 import type { ModelCacheStore } from './model-cache';
 import type { Progress } from './progress';
 import type { ModelSource } from './resolve-source';
-import { sha256Hex } from './sha256';
+import { sha256Hex } from '../../lib/sha256';
 
 export type { VerifiedModelFiles };
 

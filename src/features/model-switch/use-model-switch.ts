@@ -8,8 +8,8 @@
 import { notifyManager, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import type { ModelMetadata } from '@respidetect/contract';
-import type { InferenceClient } from '../inference/client';
-import type { LoadedMessage } from '../inference/protocol';
+import type { InferenceClient } from '../../lib/worker-protocol/client';
+import type { LoadedMessage } from '../../lib/worker-protocol/messages';
 import { useQueue } from '../classify/stores/queue';
 import { deployedModelUrl, MODEL_FILES_KEY } from '../model/api/metadata';
 import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel } from '../adapt/logic/adapted-store';

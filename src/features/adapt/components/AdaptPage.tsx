@@ -7,12 +7,12 @@
  */
 import { useState } from 'react';
 import { classLabel, PART_NAMES, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
-import type { InferenceClient } from '../../inference/client';
+import type { InferenceClient } from '../../../lib/worker-protocol/client';
 import { eta, useLabelledFolder } from '../../external-check/components/use-labelled-folder';
 import { LabelledFolderPicker } from '../../external-check/components/LabelledFolderPicker';
 import { Figures } from '../../external-check/components/CheckPage';
 import { downloadBytes, downloadText } from '../../../lib/download';
-import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
+import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../../../lib/worker-protocol/adapt';
 import { AdaptError, runAdapt } from '../logic/run-adapt';
 import { saveAdaptedModel } from '../logic/adapted-store';
 import type { ModelSwitch, SwitchTarget } from '../../model-switch/use-model-switch';

@@ -1,6 +1,6 @@
 /** The page's side of an adaptation: one request to the worker, its messages by run id, a promise for the result. */
-import type { InferenceClient } from '../../inference/client';
-import type { AdaptFile, AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../protocol';
+import type { InferenceClient } from '../../../lib/worker-protocol/client';
+import type { AdaptFile, AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../../../lib/worker-protocol/adapt';
 
 let run = 0;
 let active = 0;

@@ -31,11 +31,11 @@ import {
   type ModelMetadata,
   type Split,
 } from '@respidetect/contract';
-import { tf } from '../../inference/backends';
-import { loadVerifiedGraph } from '../../inference/load-graph';
-import type { VerifiedModelFiles } from '../../model-delivery';
-import { CHECK_DEFAULTS } from '../../external-check/logic/run-check';
-import type { AdaptRequest, AdaptResult, AdaptWorkerMessage, SkippedFile } from '../protocol';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadVerifiedGraph } from '../../../lib/load-graph';
+import type { VerifiedModelFiles } from '../../../lib/verified-model-files';
+import { CHECK_DEFAULTS } from '../../../config/check';
+import type { AdaptRequest, AdaptResult, AdaptWorkerMessage, SkippedFile } from '../../../lib/worker-protocol/adapt';
 import { embedFile, FileFailure, type Embedded } from './embed';
 import { idbDelete, idbGet, idbPut, STORES } from './idb';
 

@@ -7,11 +7,11 @@
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { checkChestCt, fingerprintRgb, oodScore, prepareInput, preprocessOf, toRgb, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { DEFAULT_LUNG_WINDOW, MAX_FILE_BYTES } from '../../../config/limits';
-import { decodeDicom } from '../../dicom/decode';
-import { tf } from '../../inference/backends';
-import { decodeRaster } from '../../inference/decode-raster';
-import { readHeadTail, sniffFile } from '../../inference/sniff';
-import { sha256Hex } from '../../model-delivery';
+import { decodeDicom } from '@respidetect/contract';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeRaster } from '../../../lib/decode-raster';
+import { readHeadTail, sniffFile } from '../../../lib/sniff';
+import { sha256Hex } from '../../../lib/sha256';
 import { idbGet, idbPut, STORES } from './idb';
 
 export interface Embedded {

@@ -5,7 +5,7 @@
  * happened in the worker (a refused file never becomes a result).
  */
 import { assessInput, decide, type Decision, type ModelMetadata, type UnlikeTrainingWarning } from '@respidetect/contract';
-import type { ResultMessage } from '../../inference/protocol';
+import type { ResultMessage } from '../../../lib/worker-protocol/messages';
 
 export type Interpretation =
   | { kind: 'prediction'; decision: Decision; probabilities: number[]; oodScore: number | null; warning: UnlikeTrainingWarning | null }

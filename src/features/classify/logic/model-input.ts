@@ -5,7 +5,7 @@
  * resize; the heatmap belongs on this frame, not on the original, once the crop moves things.
  */
 import { normaliseSource, toRgb, type BodyBox, type PreprocessSpec } from '@respidetect/contract';
-import { decodeRaster } from '../../inference/decode-raster';
+import { decodeRaster } from '../../../lib/decode-raster';
 
 export interface ModelInputImage {
   image: ImageData;

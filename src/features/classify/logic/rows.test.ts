@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelMetadata } from '@respidetect/contract';
-import type { ResultMessage } from '../../inference/protocol';
+import type { ResultMessage } from '../../../lib/worker-protocol/messages';
 import type { QueueItem } from '../stores/queue';
 import { countRows, summaryLine, toRow, viewRows } from './rows';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultMessage } from '../../inference/protocol';
+import type { ResultMessage } from '../../../lib/worker-protocol/messages';
 import type { QueueItem } from '../stores/queue';
 import type { Row } from './rows';
 import { summarizeSeries } from './series';

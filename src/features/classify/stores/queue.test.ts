@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ResultMessage } from '../../inference/protocol';
+import type { ResultMessage } from '../../../lib/worker-protocol/messages';
 import { summarize, useQueue } from './queue';
 
 const file = (name: string, bytes = 3) => new File([new Uint8Array(bytes)], name);

@@ -3,7 +3,7 @@
  * the work; this store is what the page shows and exports.
  */
 import { create } from 'zustand';
-import type { ResultMessage } from '../../inference/protocol';
+import type { ResultMessage } from '../../../lib/worker-protocol/messages';
 
 export type ItemStatus = 'queued' | 'running' | 'done' | 'error' | 'refused' | 'cancelled';
 

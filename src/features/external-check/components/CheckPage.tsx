@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { classLabel, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
-import type { InferenceClient } from '../../inference/client';
+import type { InferenceClient } from '../../../lib/worker-protocol/client';
 import { eta, useLabelledFolder } from './use-labelled-folder';
 import { LabelledFolderPicker } from './LabelledFolderPicker';
 import { downloadText } from '../../../lib/download';

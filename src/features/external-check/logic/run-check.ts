@@ -4,16 +4,10 @@
  * the contract's externalReport, the function `npm run validate` calls, so the two agree.
  */
 import { externalReport, type ExternalItem, type ExternalReport, type ModelMetadata } from '@respidetect/contract';
-import type { InferenceClient } from '../../inference/client';
+import type { InferenceClient } from '../../../lib/worker-protocol/client';
 import type { LabelledFile } from './collect';
-
-/**
- * The CLI takes these from params.yaml (evaluate.bootstrap, data.seed, evaluate.min_sensitivity);
- * the browser has no params file, so it uses the shipped defaults of those keys.
- */
-export const CHECK_DEFAULTS = { bootstrap: 1000, seed: 42, targetSensitivity: 0.95 } as const;
-
-const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (v) => v.toString(16).padStart(2, '0')).join('');
+import { CHECK_DEFAULTS } from '../../../config/check';
+import { sha256Hex } from '../../../lib/sha256';
 
 export interface CheckProgress {
   done: number;
@@ -68,8 +62,8 @@ export async function runCheck(opts: {
   files.forEach((f, i) => client.classify(`${prefix}${i}`, f.file, opts.window));
   await finished;
   // The set's identity as the CLI computes it: sha256 and class folder of every file, sorted.
-  const lines = await Promise.all(files.map(async (f) => `${hex(await crypto.subtle.digest('SHA-256', await f.file.arrayBuffer()))} ${f.folder}`));
-  const datasetHash = hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lines.sort().join('\n'))));
+  const lines = await Promise.all(files.map(async (f) => `${await sha256Hex(await f.file.arrayBuffer())} ${f.folder}`));
+  const datasetHash = await sha256Hex(new TextEncoder().encode(lines.sort().join('\n')));
   return externalReport({
     name: opts.name,
     items,

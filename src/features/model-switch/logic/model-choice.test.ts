@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLocalModelFiles } from '../../model-delivery';
 import { writeFixtureModel } from '../../../../testkit/models/fixture-model';
-import type { LoadedMessage } from '../../inference/protocol';
+import type { LoadedMessage } from '../../../lib/worker-protocol/messages';
 import { MODEL_CHOICE_KEY, readModelChoice, startChosenModel, writeModelChoice } from './model-choice';
 
 /** localStorage's contract (strings in, strings or null out), for a test in Node where there is none. */

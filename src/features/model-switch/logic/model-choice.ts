@@ -5,7 +5,7 @@
  * files are not kept, so a reload could not start it.
  */
 import type { ModelMetadata } from '@respidetect/contract';
-import type { LoadedMessage } from '../../inference/protocol';
+import type { LoadedMessage } from '../../../lib/worker-protocol/messages';
 
 export const MODEL_CHOICE_KEY = 'respidetect-model-in-use';
 

@@ -6,7 +6,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { MODEL_BASE_URL } from '../../../config/model';
-import { ModelLoadError, type InferenceClient } from '../../inference/client';
+import { ModelLoadError, type InferenceClient } from '../../../lib/worker-protocol/client';
 import { loadAdaptedModel } from '../../adapt/logic/adapted-store';
 import { startChosenModel, type ModelInUse } from '../../model-switch/logic/model-choice';
 

@@ -1,7 +1,11 @@
-/** The page's handle on the inference worker: typed requests, and a promise for start-up. */
+/**
+ * The page's handle on the inference worker: typed requests, and a promise for start-up. The page
+ * (src/app) makes the worker from src/worker/ and hands it in, so the features that talk to the
+ * worker through this handle never import the worker's code.
+ */
 import type { BackendName } from '../../config/model';
-import type { AdaptRequest } from '../adapt/protocol';
-import type { LoadedMessage, MemoryMessage, ReadyMessage, WorkerMessage, WorkerRequest } from './protocol';
+import type { AdaptRequest } from './adapt';
+import type { LoadedMessage, MemoryMessage, ReadyMessage, WorkerMessage, WorkerRequest } from './messages';
 
 export class ModelLoadError extends Error {
   constructor(
@@ -16,11 +20,9 @@ export class ModelLoadError extends Error {
 type Listener = (m: WorkerMessage) => void;
 
 export class InferenceClient {
-  private readonly worker: Worker;
   private readonly listeners = new Set<Listener>();
 
-  constructor() {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+  constructor(private readonly worker: Worker) {
     this.worker.onmessage = (ev: MessageEvent<WorkerMessage>) => this.listeners.forEach((l) => l(ev.data));
   }
 

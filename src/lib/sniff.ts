@@ -3,8 +3,8 @@
  * and, for raster images, its dimensions from the header, so oversized images are refused
  * before a decoder allocates memory for them.
  */
-import { MAX_IMAGE_PIXELS } from '../../config/limits';
-import { FileRefusal } from '../../lib/file-refusal';
+import { MAX_IMAGE_PIXELS } from '../config/limits';
+import { FileRefusal } from './file-refusal';
 import { hasPreamble, isDicomBytes } from '@respidetect/contract';
 
 export type RasterKind = 'png' | 'jpeg' | 'gif' | 'bmp' | 'webp';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { nonCtFile } from '../../../testkit/datasets';
+import { nonCtFile } from '../../testkit/datasets';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { MAX_IMAGE_PIXELS } from '../../config/limits';
-import { FileRefusal } from '../../lib/file-refusal';
+import { MAX_IMAGE_PIXELS } from '../config/limits';
+import { FileRefusal } from './file-refusal';
 import { sniffFile } from './sniff';
 
 const sniffBytes = (name: string, b: Uint8Array) => sniffFile(name, b.length, b.subarray(0, 64 * 1024), b.subarray(Math.max(0, b.length - 2)));

@@ -1,8 +1,11 @@
-/** Messages between the page and the inference worker. One place, so both sides agree. */
-import type { ModelMetadata } from '@respidetect/contract';
+/**
+ * Messages between the page and the inference worker. One place, so both sides agree: the worker's
+ * features (inference, adapt's worker part) and the page's (classify, model-switch, check, adapt)
+ * import them here rather than from one another.
+ */
+import type { ModelMetadata, SeriesPosition } from '@respidetect/contract';
 import type { BackendName } from '../../config/model';
-import type { SeriesPosition } from '../dicom/decode';
-import type { AdaptWorkerMessage, AdaptWorkerRequest } from '../adapt/protocol';
+import type { AdaptWorkerMessage, AdaptWorkerRequest } from './adapt';
 
 /** Phase 1: fetch and verify the model files (model-delivery), and report the metadata. */
 export interface LoadRequest {

@@ -1,11 +1,11 @@
 /**
  * Verified model files (model-delivery) → a tfjs GraphModel, from memory: the bytes were checked
- * against metadata.json, so nothing is fetched again. Classify and Adapt both load models this way.
+ * against metadata.json, so nothing is fetched again. Classify and Adapt both load models this way,
+ * in the inference worker, on whichever backend it activated (features/inference/backends.ts).
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { io } from '@tensorflow/tfjs-core';
-import { tf } from './backends';
-import type { VerifiedModelFiles } from '../../lib/verified-model-files';
+import { io } from '@tensorflow/tfjs-core';
+import type { VerifiedModelFiles } from './verified-model-files';
 
 export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles): Promise<GraphModel> {
   const artifacts: io.ModelArtifacts = {
@@ -18,5 +18,5 @@ export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles)
     signature: modelJson.signature as object | undefined,
     userDefinedMetadata: modelJson.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
   };
-  return loadGraphModel(tf.io.fromMemory(artifacts));
+  return loadGraphModel(io.fromMemory(artifacts));
 }

@@ -4,7 +4,7 @@
  * and no premultiplication, so the bytes match what sharp decodes in Node.
  */
 import type { DecodedPixels } from '@respidetect/contract';
-import { FileRefusal } from '../../lib/file-refusal';
+import { FileRefusal } from './file-refusal';
 import type { RasterKind } from './sniff';
 
 export async function decodeRaster(name: string, file: Blob, kind: RasterKind): Promise<DecodedPixels> {

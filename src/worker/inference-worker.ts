@@ -2,18 +2,20 @@
 /**
  * The inference worker: owns tfjs, the model and the queue, so the page stays responsive however
  * many files are queued. This file routes the page's requests and holds the model's state; the
- * queue and its batches are in classify-queue.ts, a file's decoding in prepare-file.ts.
+ * queue and its batches are in features/inference/classify-queue.ts, a file's decoding in
+ * prepare-file.ts. It is the worker's composition root (as src/app is the page's): the one place
+ * where inference, model delivery and adapt's worker part meet; no feature imports it.
  */
-import type { BackendName } from '../../config/model';
-import { activateBackend, configureWasmThreads, wasmThreads } from './backends';
-import { Classifier } from './classifier';
-import { ClassifyQueue } from './classify-queue';
-import { ModelSlot } from './model-slot';
-import { fetchModelFiles, NoModelError, verifyLocalModelFiles } from '../model-delivery';
-import type { BenchmarkEntry, LoadLocalRequest, LoadRequest, StartRequest, WorkerMessage, WorkerRequest } from './protocol';
-import { selfTest } from './self-test';
-import { defaultWasmThreads } from './wasm-threads';
-import { cancelAdaptation, runAdaptation } from '../adapt/worker/adapt-run';
+import type { BackendName } from '../config/model';
+import { activateBackend, configureWasmThreads, wasmThreads } from '../features/inference/backends';
+import { Classifier } from '../features/inference/classifier';
+import { ClassifyQueue } from '../features/inference/classify-queue';
+import { ModelSlot } from '../features/inference/model-slot';
+import { fetchModelFiles, NoModelError, verifyLocalModelFiles } from '../features/model-delivery';
+import type { BenchmarkEntry, LoadLocalRequest, LoadRequest, StartRequest, WorkerMessage, WorkerRequest } from '../lib/worker-protocol/messages';
+import { selfTest } from '../features/inference/self-test';
+import { defaultWasmThreads } from '../features/inference/wasm-threads';
+import { cancelAdaptation, runAdaptation } from '../features/adapt/worker/adapt-run';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -101,7 +103,7 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     case 'memory':
     case 'lose-context':
-      if (__TEST_HOOKS__) void import('./worker-test-hooks').then((h) => h.answerTestHook(m, post));
+      if (__TEST_HOOKS__) void import('../features/inference/worker-test-hooks').then((h) => h.answerTestHook(m, post));
       break;
     // Adaptation (features/adapt) uses the verified files of the model in use, on the active backend.
     case 'adapt':

@@ -1,6 +1,6 @@
 /**
  * Messages between the adapt page and the inference worker, which owns tfjs and the model and so
- * does the adaptation too (never the main thread). inference/protocol.ts includes them in its unions.
+ * does the adaptation too (never the main thread). messages.ts includes them in its unions.
  */
 import type { ExternalReport, ModelMetadata, Split } from '@respidetect/contract';
 
