@@ -33,6 +33,17 @@ describe('import boundaries (eslint zones)', () => {
     // Features meet only in app/.
     ['src/features/classify/probe.ts', "export { fetchModelFiles } from '../model-delivery';\n", 'they meet in src/app'],
     ['src/features/dicom/probe.ts', "export { App } from '../../app/App';\n", 'they meet in src/app'],
+    // A feature's file that reaches another feature's file, even for a type.
+    ['src/features/exports/probe.ts', "export type { Row } from '../classify/logic/rows';\n", 'they meet in src/app'],
+    ['src/features/adapt/worker/probe.ts', "export { activateBackend } from '../../inference/backends';\n", 'they meet in src/app'],
+    // No feature imports the worker's composition root either.
+    ['src/features/inference/probe.ts', "import '../../worker/inference-worker';\n", 'they meet in src/app and src/worker'],
+    // Shared code (lib, config, components) sits below the features and the roots.
+    ['src/lib/probe.ts', "export { useQueue } from '../features/classify/stores/queue';\n", 'shared below the features'],
+    ['src/components/report-figures/probe.ts', "export { App } from '../../app/App';\n", 'shared below the features'],
+    // The page and the worker are two roots: they share the protocol, not code.
+    ['src/app/probe.ts', "import '../worker/inference-worker';\n", 'neither imports the other'],
+    ['src/worker/probe.ts', "export { getClient } from '../app/use-inference';\n", 'neither imports the other'],
     // Once named exceptions: validate reads DICOM with the contract's reader, and the image bake verifies a
     // model with the contract's verifyModelFolder.
     ['training/src/validate/probe.ts', "export { decodeDicom } from '../../../src/features/dicom/decode';\n", 'never the app'],
@@ -52,6 +63,11 @@ describe('import boundaries (eslint zones)', () => {
     ['e2e/probe.spec.ts', "export { loadParams } from '../training/src/config/params';\n"],
     // A feature may use lib/, config/, the contract and itself.
     ['src/features/exports/probe.ts', "export { csvField } from '../../lib/csv';\nexport { MODEL_BASE_URL } from '../../config/model';\nexport { toCsv } from './records';\n"],
+    // ... and the shared UI components and the worker protocol.
+    ['src/features/adapt/components/probe.ts', "export { Figures } from '../../../components/report-figures/ReportFigures';\nexport type { AdaptResult } from '../../../lib/worker-protocol/adapt';\n"],
+    // The composition roots may import every feature: the page's (src/app) and the worker's (src/worker).
+    ['src/app/probe.ts', "export { ModelSwitcher } from '../features/model-switch/components/ModelSwitcher';\nexport { useQueue } from '../features/classify/stores/queue';\n"],
+    ['src/worker/probe.ts', "export { runAdaptation } from '../features/adapt/worker/adapt-run';\nexport { ClassifyQueue } from '../features/inference/classify-queue';\nexport { fetchModelFiles } from '../features/model-delivery';\n"],
   ])('%s: an allowed import passes', async (file, code) => {
     expect(await boundaryErrors(file, code)).toEqual([]);
   });

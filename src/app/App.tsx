@@ -5,12 +5,14 @@ import { ClassifyPage } from './ClassifyPage';
 import { CheckPage } from '../features/external-check/components/CheckPage';
 import { AdaptPage } from '../features/adapt/components/AdaptPage';
 import { DEFAULT_LUNG_WINDOW } from '../config/limits';
-import { isNoModel, useModelFiles } from '../features/model/api/metadata';
+import { isNoModel, useModelFiles } from './model-files';
 import { getClient, useInference } from './use-inference';
 import { ModelProgress, StorageUsed, UpdatePrompt } from '../features/offline';
 import type { ModelProgressMessage } from '../lib/worker-protocol/messages';
 import { MODEL_BASE_URL } from '../config/model';
-import { ADAPTING_MESSAGE, BUSY_MESSAGE, useModelSwitch } from '../features/model-switch/use-model-switch';
+import { checkForModelUpdate, releaseModelPin } from '../features/model-delivery';
+import type { ModelUpdateSource } from '../lib/model-update';
+import { ADAPTING_MESSAGE, BUSY_MESSAGE, useModelSwitch } from './use-model-switch';
 import { adapting } from '../features/adapt/logic/run-adapt';
 import { ModelSwitcher } from '../features/model-switch/components/ModelSwitcher';
 import { useQueue } from '../features/classify/stores/queue';
@@ -20,6 +22,8 @@ const busyReason = (): string | null =>
   Object.values(useQueue.getState().items).some((i) => i.status === 'queued' || i.status === 'running') ? BUSY_MESSAGE : adapting() ? ADAPTING_MESSAGE : null;
 /** The update prompt waits for the same before switching (features/offline). */
 const isBusy = () => busyReason() !== null;
+/** The prompt's model side: model delivery's check and unpin for the deployed model's folder. */
+const MODEL_UPDATES: ModelUpdateSource = { check: () => checkForModelUpdate(MODEL_BASE_URL), release: () => releaseModelPin(MODEL_BASE_URL) };
 
 type Route = 'classify' | 'model-card' | 'check' | 'adapt';
 const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt' };
@@ -92,7 +96,7 @@ export function App() {
           ) : null}
         </dl>
       </header>
-      <UpdatePrompt isBusy={isBusy} modelBaseUrl={MODEL_BASE_URL} />
+      <UpdatePrompt isBusy={isBusy} model={MODEL_UPDATES} />
       <StorageUsed refreshKey={meta?.modelId} />
       <main>
         {files.isLoading || (files.data?.networkBytes ?? 0) > 0 ? <ModelProgress progress={download} /> : null}
@@ -112,7 +116,7 @@ export function App() {
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} switching={switcher.switching} /> : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
-        {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switcher={switcher} /> : null}
+        {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switchTo={switcher.switchTo} onKept={switcher.refreshAdapted} /> : null}
       </main>
     </div>
   );

@@ -1,10 +1,8 @@
 import type { ModelMetadata } from '@respidetect/contract';
-import type { Row } from '../classify/logic/rows';
 import { downloadText } from '../../lib/download';
-import { toCsv, toJson, toRecords } from './records';
+import { toCsv, toJson, toRecords, type ExportableRow } from './records';
 
-
-export function ExportBar({ rows, meta }: { rows: Row[]; meta: ModelMetadata }) {
+export function ExportBar({ rows, meta }: { rows: readonly ExportableRow[]; meta: ModelMetadata }) {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const records = () => toRecords(rows, meta);
   return (

@@ -3,8 +3,17 @@
  * id and threshold so a result can always be traced to the model that produced it.
  */
 import type { ModelMetadata } from '@respidetect/contract';
-import type { Row } from '../classify/logic/rows';
 import { csvField } from '../../lib/csv';
+import type { ResultRow } from '../../lib/result-row';
+
+/**
+ * What an export reads of a results-table row (features/classify's Row, which App hands in), so
+ * that exports depends on no other feature. A row still queued or running is left out.
+ */
+export interface ExportableRow extends ResultRow {
+  status: string;
+  item: { modelId?: string; finishedAt?: number };
+}
 
 export interface ExportRecord {
   file: string;
@@ -27,7 +36,7 @@ export interface ExportRecord {
   time: string | null;
 }
 
-export function toRecords(rows: readonly Row[], meta: ModelMetadata): ExportRecord[] {
+export function toRecords(rows: readonly ExportableRow[], meta: ModelMetadata): ExportRecord[] {
   return rows
     .filter((r) => r.status !== 'queued' && r.status !== 'running')
     .map((r) => ({

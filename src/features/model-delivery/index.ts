@@ -11,7 +11,7 @@
  *       tf.loadGraphModel(tf.io.fromMemory({ modelTopology, weightSpecs: modelJson.weightsManifest.flatMap(g => g.weights), weightData }))
  *
  *   verifyLocalModelFiles(files) → VerifiedModelFiles   model.json + shards + metadata.json dropped together
- *   checkForModelUpdate(baseUrl) / releaseModelPin(baseUrl)   used by features/offline's update prompt
+ *   checkForModelUpdate(baseUrl) / releaseModelPin(baseUrl)   features/offline's update prompt calls them (wired in src/app)
  *
  *   Errors: NoModelError (nothing deployed, or unreachable with nothing cached),
  *           ModelIntegrityError { file, kind } (hash/schema/manifest problem that could not be repaired:
@@ -35,7 +35,8 @@
  */
 export { fetchModelFiles } from './fetch-model';
 export type { VerifiedModelFiles, ModelLoadProgress, FetchModelOptions } from './fetch-model';
-export { checkForModelUpdate, releaseModelPin, type ModelUpdate } from './updates';
+export { checkForModelUpdate, releaseModelPin } from './updates';
+export type { ModelUpdate } from '../../lib/model-update';
 export { verifyLocalModelFiles } from './local-files';
 export { ModelIntegrityError, NoModelError, ModelDownloadError } from './errors';
 export type { ModelJson, WeightsManifestGroup, WeightsManifestEntry } from '@respidetect/contract';

@@ -7,13 +7,7 @@ import { download, NotFoundError } from './download';
 import { ModelDownloadError, ModelIntegrityError, NoModelError } from './errors';
 import { ModelCacheStore } from './model-cache';
 import { parseMetadataBytes, resolveBase } from './resolve-source';
-
-export interface ModelUpdate {
-  /** The model this origin is pinned to, or null before the first complete load. */
-  currentModelId: string | null;
-  /** The deployed model's metadata, validated. */
-  latest: ModelMetadata;
-}
+import type { ModelUpdate } from '../../lib/model-update';
 
 /**
  * Asks the server which model is deployed (network only, revalidated) and compares it with the

@@ -2,7 +2,7 @@
  * Offline support: service worker registration and update prompt, first-visit download progress,
  * persistent storage. Components for the app shell to mount:
  *
- *   <UpdatePrompt isBusy={() => queue.running} modelBaseUrl={MODEL_BASE_URL} />   data-testid update-prompt / update-accept
+ *   <UpdatePrompt isBusy={() => queue.running} model={MODEL_UPDATES} />           data-testid update-prompt / update-accept
  *   <ModelProgress progress={lastProgressEvent} />                                 data-testid model-progress
  *   <StorageUsed refreshKey={modelId} />                                           data-testid storage-used
  *

@@ -6,7 +6,7 @@
  */
 import { Workbox } from 'workbox-window';
 import { create } from 'zustand';
-import { checkForModelUpdate, releaseModelPin, type ModelUpdate } from '../model-delivery';
+import type { ModelUpdate, ModelUpdateSource } from '../../lib/model-update';
 import { BASE_URL, IS_PRODUCTION_BUILD } from '../../config/env';
 
 export interface UpdateState {
@@ -43,8 +43,8 @@ export function registerServiceWorker(): void {
  * Looks for a new app build and a new model; quiet when offline. Never while a batch runs: the
  * app promises that classifying makes no network request at all, so each step re-checks.
  */
-export function checkForUpdates(modelBaseUrl: string, isBusy: () => boolean = () => false): Promise<void> {
-  const check = runUpdateCheck(modelBaseUrl, isBusy);
+export function checkForUpdates(model: ModelUpdateSource, isBusy: () => boolean = () => false): Promise<void> {
+  const check = runUpdateCheck(model, isBusy);
   firstCheck ??= check.catch(() => undefined);
   return check;
 }
@@ -57,13 +57,13 @@ let firstCheck: Promise<void> | undefined;
  */
 export const firstUpdateCheck = (): Promise<void> => firstCheck ?? Promise.resolve();
 
-async function runUpdateCheck(modelBaseUrl: string, isBusy: () => boolean): Promise<void> {
+async function runUpdateCheck(model: ModelUpdateSource, isBusy: () => boolean): Promise<void> {
   if (isBusy()) return;
   const reg = await registration;
   if (isBusy()) return;
   await reg?.update().catch(() => undefined);
   if (isBusy()) return;
-  const modelUpdate = await checkForModelUpdate(modelBaseUrl).catch(() => null);
+  const modelUpdate = await model.check().catch(() => null);
   useUpdateStore.setState({ modelUpdate });
 }
 
@@ -88,12 +88,12 @@ function installed(sw: ServiceWorker, ms: number): Promise<void> {
  * worker (if any) serves the new app, and the unpinned loader takes the deployed model, deleting
  * the old model's cache once the new one is verified.
  */
-export async function applyUpdate(modelBaseUrl: string, isBusy: () => boolean): Promise<void> {
+export async function applyUpdate(model: ModelUpdateSource, isBusy: () => boolean): Promise<void> {
   if (isBusy()) {
     useUpdateStore.setState({ deferred: true });
     while (isBusy()) await sleep(250);
   }
-  await releaseModelPin(modelBaseUrl);
+  await model.release();
   const reg = await registration;
   if (reg) {
     await reg.update().catch(() => undefined);

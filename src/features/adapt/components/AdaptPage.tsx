@@ -6,56 +6,22 @@
  * the deployed one.
  */
 import { useState } from 'react';
-import { classLabel, PART_NAMES, type ExternalReport, type ModelMetadata, type Split } from '@respidetect/contract';
+import type { ExternalReport, ModelMetadata } from '@respidetect/contract';
 import type { InferenceClient } from '../../../lib/worker-protocol/client';
-import { eta, useLabelledFolder } from '../../external-check/components/use-labelled-folder';
-import { LabelledFolderPicker } from '../../external-check/components/LabelledFolderPicker';
-import { Figures } from '../../external-check/components/CheckPage';
+import { eta, useLabelledFolder } from '../../../components/labelled-folder/use-labelled-folder';
+import { LabelledFolderPicker } from '../../../components/labelled-folder/LabelledFolderPicker';
+import { Figures } from '../../../components/report-figures/ReportFigures';
 import { downloadBytes, downloadText } from '../../../lib/download';
 import type { AdaptProgressMessage, AdaptResult, AdaptSplitMessage } from '../../../lib/worker-protocol/adapt';
+import { SplitTable } from './SplitTable';
 import { AdaptError, runAdapt } from '../logic/run-adapt';
-import { saveAdaptedModel } from '../logic/adapted-store';
-import type { ModelSwitch, SwitchTarget } from '../../model-switch/use-model-switch';
+import { saveAdaptedModel } from '../../../lib/adapted-store';
+
+/** Using the adapted model: by its id once kept in this browser, or its files when storage refused them. */
+export type AdaptedTarget = { kind: 'adapted'; id: string } | { kind: 'files'; files: File[] };
 
 const f3 = (x: number) => x.toFixed(3);
 const auc = (r: ExternalReport) => (r.all?.rocAuc == null ? 'n/a' : `${f3(r.all.rocAuc)} [${f3(r.all.rocAucCi95![0])}, ${f3(r.all.rocAucCi95![1])}]`);
-
-function SplitTable({ s, classNames }: { s: AdaptSplitMessage; classNames: string[] }) {
-  const parts: Split[] = ['train', 'val', 'test'];
-  return (
-    <div data-testid="adapt-split">
-      <table>
-        <thead>
-          <tr>
-            <th>Part</th>
-            {classNames.map((c) => (
-              <th key={c}>{classLabel(c)}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {parts.map((p) => (
-            <tr key={p} data-part={PART_NAMES[p]}>
-              <td>{PART_NAMES[p]}</td>
-              {classNames.map((c) => (
-                <td key={c}>{s.counts[p][c] ?? 0}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="muted">
-        Split as training splits: by content group ({s.groups} groups; {s.exactRedundantCopies} exact copies counted once; {s.nearGroups} groups of near copies kept on one side
-        {s.labelConflicts ? `; ${s.labelConflicts} groups filed under two classes left out` : ''}).
-      </p>
-      {s.refusal ? (
-        <p role="alert" className="error-text" data-testid="adapt-refusal">
-          {s.refusal}
-        </p>
-      ) : null}
-    </div>
-  );
-}
 
 function Report({ r, parent }: { r: AdaptResult; parent: ModelMetadata }) {
   const { before, after, metadata } = r;
@@ -102,13 +68,16 @@ export function AdaptPage({
   meta,
   client,
   ready,
-  switcher,
+  switchTo,
+  onKept,
 }: {
   meta: ModelMetadata;
   client: InferenceClient;
   ready: boolean;
-  /** Switches the model in use (features/model-switch; App shows its list above this page). */
-  switcher: ModelSwitch;
+  /** Switches the model in use (App wires the model switch, whose list it shows above this page); resolves with the id now in use. */
+  switchTo(target: AdaptedTarget): Promise<string>;
+  /** An adapted model was kept in this browser: the model list re-reads them. */
+  onKept(): void;
 }) {
   const folder = useLabelledFolder(meta, 'browser-adapt');
   const { picked, labelMap, pick } = folder;
@@ -146,7 +115,7 @@ export function AdaptPage({
         await saveAdaptedModel(res.metadata.modelId, res.files);
         setNote(`Kept in this browser as model ${res.metadata.modelId}: it stays after a reload and works offline.`);
         setKept(true);
-        switcher.refreshAdapted();
+        onKept();
       } catch (e) {
         setNote(`The adapted model could not be kept in this browser (${(e as Error).message}); export it to keep it.`);
       }
@@ -166,9 +135,9 @@ export function AdaptPage({
   const switchToResult = async () => {
     if (!result) return;
     // Kept: switch by id, so the choice is remembered; not kept (storage refused): the files themselves.
-    const target: SwitchTarget = kept ? { kind: 'adapted', id: result.metadata.modelId } : { kind: 'files', files: result.files.map((f) => new File([f.bytes], f.name, { type: f.type })) };
+    const target: AdaptedTarget = kept ? { kind: 'adapted', id: result.metadata.modelId } : { kind: 'files', files: result.files.map((f) => new File([f.bytes], f.name, { type: f.type })) };
     try {
-      const id = await switcher.switchTo(target);
+      const id = await switchTo(target);
       setNote(kept ? `Now using model ${id}; it stays in use after a reload (switch back under "Model in use").` : `Now using model ${id} until the page is reloaded.`);
     } catch (e) {
       setError(`That model could not be used: ${(e as Error).message}`);

@@ -2,26 +2,16 @@
 import type { ModelMetadata } from '@respidetect/contract';
 import type { QueueItem } from '../stores/queue';
 import { interpret } from './interpret';
+import type { ResultRow } from '../../../lib/result-row';
 
 /** Status as the page reports it; "done" rows may carry a warning (unlike the training data). */
 export type RowStatus = 'queued' | 'running' | 'done' | 'error' | 'refused' | 'cancelled';
 
-export interface Row {
+export interface Row extends ResultRow {
   id: string;
-  name: string;
   status: RowStatus;
   progress: number;
-  /** Predicted class id, when there is a prediction. */
-  className: string | null;
-  probability: number | null;
   positiveProbability: number | null;
-  uncertain: boolean;
-  probabilities: number[] | null;
-  oodScore: number | null;
-  /** "Chest CT unlike this model's training data: OOD score … > threshold …", beside the prediction. */
-  warning: string | null;
-  message: string | null;
-  sha256: string | null;
   item: QueueItem;
 }
 

@@ -4,73 +4,14 @@
  * externalReport), computed in this browser; no image leaves the machine.
  */
 import { useState } from 'react';
-import { classLabel, type ExternalFigures, type ExternalReport, type ModelMetadata, type Proportion } from '@respidetect/contract';
+import { classLabel, type ExternalReport, type ModelMetadata } from '@respidetect/contract';
 import type { InferenceClient } from '../../../lib/worker-protocol/client';
-import { eta, useLabelledFolder } from './use-labelled-folder';
-import { LabelledFolderPicker } from './LabelledFolderPicker';
+import { eta, useLabelledFolder } from '../../../components/labelled-folder/use-labelled-folder';
+import { LabelledFolderPicker } from '../../../components/labelled-folder/LabelledFolderPicker';
+import { ci, Figures } from '../../../components/report-figures/ReportFigures';
 import { downloadText } from '../../../lib/download';
 import { reportCsv } from '../logic/report-csv';
 import { runCheck, type CheckProgress } from '../logic/run-check';
-import { CalibrationPlot, ConfusionTable, RocPlot } from './ReportPlots';
-
-const f3 = (x: number) => x.toFixed(3);
-const ci = (p: Proportion) => `${f3(p.value)} [${f3(p.ci95[0])}, ${f3(p.ci95[1])}] (${p.successes}/${p.total})`;
-
-/** One report part's figures; the adapt page shows two of them side by side (testId tells them apart). */
-export function Figures({ f, report, label, testId }: { f: ExternalFigures | null; report: ExternalReport; label: string; testId?: string }) {
-  if (!f) return <p>{label}: no items.</p>;
-  const s = f.atShippedThreshold;
-  return (
-    <section data-testid={testId ?? `check-figures-${label === 'All scored files' ? 'all' : 'accepted'}`}>
-      <h3>
-        {label} (n = {f.n}: {Object.entries(f.nPerClass).map(([c, n]) => `${classLabel(c)} ${n}`).join(', ')})
-      </h3>
-      <table>
-        <tbody>
-          <tr>
-            <th scope="row">At the model&apos;s threshold ({f3(report.decisionThreshold)})</th>
-            <td>
-              sensitivity {ci(s.sensitivity)}, specificity {ci(s.specificity)}, PPV {ci(s.ppv)}, NPV {ci(s.npv)}
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">ROC-AUC</th>
-            <td data-testid="check-auc">{f.rocAuc === null ? 'n/a' : `${f3(f.rocAuc)} [95% CI ${f3(f.rocAucCi95![0])}, ${f3(f.rocAucCi95![1])}]`}</td>
-          </tr>
-          <tr>
-            <th scope="row">Majority baseline</th>
-            <td>
-              always “{classLabel(f.majorityBaseline.class)}”: accuracy {f3(f.majorityBaseline.accuracy)}
-            </td>
-          </tr>
-          {f.atTargetSensitivity ? (
-            <tr>
-              <th scope="row">Threshold re-chosen on this set (not the model&apos;s)</th>
-              <td>
-                {f3(f.atTargetSensitivity.threshold!)} for sensitivity ≥ {f.atTargetSensitivity.targetSensitivity}: sensitivity {f3(f.atTargetSensitivity.sensitivity.value)}, specificity{' '}
-                {f3(f.atTargetSensitivity.specificity.value)}
-              </td>
-            </tr>
-          ) : null}
-          <tr>
-            <th scope="row">Calibration</th>
-            <td>ECE {f3(f.ece)}; argmax accuracy {f3(f.argmax.accuracy)}</td>
-          </tr>
-        </tbody>
-      </table>
-      <div className="plots" style={{ display: 'flex', flexWrap: 'wrap', gap: '1rem', alignItems: 'flex-start' }}>
-        <RocPlot f={f} />
-        <CalibrationPlot f={f} />
-        <ConfusionTable f={f} classNames={report.classNames} />
-      </div>
-      {f.notes.map((n) => (
-        <p key={n} className="muted">
-          Note: {n}
-        </p>
-      ))}
-    </section>
-  );
-}
 
 export function CheckPage({ meta, client, ready, window }: { meta: ModelMetadata; client: InferenceClient; ready: boolean; window: { width: number; level: number } }) {
   const folder = useLabelledFolder(meta, 'browser-check');

@@ -5,7 +5,7 @@
  */
 import { externalReport, type ExternalItem, type ExternalReport, type ModelMetadata } from '@respidetect/contract';
 import type { InferenceClient } from '../../../lib/worker-protocol/client';
-import type { LabelledFile } from './collect';
+import type { LabelledFile } from '../../../lib/labelled-files';
 import { CHECK_DEFAULTS } from '../../../config/check';
 import { sha256Hex } from '../../../lib/sha256';
 

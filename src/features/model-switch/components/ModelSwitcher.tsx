@@ -6,8 +6,8 @@
  */
 import { useState } from 'react';
 import type { ModelMetadata } from '@respidetect/contract';
-import type { ModelSwitch, SwitchTarget } from '../use-model-switch';
-import { loadAdaptedModel } from '../../adapt/logic/adapted-store';
+import type { ModelSwitch, SwitchTarget } from '../model-switch';
+import { loadAdaptedModel } from '../../../lib/adapted-store';
 import { downloadFile } from '../../../lib/download';
 
 const f3 = (x: number) => x.toFixed(3);

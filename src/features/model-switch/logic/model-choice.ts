@@ -1,6 +1,6 @@
 /**
  * Which model this browser starts with: the deployed one, or an adapted one kept in Cache Storage
- * (features/adapt/logic/adapted-store.ts). The choice is one localStorage key holding the adapted
+ * (src/lib/adapted-store.ts). The choice is one localStorage key holding the adapted
  * model's id; no key means the deployed model. A model dropped from disk is never remembered: its
  * files are not kept, so a reload could not start it.
  */

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
+import type { ModelUpdateSource } from '../../../lib/model-update';
 import { applyUpdate, checkForUpdates, registerServiceWorker, useUpdateStore } from '../updates';
 
 export interface UpdatePromptProps {
   /** True while a batch is being classified: the switch waits for it. */
   isBusy: () => boolean;
-  modelBaseUrl: string;
+  /** The deployed model's side (model delivery, wired in App); keep it one object, the checks re-arm when it changes. */
+  model: ModelUpdateSource;
   /** How often to look for a new deployment while the page is open. */
   intervalMs?: number;
 }
@@ -13,7 +15,7 @@ export interface UpdatePromptProps {
  * Registers the service worker and asks before switching to a new deployment. Checks on mount,
  * when the network comes back, when the tab becomes visible, and every `intervalMs`.
  */
-export function UpdatePrompt({ isBusy, modelBaseUrl, intervalMs = 15 * 60_000 }: UpdatePromptProps) {
+export function UpdatePrompt({ isBusy, model, intervalMs = 15 * 60_000 }: UpdatePromptProps) {
   const { appUpdate, modelUpdate, deferred, error } = useUpdateStore();
   const [dismissed, setDismissed] = useState(false);
   // The latest isBusy without re-running the effect (and re-arming its timers) on every render.
@@ -24,7 +26,7 @@ export function UpdatePrompt({ isBusy, modelBaseUrl, intervalMs = 15 * 60_000 }:
 
   useEffect(() => {
     registerServiceWorker();
-    const check = () => void checkForUpdates(modelBaseUrl, () => busy.current());
+    const check = () => void checkForUpdates(model, () => busy.current());
     const onVisible = () => document.visibilityState === 'visible' && check();
     check();
     window.addEventListener('online', check);
@@ -35,7 +37,7 @@ export function UpdatePrompt({ isBusy, modelBaseUrl, intervalMs = 15 * 60_000 }:
       document.removeEventListener('visibilitychange', onVisible);
       clearInterval(timer);
     };
-  }, [modelBaseUrl, intervalMs]);
+  }, [model, intervalMs]);
 
   if (error) console.warn(error);
   if ((!appUpdate && !modelUpdate) || (dismissed && !deferred)) return null;
@@ -49,7 +51,7 @@ export function UpdatePrompt({ isBusy, modelBaseUrl, intervalMs = 15 * 60_000 }:
       </p>
       {deferred ? null : (
         <>
-          <button type="button" data-testid="update-accept" onClick={() => void applyUpdate(modelBaseUrl, isBusy)}>
+          <button type="button" data-testid="update-accept" onClick={() => void applyUpdate(model, isBusy)}>
             Update now
           </button>{' '}
           <button type="button" onClick={() => setDismissed(true)}>

@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import { checkLabelMap, defaultLabelMap, parseLabelMapText, type ModelMetadata } from '@respidetect/contract';
-import { collectLabelledFiles, type LabelledFile } from '../logic/collect';
+import { collectLabelledFiles, type LabelledFile } from '../../lib/labelled-files';
 
 export interface PickedFolder {
   name: string;

@@ -5,10 +5,10 @@
  * chose last (features/model-switch).
  */
 import { useQuery } from '@tanstack/react-query';
-import { MODEL_BASE_URL } from '../../../config/model';
-import { ModelLoadError, type InferenceClient } from '../../../lib/worker-protocol/client';
-import { loadAdaptedModel } from '../../adapt/logic/adapted-store';
-import { startChosenModel, type ModelInUse } from '../../model-switch/logic/model-choice';
+import { MODEL_BASE_URL } from '../config/model';
+import { ModelLoadError, type InferenceClient } from '../lib/worker-protocol/client';
+import { loadAdaptedModel } from '../lib/adapted-store';
+import { startChosenModel, type ModelInUse } from '../features/model-switch/logic/model-choice';
 
 export const isNoModel = (e: unknown): boolean => e instanceof ModelLoadError && e.noModel;
 

@@ -7,39 +7,19 @@
  */
 import { notifyManager, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
-import type { ModelMetadata } from '@respidetect/contract';
-import type { InferenceClient } from '../../lib/worker-protocol/client';
-import type { LoadedMessage } from '../../lib/worker-protocol/messages';
-import { useQueue } from '../classify/stores/queue';
-import { deployedModelUrl, MODEL_FILES_KEY } from '../model/api/metadata';
-import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel } from '../adapt/logic/adapted-store';
-import { writeModelChoice, type ModelInUse } from './logic/model-choice';
-
-export type SwitchTarget = { kind: 'deployed' } | { kind: 'adapted'; id: string } | { kind: 'files'; files: File[] };
+import type { InferenceClient } from '../lib/worker-protocol/client';
+import type { LoadedMessage } from '../lib/worker-protocol/messages';
+import { useQueue } from '../features/classify/stores/queue';
+import { deployedModelUrl, MODEL_FILES_KEY } from './model-files';
+import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel } from '../lib/adapted-store';
+import { writeModelChoice, type ModelInUse } from '../features/model-switch/logic/model-choice';
+import type { ModelSwitch, SwitchTarget } from '../features/model-switch/model-switch';
 
 /** The worker's own words for the same refusal (it refuses `load-local` mid-batch too). */
 export const BUSY_MESSAGE = 'a batch is still running: wait for it to finish (or cancel it) before switching models';
 export const ADAPTING_MESSAGE = 'an adaptation is running: wait for it to finish (or cancel it) before switching models';
 
 const ADAPTED_MODELS_KEY = ['adapted-models'] as const;
-
-export interface ModelSwitch {
-  /** The deployed model; null when none is deployed. */
-  deployed: ModelMetadata | null;
-  /** Adapted models kept in this browser, newest first. */
-  adapted: ModelMetadata[];
-  /** Resolves with the model id now in use; rejects with why not (the current model stays). */
-  switchTo(target: SwitchTarget): Promise<string>;
-  /** Deletes an adapted model from this browser (not the one in use). */
-  remove(id: string): Promise<void>;
-  /** Re-reads the adapted models (after an adaptation kept a new one). */
-  refreshAdapted(): void;
-  /**
-   * A switch is under way: the page must queue no file until it is done, since the worker's `load`
-   * keeps the previous graph until the page's `start` (and `start` must not land mid-batch).
-   */
-  switching: boolean;
-}
 
 /** Makes `loaded` the model in use on the page: results cleared, backend restarted, the choice remembered. */
 function apply(queryClient: QueryClient, t: SwitchTarget, loaded: LoadedMessage): string {

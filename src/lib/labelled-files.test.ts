@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectLabelledFiles } from './collect';
+import { collectLabelledFiles } from './labelled-files';
 
 // What an <input webkitdirectory> hands over: Files whose webkitRelativePath starts with the picked folder.
 const picked = (path: string) => {
