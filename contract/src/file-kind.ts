@@ -1,6 +1,6 @@
 /**
  * What a file is, from its first bytes rather than its name: the one rule the browser's sniffing
- * (src/features/inference/sniff.ts) and training (ingest, validate) share, so a file that the app
+ * (src/lib/sniff.ts) and training (ingest, validate) share, so a file that the app
  * reads as DICOM is DICOM to training's validate too.
  */
 import { bareDatasetSyntax, hasPreamble } from './dicom/part10';
