@@ -15,8 +15,6 @@ import { deleteAdaptedModel, listAdaptedModels, loadAdaptedModel } from '../lib/
 import { writeModelChoice, type ModelInUse } from '../features/model-switch/logic/model-choice';
 import type { ModelSwitch, SwitchTarget } from '../features/model-switch/model-switch';
 
-/** The worker's own words for the same refusal (it refuses `load-local` mid-batch too). */
-export const BUSY_MESSAGE = 'a batch is still running: wait for it to finish (or cancel it) before switching models';
 export const ADAPTING_MESSAGE = 'an adaptation is running: wait for it to finish (or cancel it) before switching models';
 
 const ADAPTED_MODELS_KEY = ['adapted-models'] as const;

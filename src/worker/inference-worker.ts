@@ -12,7 +12,7 @@ import { Classifier } from '../features/inference/classifier';
 import { ClassifyQueue } from '../features/inference/classify-queue';
 import { ModelSlot } from '../features/inference/model-slot';
 import { fetchModelFiles, NoModelError, verifyLocalModelFiles } from '../features/model-delivery';
-import type { BenchmarkEntry, LoadLocalRequest, LoadRequest, StartRequest, WorkerMessage, WorkerRequest } from '../lib/worker-protocol/messages';
+import { BUSY_MESSAGE, type BenchmarkEntry, type LoadLocalRequest, type LoadRequest, type StartRequest, type WorkerMessage, type WorkerRequest } from '../lib/worker-protocol/messages';
 import { selfTest } from '../features/inference/self-test';
 import { defaultWasmThreads } from '../features/inference/wasm-threads';
 import { cancelAdaptation, runAdaptation } from '../features/adapt/worker/adapt-run';
@@ -30,7 +30,7 @@ async function load(req: LoadRequest): Promise<void> {
   try {
     // As loadLocal: every result in a batch comes from one model, and a new model id never runs on
     // the old one's graph (switching back to the deployed model comes through here).
-    if (queue.busy) throw new Error('a batch is still running: wait for it to finish (or cancel it) before switching models');
+    if (queue.busy) throw new Error(BUSY_MESSAGE);
     const files = await fetchModelFiles(req.baseUrl, { onProgress: (p) => post({ type: 'model-progress', ...p }) });
     if (files.metadata.modelId !== model.files?.metadata.modelId) model.use(null);
     model.files = files;
@@ -46,7 +46,7 @@ async function load(req: LoadRequest): Promise<void> {
  */
 async function loadLocal(req: LoadLocalRequest): Promise<void> {
   try {
-    if (queue.busy) throw new Error('a batch is still running: wait for it to finish (or cancel it) before switching models');
+    if (queue.busy) throw new Error(BUSY_MESSAGE);
     const local = await verifyLocalModelFiles(req.files);
     if (local.metadata.modelId !== model.files?.metadata.modelId) model.use(null);
     model.files = local;

@@ -59,6 +59,9 @@ export interface LoseContextRequest {
   type: 'lose-context';
 }
 
+/** Why the model cannot change now: the worker refuses `load` and `load-local` mid-batch, and the page says so before asking. */
+export const BUSY_MESSAGE = 'a batch is still running: wait for it to finish (or cancel it) before switching models';
+
 export type WorkerRequest = LoadRequest | LoadLocalRequest | StartRequest | ClassifyRequest | CancelRequest | MemoryRequest | LoseContextRequest | AdaptWorkerRequest;
 
 export interface BenchmarkEntry {
