@@ -5,7 +5,7 @@
  * queue and its batches are in classify-queue.ts, a file's decoding in prepare-file.ts.
  */
 import type { BackendName } from '../../config/model';
-import { activateBackend, configureWasmThreads, wasmThreads } from './backends';
+import { activateBackend, backendStartErrors, configureWasmThreads, wasmThreads } from './backends';
 import { Classifier } from './classifier';
 import { ClassifyQueue } from './classify-queue';
 import { ModelSlot } from './model-slot';
@@ -67,7 +67,10 @@ async function start(req: StartRequest): Promise<void> {
     let entries: BenchmarkEntry[] | undefined;
     if (req.backend) {
       backend = req.backend;
-      if (!(await activateBackend(backend))) throw new Error(`The ${backend} backend is not available in this browser`);
+      if (!(await activateBackend(backend))) {
+        const why = backendStartErrors.get(backend);
+        throw new Error(`The ${backend} backend is not available in this browser${why ? `: ${why}` : ''}`);
+      }
       model.use(await Classifier.load(files));
     } else {
       let classifier: Classifier;
