@@ -4,10 +4,11 @@
  * has no adapter (headless, SwiftShader only): recorded as not available, never breaking the page.
  */
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { E2E_CACHE } from '../testkit/paths';
 import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
 import { writeSyntheticSet } from '../testkit/images/synthetic';
+import { startFaultProxy } from '../testkit/http/fault-proxy';
 
 const BACKEND_TEXT = /^(webgpu|webgl|wasm|cpu)$/;
 
@@ -63,6 +64,51 @@ test.describe('backends', () => {
     expect(Object.keys(one).sort()).toEqual(Object.keys(two).sort());
     for (const [f, p] of Object.entries(one)) for (const [k, v] of p.entries()) expect(Math.abs(v - two[f]![k]!), f).toBeLessThan(1e-5);
     expect(problems).toEqual([]);
+  });
+
+  // Seen in CI: one of the 8 pthread workers' importScripts() of the factory script was answered
+  // net::ERR_ABORTED right after a reload, and Emscripten waited for that thread for ever ("starting…").
+  // page.route cannot see requests of workers started by workers, so a real proxy fails them. The
+  // service worker is blocked: its precache would fetch the script too, and serve the pthreads from cache.
+  const PTHREAD_SCRIPT = /\/tfjs-backend-wasm-threaded-simd-[^/]*\.js$/;
+  async function throughProxy(browser: Browser, fail: (path: string, seenBefore: number) => boolean) {
+    const proxy = await startFaultProxy(server.url, fail);
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    return { proxy, page: await context.newPage(), close: async () => (await context.close(), await proxy.close()) };
+  }
+
+  test('a WASM thread whose script fails to load loads it again: the page starts on WASM instead of hanging at "starting…"', async ({ browser }) => {
+    let failures = 0;
+    const { proxy, page, close } = await throughProxy(browser, (path) => PTHREAD_SCRIPT.test(path) && failures++ < 1);
+    try {
+      const warnings: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'warning' && m.text().startsWith('WASM thread')) warnings.push(m.text());
+      });
+      await ready(page, `${proxy.url}/?backend=wasm&threads=2`);
+      await expect(page.getByTestId('backend')).toHaveText('wasm');
+      await expect(page.getByTestId('wasm-threads')).toHaveText('2');
+      // One of tfjs's 8 pthread workers failed once and loaded on its retry (the others may be
+      // answered from the HTTP cache, so the proxy does not see 8 successful requests).
+      expect(proxy.failed).toEqual([expect.stringMatching(PTHREAD_SCRIPT)]);
+      expect(proxy.forwarded.filter((p) => PTHREAD_SCRIPT.test(p)).length).toBeGreaterThanOrEqual(1);
+      expect(warnings).toEqual([expect.stringMatching(/^WASM thread: loading its script failed .*; retry 1 of 3$/)]);
+      expect(Object.keys(await classify(page, files.slice(0, 2)))).toHaveLength(2);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a WASM thread that can never load its script ends start-up with the reason, not "starting…" for ever', async ({ browser }) => {
+    const { proxy, page, close } = await throughProxy(browser, (path) => PTHREAD_SCRIPT.test(path));
+    try {
+      await page.goto(`${proxy.url}/?backend=wasm`);
+      await expect(page.getByText(/The wasm backend is not available in this browser: a WebAssembly thread could not load \S*tfjs-backend-wasm-threaded-simd-\S*\.js \(4 tries/)).toBeVisible({ timeout: 60_000 });
+      // The pool's first worker to fail 4 times ends start-up; the others may still be retrying.
+      expect(proxy.failed.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await close();
+    }
   });
 
   test('without ?threads the worker uses every core the browser reports (up to 8)', async ({ page }) => {

@@ -7,7 +7,7 @@
  * where inference, model delivery and adapt's worker part meet; no feature imports it.
  */
 import type { BackendName } from '../config/model';
-import { activateBackend, configureWasmThreads, wasmThreads } from '../features/inference/backends';
+import { activateBackend, backendStartErrors, configureWasmThreads, wasmThreads } from '../features/inference/backends';
 import { Classifier } from '../features/inference/classifier';
 import { ClassifyQueue } from '../features/inference/classify-queue';
 import { ModelSlot } from '../features/inference/model-slot';
@@ -69,7 +69,10 @@ async function start(req: StartRequest): Promise<void> {
     let entries: BenchmarkEntry[] | undefined;
     if (req.backend) {
       backend = req.backend;
-      if (!(await activateBackend(backend))) throw new Error(`The ${backend} backend is not available in this browser`);
+      if (!(await activateBackend(backend))) {
+        const why = backendStartErrors.get(backend);
+        throw new Error(`The ${backend} backend is not available in this browser${why ? `: ${why}` : ''}`);
+      }
       model.use(await Classifier.load(files));
     } else {
       let classifier: Classifier;

@@ -10,9 +10,10 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 // The threaded build's Emscripten factory as a classic script (it declares `var WasmBackendModuleThreadedSimd`):
-// served from our origin so pthread workers can importScripts() it under script-src 'self'.
+// served from our origin so pthread workers can importScripts() it under script-src 'self' (pthread-script.ts).
 import wasmThreadedFactoryScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
 import { isBackendName, type BackendName } from '../../config/model';
+import { pthreadStartFailure, servePthreadScriptFromOrigin } from './pthread-script';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -23,37 +24,6 @@ servePthreadScriptFromOrigin(new URL(wasmThreadedFactoryScript, self.location.hr
 // Without this tfjs refuses software WebGL (SwiftShader); we would rather measure it and let the
 // self-test pick the faster backend than have WebGL silently missing.
 tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
-
-/**
- * WASM threads (tfjs uses them when crossOriginIsolated gives it SharedArrayBuffer) under our CSP.
- *
- * tfjs-backend-wasm starts each pthread worker from a blob: URL (allowed: worker-src blob:) and then
- * sends it `{cmd: 'load', urlOrBlob}`, where urlOrBlob is a Blob holding the Emscripten factory's
- * source, which the pthread worker importScripts() through another blob: URL. A blob: worker runs under
- * our CSP, and script-src 'self' 'wasm-unsafe-eval' (kept strict on purpose: no blob:, so no script
- * can be minted at runtime) refuses that import; the pthreads never start and tfjs waits for them for
- * ever. tfjs hard-codes the Blob (factoryConfig.mainScriptUrlOrBlob) with no option to change it, but
- * Emscripten's pthread worker also accepts a URL string there. So the Worker constructor in this
- * (inference) worker, which only tfjs uses, hands its pthread workers the same factory script served
- * from our origin, as an absolute URL (a relative one would resolve against the blob: URL).
- *
- * If a future tfjs changes the message, nothing is rewritten, the pthreads fail to start and tfjs
- * hangs: the e2e test that runs WASM cross-origin isolated under the real CSP catches that.
- *
- * How many threads XNNPACK then uses: see configureWasmThreads.
- */
-function servePthreadScriptFromOrigin(scriptUrl: string): void {
-  const Native = self.Worker;
-  if (typeof Native !== 'function') return;
-  class PthreadWorker extends Native {
-    override postMessage(message: unknown, options?: StructuredSerializeOptions | Transferable[]): void {
-      const m = message as { cmd?: unknown; urlOrBlob?: unknown } | null;
-      const rewritten = m && m.cmd === 'load' && m.urlOrBlob instanceof Blob ? { ...m, urlOrBlob: scriptUrl } : message;
-      super.postMessage(rewritten, options as StructuredSerializeOptions);
-    }
-  }
-  self.Worker = PthreadWorker;
-}
 
 let wasmThreadsRequested: number | null = null;
 let wasmStarted = false;
@@ -108,7 +78,10 @@ export function currentBackend(): BackendName {
   return name;
 }
 
-/** Switches tfjs to `name`; false when the backend cannot start on this device. */
+/** Why a backend could not start, when it said (e.g. a WASM thread that never loaded): for the error the page shows. */
+export const backendStartErrors = new Map<BackendName, string>();
+
+/** Switches tfjs to `name`; false when the backend cannot start on this device (backendStartErrors may say why). */
 export async function activateBackend(name: BackendName): Promise<boolean> {
   try {
     // WebGPU's kernels are ~300 kB of WGSL generators most devices never run: loaded on first use
@@ -121,8 +94,11 @@ export async function activateBackend(name: BackendName): Promise<boolean> {
       await tf.ready();
       return tf.getBackend() === name;
     };
-    return name === 'wasm' ? await withCoresPresentedForWasm(start) : await start();
-  } catch {
+    // WASM waits for every pthread worker; one that cannot load its script fails the start-up
+    // instead of leaving it pending for ever.
+    return name === 'wasm' ? await Promise.race([withCoresPresentedForWasm(start), pthreadStartFailure]) : await start();
+  } catch (e) {
+    if (e instanceof Error) backendStartErrors.set(name, e.message);
     return false;
   }
 }
