@@ -37,12 +37,12 @@ describe('import boundaries (eslint zones)', () => {
     ['src/features/exports/probe.ts', "export type { Row } from '../classify/logic/rows';\n", 'they meet in src/app'],
     ['src/features/adapt/worker/probe.ts', "export { activateBackend } from '../../inference/backends';\n", 'they meet in src/app'],
     // No feature imports the worker's composition root either.
-    ['src/features/inference/probe.ts', "import '../../worker/inference-worker';\n", 'they meet in src/app and src/worker'],
+    ['src/features/inference/probe.ts', "import '../../worker/worker';\n", 'they meet in src/app and src/worker'],
     // Shared code (lib, config, components) sits below the features and the roots.
     ['src/lib/probe.ts', "export { useQueue } from '../features/classify/stores/queue';\n", 'shared below the features'],
     ['src/components/report-figures/probe.ts', "export { App } from '../../app/App';\n", 'shared below the features'],
     // The page and the worker are two roots: they share the protocol, not code.
-    ['src/app/probe.ts', "import '../worker/inference-worker';\n", 'neither imports the other'],
+    ['src/app/probe.ts', "import '../worker/worker';\n", 'neither imports the other'],
     ['src/worker/probe.ts', "export { getClient } from '../app/use-inference';\n", 'neither imports the other'],
     // Once named exceptions: validate reads DICOM with the contract's reader, and the image bake verifies a
     // model with the contract's verifyModelFolder.

@@ -17,7 +17,7 @@ import { batchParam } from '../features/inference/batch-size';
 let client: InferenceClient | null = null;
 /** One worker per page: it holds the model and the queue (src/worker, the worker's composition root). */
 export const getClient = (): InferenceClient =>
-  (client ??= new InferenceClient(new Worker(new URL('../worker/inference-worker.ts', import.meta.url), { type: 'module', name: 'inference' })));
+  (client ??= new InferenceClient(new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'inference' })));
 
 export interface InferenceState {
   backend: BackendName | null;

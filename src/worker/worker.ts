@@ -4,7 +4,8 @@
  * many files are queued. This file routes the page's requests and holds the model's state; the
  * queue and its batches are in features/inference/classify-queue.ts, a file's decoding in
  * prepare-file.ts. It is the worker's composition root (as src/app is the page's): the one place
- * where inference, model delivery and adapt's worker part meet; no feature imports it.
+ * where inference, model delivery and adapt's worker part meet; no feature imports it. (Named
+ * worker.ts: the build names its chunk worker-<hash>.js, which deploy/image.test.ts looks for.)
  */
 import type { BackendName } from '../config/model';
 import { activateBackend, backendStartErrors, configureWasmThreads, wasmThreads } from '../features/inference/backends';
