@@ -9,17 +9,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { bootstrapAucCi, rocAuc, sniffImageFormat, toRgb, type ItemReport } from '@respidetect/contract';
+import { bootstrapAucCi, rocAuc, sniffImageFormat, toRgb, type DecodedPixels, type ItemReport } from '@respidetect/contract';
 import { fileCues, pixelCues } from '../../training/src/audit/cues';
 import { fitLogistic, predictLogistic } from '../../training/src/audit/logistic';
 import { decodeImage } from '../../training/src/data/decode';
 
-async function cues(path: string): Promise<number[]> {
-  // Read once: the format sniff, the decoder and sharp's header read all take the same bytes.
-  const bytes = readFileSync(path);
+/**
+ * The shortcut audit's file and pixel cues of one image. Read once: the format sniff, the decoder
+ * and sharp's header read all take the same bytes; `decoded` when the caller has decoded them already.
+ */
+export async function imageCues(path: string, bytes: Buffer = readFileSync(path), decoded?: DecodedPixels): Promise<number[]> {
   const format = sniffImageFormat(bytes.subarray(0, 16));
   if (!format) throw new Error(`${path}: not a recognised image format`);
-  const px = await decodeImage(bytes, path);
+  const px = decoded ?? (await decodeImage(bytes, path));
   const channels = (await sharp(bytes).metadata()).channels ?? 3;
   return [...fileCues(path, format, px.width, px.height, channels <= 2), ...pixelCues(toRgb(px), px.width, px.height)];
 }
@@ -44,13 +46,13 @@ export async function metadataOnlyBaseline(
   const trainY: boolean[] = [];
   for (const t of train) {
     try {
-      trainX.push(await cues(t.path));
+      trainX.push(await imageCues(t.path));
       trainY.push(t.label === positive);
     } catch {
       // A file the page refused to read is not in the adaptation either.
     }
   }
-  const testX = await Promise.all(test.map((it) => cues(join(folder, it.file))));
+  const testX = await Promise.all(test.map((it) => imageCues(join(folder, it.file))));
   const testY = test.map((it) => it.label === positive);
   if (!testY.some(Boolean) || testY.every(Boolean) || !trainY.some(Boolean) || trainY.every(Boolean)) return { n: test.length, rocAuc: null, ci95: null, fittedOn: trainX.length };
   const scores = predictLogistic(fitLogistic(trainX, trainY), testX);

@@ -39,11 +39,19 @@ export function fitLogistic(x: number[][], y: readonly boolean[], l2 = 1, iterat
   return { mean, scale, weights: w.to1DArray() };
 }
 
-/** P(positive) for each row. */
-export function predictLogistic(m: LogisticModel, x: number[][]): number[] {
+/**
+ * The linear score (log-odds of positive) for each row. Ranking by it rather than by the
+ * probability keeps the order of rows whose probability rounds to 0 or 1 (a nearly separable fit).
+ */
+export function logisticScore(m: LogisticModel, x: number[][]): number[] {
   return x.map((r) => {
     let e = m.weights[0]!;
     r.forEach((v, j) => (e += m.weights[j + 1]! * ((v - m.mean[j]!) / m.scale[j]!)));
-    return 1 / (1 + Math.exp(-e));
+    return e;
   });
+}
+
+/** P(positive) for each row. */
+export function predictLogistic(m: LogisticModel, x: number[][]): number[] {
+  return logisticScore(m, x).map((e) => 1 / (1 + Math.exp(-e)));
 }
