@@ -65,7 +65,7 @@ let fits = 0;
 const FITS = 6 + 3;
 function probe(what: string, ...args: Parameters<typeof linearProbe>) {
   const t0 = Date.now();
-  const r = linearProbe(args[0], args[1], args[2], args[3]);
+  const r = linearProbe(...args);
   process.stderr.write(`bench:pretrained fit ${++fits}/${FITS} ${what}: ${args[0].y.length} rows × ${args[0].x[0]!.length} features, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   return r;
 }

@@ -6,7 +6,7 @@
  * test set the ROC-AUC with the contract's seeded bootstrap CI and sensitivity/specificity (Wilson
  * CIs) at that shipped threshold, beside the majority baseline (always the training majority class).
  */
-import { binaryFigures, bootstrapAucCi, calibrateOnValidation, rocAuc, softmaxRows, type Proportion } from '@respidetect/contract';
+import { accuracyOf, binaryFigures, bootstrapAucCi, calibrateOnValidation, confusionMatrix, rocAuc, softmaxRows, type Proportion } from '@respidetect/contract';
 import { fitLogistic, logisticScore } from '../../training/src/audit/logistic';
 import { DEFAULT_PARAMS } from '../../training/src/config/params';
 
@@ -59,11 +59,7 @@ export function linearProbe(train: Part, val: Part, tests: Record<string, Part>,
   const figures = (t: Part): TestFigures => {
     const z = logits(t.x);
     const p = softmaxRows(z, cal.temperature).map((r) => r[1]!);
-    const cm = [
-      [0, 0],
-      [0, 0],
-    ];
-    t.y.forEach((pos, i) => cm[Number(pos)]![Number(p[i]! >= cal.choice.threshold)]!++);
+    const cm = confusionMatrix(t.y.map(Number), p.map((v) => Number(v >= cal.choice.threshold)), 2);
     const b = binaryFigures(cm, 1);
     const positives = t.y.filter(Boolean).length;
     return {
@@ -73,7 +69,7 @@ export function linearProbe(train: Part, val: Part, tests: Record<string, Part>,
         z.map((r) => r[1]!),
         t.y,
       ),
-      atThreshold: { sensitivity: prop(b.sensitivity), specificity: prop(b.specificity), accuracy: r3((cm[0]![0]! + cm[1]![1]!) / t.y.length) },
+      atThreshold: { sensitivity: prop(b.sensitivity), specificity: prop(b.specificity), accuracy: r3(accuracyOf(cm)) },
       majorityAccuracy: r3((majorityPositive ? positives : t.y.length - positives) / t.y.length),
     };
   };
