@@ -58,7 +58,7 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
     const off = c.subscribe((m) => {
       if (m.type === 'progress') q.progress(m.id, m.fraction, m.stage);
       else if (m.type === 'result') q.complete(m.id, m);
-      else if (m.type === 'file-error') q.fail(m.id, m.status, m.message);
+      else if (m.type === 'file-error') q.fail(m.id, m);
       else if (m.type === 'backend-changed') setChanged({ backend: m.backend, threads: m.threads, reason: m.reason });
     });
     // Test hooks (Playwright): only in test builds (a production build holds none of this code), and

@@ -6,7 +6,7 @@
  * is done; whatever fails (decode, the not-a-chest-CT rule, inference) fails its own file only.
  */
 import { checkChestCt } from '@respidetect/contract';
-import { FileRefusal } from '../../lib/file-refusal';
+import { asFileRefusal } from '../../lib/file-refusal';
 import { allSlicesRefused, fileResult, type RefusedSlice, type SliceResult } from './file-result';
 import type { Inferred, ModelSlot } from './model-slot';
 import { prepareFile, type PreparedFile } from './prepare-file';
@@ -29,7 +29,6 @@ interface BatchSlot {
   index: number;
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class ClassifyQueue {
   private readonly queue: ClassifyRequest[] = [];
@@ -189,7 +188,7 @@ export class ClassifyQueue {
   }
 
   private fail(req: ClassifyRequest, e: unknown): void {
-    const refusal = e instanceof FileRefusal;
-    this.post({ type: 'file-error', id: req.id, status: refusal ? e.status : 'error', message: refusal ? e.message : `${req.file.name}: ${errorText(e)}` });
+    const r = asFileRefusal(req.file.name, e);
+    this.post({ type: 'file-error', id: req.id, status: r.status, code: r.code, message: r.message, ...(r.details !== undefined ? { details: r.details } : {}) });
   }
 }

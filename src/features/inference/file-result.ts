@@ -24,7 +24,7 @@ export type RefusedSlice = { index: number; reason: string };
 export function allSlicesRefused(name: string, p: PreparedFile, refused: RefusedSlice[], meta: ModelMetadata): FileRefusal {
   const a = assessInput({ ok: false, reason: refused[0]!.reason }, null, meta);
   const many = p.slices.length > 1 ? ` (all ${p.slices.length} slices refused; the first one's reason)` : '';
-  return new FileRefusal(`${name}: ${a.kind === 'refused' ? a.message : refused[0]!.reason}${many}`, 'refused');
+  return new FileRefusal(`${name}: ${a.kind === 'refused' ? a.message : refused[0]!.reason}${many}`, 'refused', { code: 'not-ct' });
 }
 
 export function fileResult(id: string, p: PreparedFile, inferred: SliceResult[], refused: RefusedSlice[], meta: ModelMetadata, ms: number): ResultMessage {

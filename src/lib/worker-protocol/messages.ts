@@ -3,7 +3,7 @@
  * features (inference, adapt's worker part) and the page's (classify, model-switch, check, adapt)
  * import them here rather than from one another.
  */
-import type { ModelMetadata, SeriesPosition } from '@respidetect/contract';
+import type { ModelMetadata, RefusalCode, SeriesPosition } from '@respidetect/contract';
 import type { BackendName } from '../../config/model';
 import type { AdaptWorkerMessage, AdaptWorkerRequest } from './adapt';
 
@@ -164,7 +164,12 @@ export interface FileErrorMessage {
   type: 'file-error';
   id: string;
   status: 'error' | 'refused';
+  /** Which rule refused the file (contract's RefusalCode). */
+  code: RefusalCode;
+  /** The sentence the user reads. */
   message: string;
+  /** Internal text (a parser's error), for the details disclosure and bug reports; never the reason. */
+  details?: string;
 }
 
 export interface BackendChangedMessage {

@@ -40,7 +40,7 @@ function Outcome({ row, meta }: { row: Row; meta: ModelMetadata }) {
   }
   if (row.status === 'error' || row.status === 'refused' || row.status === 'cancelled')
     return (
-      <span data-testid="error" className={row.status === 'error' ? 'error-text' : 'muted'}>
+      <span data-testid="error" data-code={row.item.refusal?.code} title={row.item.refusal?.details} className={row.status === 'error' ? 'error-text' : 'muted'}>
         {row.message}
       </span>
     );

@@ -30,7 +30,7 @@ describe('queue store', () => {
     q.progress(a!, 0.5, 'decoding');
     expect(useQueue.getState().items[a!]).toMatchObject({ status: 'running', progress: 0.5, stage: 'decoding' });
     q.complete(a!, result(a!));
-    q.fail(b!, 'error', 'b.png: empty file (0 bytes)');
+    q.fail(b!, { status: 'error', code: 'empty', message: 'b.png: empty file (0 bytes)' });
     const s = useQueue.getState();
     expect(s.items[a!]).toMatchObject({ status: 'done', progress: 1 });
     expect(s.items[b!]).toMatchObject({ status: 'error', error: 'b.png: empty file (0 bytes)' });

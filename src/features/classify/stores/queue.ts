@@ -3,7 +3,10 @@
  * the work; this store is what the page shows and exports.
  */
 import { create } from 'zustand';
-import type { ResultMessage } from '../../../lib/worker-protocol/messages';
+import type { FileErrorMessage, ResultMessage } from '../../../lib/worker-protocol/messages';
+
+/** Why a file failed or was refused, as the worker said it: the rule, the sentence, and any internal details. */
+export type ItemRefusal = Pick<FileErrorMessage, 'status' | 'code' | 'message' | 'details'>;
 
 export type ItemStatus = 'queued' | 'running' | 'done' | 'error' | 'refused' | 'cancelled';
 
@@ -18,6 +21,8 @@ export interface QueueItem {
   stage?: string;
   result?: ResultMessage;
   error?: string;
+  /** The typed refusal behind `error` (absent for cancelled items). */
+  refusal?: ItemRefusal;
   addedAt: number;
   finishedAt?: number;
   /**
@@ -34,7 +39,7 @@ export interface QueueState {
   add(files: readonly File[], modelId?: string): string[];
   progress(id: string, fraction: number, stage: string): void;
   complete(id: string, result: ResultMessage): void;
-  fail(id: string, status: 'error' | 'refused', message: string): void;
+  fail(id: string, refusal: ItemRefusal): void;
   /** Marks not-yet-finished items cancelled; returns the ids that were cancelled. */
   cancel(ids?: readonly string[]): string[];
   clear(): void;
@@ -67,10 +72,11 @@ export const useQueue = create<QueueState>()((set, get) => ({
     if (!item || item.status === 'cancelled') return;
     set((s) => ({ items: { ...s.items, [id]: { ...item, status: 'done', progress: 1, stage: undefined, result, finishedAt: Date.now() } } }));
   },
-  fail(id, status, message) {
+  fail(id, refusal) {
     const item = get().items[id];
     if (!item || item.status === 'cancelled') return;
-    set((s) => ({ items: { ...s.items, [id]: { ...item, status, progress: 1, stage: undefined, error: message, finishedAt: Date.now() } } }));
+    const next: QueueItem = { ...item, status: refusal.status, progress: 1, stage: undefined, error: refusal.message, refusal, finishedAt: Date.now() };
+    set((s) => ({ items: { ...s.items, [id]: next } }));
   },
   cancel(ids) {
     const s = get();
