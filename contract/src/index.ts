@@ -41,3 +41,5 @@ export * from './adapt/head';
 export * from './adapt/metadata';
 export * from './eval/class-weights';
 export * from './adapt/train-head';
+export * from './dicom/sr';
+export * from './dicomweb';

@@ -26,7 +26,8 @@ export function contentTypeParams(contentType: string): { type: string; params: 
   return { type: type.trim().toLowerCase(), params };
 }
 
-const enc = new TextEncoder();
+/** Framing is ASCII (boundaries and header lines, RFC 2046 5.1.1), so one byte per character. */
+const enc = { encode: (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff) };
 const latin1 = (b: Uint8Array): string => Array.from(b, (c) => String.fromCharCode(c)).join('');
 
 /** First index of `needle` in `hay` at or after `from`, or -1. */

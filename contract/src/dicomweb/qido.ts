@@ -4,6 +4,7 @@
  * read into plain summaries. Attributes a server leaves out come back null; anything that is not an
  * array of objects is a 'malformed' answer.
  */
+import { searchParams } from '../util/web-url';
 import { DicomWebError } from './errors';
 import { seriesUrl, studiesUrl } from './url';
 
@@ -19,7 +20,7 @@ export interface StudyQuery {
 }
 
 /** Tags, by keyword, that the search reads (PS3.6). */
-export const TAG = {
+export const DW_TAG = {
   StudyInstanceUID: '0020000D',
   SeriesInstanceUID: '0020000E',
   SOPInstanceUID: '00080018',
@@ -58,7 +59,7 @@ export function dicomDate(text: string): string {
 
 /** The QIDO-RS URL for a study search. */
 export function studySearchUrl(base: string, q: StudyQuery): string {
-  const p = new URLSearchParams();
+  const p = searchParams();
   if (q.patientId?.trim()) p.set('PatientID', q.patientId.trim());
   const from = q.dateFrom?.trim() ? dicomDate(q.dateFrom) : '';
   const to = q.dateTo?.trim() ? dicomDate(q.dateTo) : '';
@@ -72,7 +73,7 @@ export function studySearchUrl(base: string, q: StudyQuery): string {
 
 /** The QIDO-RS URL for the series of one study (every modality: the page says why a non-CT one cannot be classified). */
 export function seriesSearchUrl(base: string, studyUid: string): string {
-  const p = new URLSearchParams();
+  const p = searchParams();
   for (const f of SERIES_FIELDS) p.append('includefield', f);
   return `${seriesUrl(base, studyUid)}?${p}`;
 }
@@ -120,7 +121,7 @@ function required(ds: DicomJsonDataset, tag: string, keyword: string, what: stri
   return v;
 }
 
-export interface StudySummary {
+export interface DicomWebStudy {
   studyInstanceUid: string;
   patientId: string | null;
   patientName: string | null;
@@ -134,7 +135,7 @@ export interface StudySummary {
   seriesCount: number | null;
 }
 
-export interface SeriesSummaryDw {
+export interface DicomWebSeries {
   studyInstanceUid: string;
   seriesInstanceUid: string;
   modality: string | null;
@@ -143,32 +144,32 @@ export interface SeriesSummaryDw {
   instanceCount: number | null;
 }
 
-export function parseStudies(text: string): StudySummary[] {
+export function parseStudies(text: string): DicomWebStudy[] {
   const what = 'Searching studies';
   return parseDicomJsonArray(text, what).map((ds) => ({
-    studyInstanceUid: required(ds, TAG.StudyInstanceUID, 'StudyInstanceUID', what),
-    patientId: textOf(ds, TAG.PatientID),
-    patientName: textOf(ds, TAG.PatientName),
-    studyDate: textOf(ds, TAG.StudyDate),
-    studyTime: textOf(ds, TAG.StudyTime),
-    studyId: textOf(ds, TAG.StudyID),
-    accessionNumber: textOf(ds, TAG.AccessionNumber),
-    description: textOf(ds, TAG.StudyDescription),
-    modalities: textsOf(ds, TAG.ModalitiesInStudy),
-    seriesCount: numberOf(ds, TAG.NumberOfStudyRelatedSeries),
+    studyInstanceUid: required(ds, DW_TAG.StudyInstanceUID, 'StudyInstanceUID', what),
+    patientId: textOf(ds, DW_TAG.PatientID),
+    patientName: textOf(ds, DW_TAG.PatientName),
+    studyDate: textOf(ds, DW_TAG.StudyDate),
+    studyTime: textOf(ds, DW_TAG.StudyTime),
+    studyId: textOf(ds, DW_TAG.StudyID),
+    accessionNumber: textOf(ds, DW_TAG.AccessionNumber),
+    description: textOf(ds, DW_TAG.StudyDescription),
+    modalities: textsOf(ds, DW_TAG.ModalitiesInStudy),
+    seriesCount: numberOf(ds, DW_TAG.NumberOfStudyRelatedSeries),
   }));
 }
 
-export function parseSeries(text: string, studyInstanceUid: string): SeriesSummaryDw[] {
+export function parseSeries(text: string, studyInstanceUid: string): DicomWebSeries[] {
   const what = 'Listing series';
   return parseDicomJsonArray(text, what)
     .map((ds) => ({
       studyInstanceUid,
-      seriesInstanceUid: required(ds, TAG.SeriesInstanceUID, 'SeriesInstanceUID', what),
-      modality: textOf(ds, TAG.Modality),
-      seriesNumber: numberOf(ds, TAG.SeriesNumber),
-      description: textOf(ds, TAG.SeriesDescription),
-      instanceCount: numberOf(ds, TAG.NumberOfSeriesRelatedInstances),
+      seriesInstanceUid: required(ds, DW_TAG.SeriesInstanceUID, 'SeriesInstanceUID', what),
+      modality: textOf(ds, DW_TAG.Modality),
+      seriesNumber: numberOf(ds, DW_TAG.SeriesNumber),
+      description: textOf(ds, DW_TAG.SeriesDescription),
+      instanceCount: numberOf(ds, DW_TAG.NumberOfSeriesRelatedInstances),
     }))
     .sort((a, b) => (a.seriesNumber ?? Infinity) - (b.seriesNumber ?? Infinity));
 }
@@ -177,7 +178,7 @@ export function parseSeries(text: string, studyInstanceUid: string): SeriesSumma
  * The one rule for what can be classified: a CT series. Throws 'not-ct' naming the modality, before
  * a single image is downloaded.
  */
-export function assertCtSeries(s: Pick<SeriesSummaryDw, 'modality' | 'seriesNumber' | 'description'>): void {
+export function assertCtSeries(s: Pick<DicomWebSeries, 'modality' | 'seriesNumber' | 'description'>): void {
   if (s.modality === 'CT') return;
   const name = `Series ${s.seriesNumber ?? '?'}${s.description ? ` (${s.description})` : ''}`;
   throw new DicomWebError('not-ct', `${name} is ${s.modality ? s.modality : 'of no stated modality'}, not CT: this model reads chest CT only. Pick a CT series.`);

@@ -5,7 +5,7 @@
  */
 import { DicomWebError } from './errors';
 import { buildMultipart, pickBoundary } from './multipart';
-import { parseDicomJsonArray, TAG, textOf, type DicomJsonDataset } from './qido';
+import { parseDicomJsonArray, DW_TAG, textOf, type DicomJsonDataset } from './qido';
 import { studiesUrl } from './url';
 
 export interface StowRequest {
@@ -42,10 +42,10 @@ export function parseStowResponse(text: string, expected: readonly string[]): St
   const ds = trimmed.startsWith('[') ? parseDicomJsonArray(trimmed, what)[0] : (parseDicomJsonArray(`[${trimmed}]`, what)[0] ?? undefined);
   if (!ds) throw new DicomWebError('malformed', `${what}: the PACS's answer lists nothing stored.`, { details: text.slice(0, 200) });
   const result: StowResult = {
-    stored: items(ds, TAG.ReferencedSOPSequence).map((i) => ({ sopInstanceUid: textOf(i, TAG.ReferencedSOPInstanceUID) ?? '', retrieveUrl: textOf(i, TAG.RetrieveURL) })),
-    failed: items(ds, TAG.FailedSOPSequence).map((i) => {
-      const r = Number(textOf(i, TAG.FailureReason));
-      return { sopInstanceUid: textOf(i, TAG.ReferencedSOPInstanceUID), reason: Number.isFinite(r) ? r : null };
+    stored: items(ds, DW_TAG.ReferencedSOPSequence).map((i) => ({ sopInstanceUid: textOf(i, DW_TAG.ReferencedSOPInstanceUID) ?? '', retrieveUrl: textOf(i, DW_TAG.RetrieveURL) })),
+    failed: items(ds, DW_TAG.FailedSOPSequence).map((i) => {
+      const r = Number(textOf(i, DW_TAG.FailureReason));
+      return { sopInstanceUid: textOf(i, DW_TAG.ReferencedSOPInstanceUID), reason: Number.isFinite(r) ? r : null };
     }),
   };
   const missing = expected.filter((uid) => !result.stored.some((s) => s.sopInstanceUid === uid));

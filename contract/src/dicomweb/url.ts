@@ -3,14 +3,15 @@
  * e.g. http://pacs:8042/dicom-web for Orthanc). The base is normalised once, here, so no caller
  * builds a path with a doubled or missing slash.
  */
+import { parseUrl, type WebUrl } from '../util/web-url';
 import { DicomWebError } from './errors';
 
 /** The base URL without trailing slashes; throws 'bad-input' unless it is an absolute http(s) URL without query or fragment. */
 export function normaliseBaseUrl(raw: string): string {
   const text = raw.trim();
-  let u: URL;
+  let u: WebUrl;
   try {
-    u = new URL(text);
+    u = parseUrl(text);
   } catch {
     throw new DicomWebError('bad-input', `"${text}" is not a URL. Enter the DICOMweb base URL, e.g. http://localhost:8042/dicom-web.`);
   }
