@@ -43,3 +43,4 @@ export * from './eval/class-weights';
 export * from './adapt/train-head';
 export * from './dicom/sr';
 export * from './dicomweb';
+export * from './dicom/instance-uid';

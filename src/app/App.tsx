@@ -17,6 +17,8 @@ import { BUSY_MESSAGE } from '../lib/worker-protocol/messages';
 import { adapting } from '../features/adapt/logic/run-adapt';
 import { ModelSwitcher } from '../features/model-switch/components/ModelSwitcher';
 import { useQueue } from '../features/classify/stores/queue';
+import { PacsPage } from '../features/pacs';
+import { classifyAndWait } from './pacs-queue';
 
 /** Why the model cannot change now (a batch or an adaptation is running), or null. */
 const busyReason = (): string | null =>
@@ -26,8 +28,8 @@ const isBusy = () => busyReason() !== null;
 /** The prompt's model side: model delivery's check and unpin for the deployed model's folder. */
 const MODEL_UPDATES: ModelUpdateSource = { check: () => checkForModelUpdate(MODEL_BASE_URL), release: () => releaseModelPin(MODEL_BASE_URL) };
 
-type Route = 'classify' | 'model-card' | 'check' | 'adapt';
-const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt' };
+type Route = 'classify' | 'model-card' | 'check' | 'adapt' | 'pacs';
+const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt', '#/pacs': 'pacs' };
 const routeFromHash = (): Route => ROUTES[location.hash] ?? 'classify';
 
 export function App() {
@@ -55,6 +57,9 @@ export function App() {
         <nav aria-label="Pages">
           <a href="#/" aria-current={route === 'classify' ? 'page' : undefined}>
             Classify
+          </a>
+          <a href="#/pacs" aria-current={route === 'pacs' ? 'page' : undefined}>
+            Open from PACS
           </a>
           <a href="#/model-card" aria-current={route === 'model-card' ? 'page' : undefined}>
             Model card
@@ -115,6 +120,7 @@ export function App() {
         ) : null}
         {meta && route !== 'check' ? <ModelSwitcher meta={meta} switcher={switcher} disabled={inference.loading} /> : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} switching={switcher.switching} /> : null}
+        {meta && route === 'pacs' ? <PacsPage meta={meta} ready={inference.ready && !switcher.switching} classify={(f) => classifyAndWait(inference.enqueue, meta, f)} software="RespiDetect web app" /> : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
         {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switchTo={switcher.switchTo} onKept={switcher.refreshAdapted} /> : null}

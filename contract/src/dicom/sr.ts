@@ -169,3 +169,10 @@ export function buildSeriesSr(r: SeriesSrInput): Uint8Array {
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
   return new Uint8Array(dict.write());
 }
+
+/** A UID from a UUID (PS3.5 B.2: "2.25." and the UUID as one decimal integer); pass crypto.randomUUID(). */
+export function uidFromUuid(uuid: string): string {
+  const hex = uuid.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error(`uidFromUuid: "${uuid}" is not a UUID`);
+  return `2.25.${BigInt(`0x${hex}`).toString()}`;
+}

@@ -6,8 +6,14 @@
  * page's fetch, the CLI's) raises the network ones ('cors', 'unreachable', 'timeout').
  */
 export type DicomWebErrorKind =
-  /** The browser reached the server but the server's answer carries no (or a wrong) Access-Control-Allow-* header. */
+  /**
+   * A page on another origin got no readable answer: the browser cannot tell (and does not let the page
+   * tell) a PACS that answered without Access-Control-Allow-Origin from one that is not there, so the
+   * message names both and the header the PACS must send.
+   */
   | 'cors'
+  /** The page's own Content-Security-Policy (connect-src) does not allow connecting to the PACS's origin. */
+  | 'csp'
   /** No answer at all: wrong host or port, server down, DNS, TLS. */
   | 'unreachable'
   /** No answer within the time limit. */

@@ -6,7 +6,7 @@
  */
 import { searchParams } from '../util/web-url';
 import { DicomWebError } from './errors';
-import { seriesUrl, studiesUrl } from './url';
+import { instancesUrl, seriesUrl, studiesUrl } from './url';
 
 export interface StudyQuery {
   /** PatientID, exact or with * wildcards (servers differ on wildcard support). */
@@ -69,6 +69,15 @@ export function studySearchUrl(base: string, q: StudyQuery): string {
   if (q.limit !== undefined) p.set('limit', String(q.limit));
   for (const f of STUDY_FIELDS) p.append('includefield', f);
   return `${studiesUrl(base)}?${p}`;
+}
+
+const INSTANCE_FIELDS = ['SOPClassUID', 'InstanceNumber'] as const;
+
+/** The QIDO-RS URL for the instances of one series (their SOP class and number, for the report's references and slice order). */
+export function instanceSearchUrl(base: string, studyUid: string, seriesUid: string): string {
+  const p = searchParams();
+  for (const f of INSTANCE_FIELDS) p.append('includefield', f);
+  return `${instancesUrl(base, studyUid, seriesUid)}?${p}`;
 }
 
 /** The QIDO-RS URL for the series of one study (every modality: the page says why a non-CT one cannot be classified). */
@@ -172,6 +181,20 @@ export function parseSeries(text: string, studyInstanceUid: string): DicomWebSer
       instanceCount: numberOf(ds, DW_TAG.NumberOfSeriesRelatedInstances),
     }))
     .sort((a, b) => (a.seriesNumber ?? Infinity) - (b.seriesNumber ?? Infinity));
+}
+
+export interface DicomWebInstance {
+  sopInstanceUid: string;
+  sopClassUid: string | null;
+  instanceNumber: number | null;
+}
+
+/** Instances in InstanceNumber order (those without one last, by UID). */
+export function parseInstances(text: string): DicomWebInstance[] {
+  const what = 'Listing the series\' images';
+  return parseDicomJsonArray(text, what)
+    .map((ds) => ({ sopInstanceUid: required(ds, DW_TAG.SOPInstanceUID, 'SOPInstanceUID', what), sopClassUid: textOf(ds, DW_TAG.SOPClassUID), instanceNumber: numberOf(ds, DW_TAG.InstanceNumber) }))
+    .sort((a, b) => (a.instanceNumber ?? Infinity) - (b.instanceNumber ?? Infinity) || a.sopInstanceUid.localeCompare(b.sopInstanceUid));
 }
 
 /**
