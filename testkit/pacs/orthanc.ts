@@ -16,6 +16,7 @@ import { NGINX_BIN, nginxAvailable } from '../server/nginx';
 export const ORTHANC_BIN = process.env.ORTHANC_BIN ?? '/usr/sbin/Orthanc';
 export const ORTHANC_CONF = path.join(REPO, 'deploy', 'pacs', 'orthanc.json');
 export const CORS_CONF = path.join(REPO, 'deploy', 'pacs', 'nginx-cors.conf');
+export const SAME_ORIGIN_CONF = path.join(REPO, 'deploy', 'pacs', 'nginx-same-origin.conf');
 const DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
 /** Whether the PACS tests can run (Orthanc, its DICOMweb plugin, nginx); under CI=true a missing one fails. */
@@ -110,7 +111,7 @@ export async function startOrthanc(opts: { auth?: Credentials } = {}): Promise<R
     async upload(files) {
       const ids: string[] = [];
       for (const f of files) {
-        const res = await fetch(`${url}/instances`, { method: 'POST', headers: { ...headers(), 'content-type': 'application/dicom' }, body: f });
+        const res = await fetch(`${url}/instances`, { method: 'POST', headers: { ...headers(), 'content-type': 'application/dicom' }, body: new Uint8Array(f) });
         const body = (await res.json()) as { ID?: string; Status?: string };
         if (!res.ok || !body.ID) throw new Error(`Orthanc refused an upload: HTTP ${res.status} ${JSON.stringify(body)}`);
         ids.push(body.ID);
@@ -136,52 +137,47 @@ function readLogs(dir: string): string {
   }
 }
 
-export interface RunningCorsProxy {
+export interface RunningPacsNginx {
   port: number;
   url: string;
-  /** The DICOMweb root through the proxy. */
+  /** The DICOMweb root through this nginx. */
   dicomWeb: string;
   stop(): Promise<void>;
 }
 
 /**
- * deploy/pacs/nginx-cors.conf with its `# pacs:` lines set for loopback: listen on a free port, allow
- * `origin`, proxy to `upstreamPort`. Every tag must be present, so the file and this cannot drift apart.
+ * One of deploy/pacs/*.conf with its `# pacs:<tag>` lines replaced by `rules[tag]`. Every tag in the
+ * file must have a rule and every rule a tag, so the file and the tests cannot drift apart.
  */
-export function renderCorsConf(conf: string, o: { port: number; origin: string; upstreamPort: number }): string {
-  const rules: Record<string, string> = {
-    listen: `listen 127.0.0.1:${o.port};`,
-    origin: `set $respidetect_origin "${o.origin}";`,
-    upstream: `proxy_pass http://127.0.0.1:${o.upstreamPort};`,
-  };
+export function renderPacsConf(file: string, conf: string, rules: Record<string, string>): string {
   const seen = new Set<string>();
   const out = conf.split('\n').map((line) => {
     const m = /#\s*pacs:([\w-]+)\s*$/.exec(line);
     if (!m) return line;
     const rule = rules[m[1]!];
-    if (rule === undefined) throw new Error(`deploy/pacs/nginx-cors.conf: unknown tag pacs:${m[1]}`);
+    if (rule === undefined) throw new Error(`${file}: unknown tag pacs:${m[1]}`);
     seen.add(m[1]!);
     return `${/^\s*/.exec(line)![0]}${rule}`;
   });
   const missing = Object.keys(rules).filter((t) => !seen.has(t));
-  if (missing.length) throw new Error(`deploy/pacs/nginx-cors.conf: tags missing: ${missing.map((t) => `pacs:${t}`).join(', ')}`);
+  if (missing.length) throw new Error(`${file}: tags missing: ${missing.map((t) => `pacs:${t}`).join(', ')}`);
   return out.join('\n');
 }
 
-/** The real nginx running the repo's CORS block in front of `upstreamPort`, allowing `origin`. */
-export async function startCorsProxy(opts: { upstreamPort: number; origin: string }): Promise<RunningCorsProxy> {
+/** The real nginx running `confFile`'s server block, its tags set by `rules(port)`; waits until it answers. */
+async function startPacsNginx(confFile: string, rules: (port: number) => Record<string, string>, fixedPort?: number): Promise<RunningPacsNginx> {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-pacs-nginx-'));
   fs.mkdirSync(path.join(prefix, 'tmp'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${prefix}/tmp/${t};`).join(' ');
   const conf = [
     process.getuid?.() === 0 ? 'user root;' : '',
     'worker_processes 1;',
     `pid ${prefix}/nginx.pid;`,
     `error_log ${prefix}/error.log warn;`,
-    'events { worker_connections 64; }',
+    'events { worker_connections 256; }',
     `http { access_log off; ${temps}`,
-    renderCorsConf(fs.readFileSync(CORS_CONF, 'utf8'), { port, origin: opts.origin, upstreamPort: opts.upstreamPort }),
+    renderPacsConf(path.relative(REPO, confFile), fs.readFileSync(confFile, 'utf8'), rules(port)),
     '}',
   ].join('\n');
   const confPath = path.join(prefix, 'nginx.conf');
@@ -191,8 +187,7 @@ export async function startCorsProxy(opts: { upstreamPort: number; origin: strin
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = `http://127.0.0.1:${port}`;
   try {
-    // Any answer from our nginx (its 404 for "/") means it listens.
-    await waitFor(async () => (await fetch(`${url}/`)).status === 404, `nginx (CORS) on 127.0.0.1:${port}`, 10_000, () => (child.exitCode !== null ? stderr : null));
+    await waitFor(async () => (await fetch(`${url}/`)).status > 0, `nginx (${path.basename(confFile)}) on 127.0.0.1:${port}`, 10_000, () => (child.exitCode !== null ? stderr : null));
   } catch (e) {
     await stopChild(child);
     fs.rmSync(prefix, { recursive: true, force: true });
@@ -208,3 +203,24 @@ export async function startCorsProxy(opts: { upstreamPort: number; origin: strin
     },
   };
 }
+
+/** deploy/pacs/nginx-cors.conf: the real nginx in front of `upstreamPort`, allowing `origin`. */
+export const startCorsProxy = (opts: { upstreamPort: number; origin: string }): Promise<RunningPacsNginx> =>
+  startPacsNginx(CORS_CONF, (port) => ({
+    listen: `listen 127.0.0.1:${port};`,
+    origin: `set $respidetect_origin "${opts.origin}";`,
+    upstream: `proxy_pass http://127.0.0.1:${opts.upstreamPort};`,
+  }));
+
+/**
+ * deploy/pacs/nginx-same-origin.conf: the app (`appPort`) and the PACS (`upstreamPort`) under one
+ * origin. `csp`, when given, replaces the app's Content-Security-Policy, as an operator would to let
+ * the page reach a PACS on another origin (the shipped policy allows only 'self').
+ */
+export const startSameOriginSite = (opts: { appPort: number; upstreamPort: number; csp?: string; port?: number }): Promise<RunningPacsNginx> =>
+  startPacsNginx(SAME_ORIGIN_CONF, (port) => ({
+    listen: `listen 127.0.0.1:${port};`,
+    app: `proxy_pass http://127.0.0.1:${opts.appPort};`,
+    upstream: `proxy_pass http://127.0.0.1:${opts.upstreamPort};`,
+    csp: opts.csp ? `proxy_hide_header Content-Security-Policy; add_header Content-Security-Policy "${opts.csp}" always;` : '',
+  }), opts.port);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uid, writeDicom } from '../../../testkit/dicom/dicom';
 import { dcmtkErrors, dsrdump, requireDsrdump } from '../../../testkit/pacs/dsrdump';
-import { requirePacs, startCorsProxy, startOrthanc, type RunningCorsProxy, type RunningOrthanc } from '../../../testkit/pacs/orthanc';
+import { requirePacs, startCorsProxy, startOrthanc, type RunningPacsNginx, type RunningOrthanc } from '../../../testkit/pacs/orthanc';
 import { decodeDicom } from '../dicom/decode';
 import { buildSeriesSr } from '../dicom/sr';
 import { DicomWebError } from './errors';
@@ -23,7 +23,7 @@ const ORIGIN = 'http://127.0.0.1:5173';
 describe.skipIf(!run)('DICOMweb against Orthanc', () => {
   let pacs: RunningOrthanc;
   let locked: RunningOrthanc;
-  let proxy: RunningCorsProxy;
+  let proxy: RunningPacsNginx;
   const study = uid();
   const ctSeries = uid();
   const mrSeries = uid();
