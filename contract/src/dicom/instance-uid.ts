@@ -14,6 +14,7 @@ export function sopInstanceUidOf(bytes: Uint8Array): string | null {
   try {
     const dict = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, {
       untilTag: SOP_INSTANCE_UID,
+      includeUntilTagValue: true,
       stopOnGreaterTag: true,
     });
     const v = dict.dict[SOP_INSTANCE_UID]?.Value?.[0];

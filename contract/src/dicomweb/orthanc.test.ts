@@ -9,9 +9,10 @@ import { dcmtkErrors, dsrdump, requireDsrdump } from '../../../testkit/pacs/dsrd
 import { requirePacs, startCorsProxy, startOrthanc, type RunningPacsNginx, type RunningOrthanc } from '../../../testkit/pacs/orthanc';
 import { decodeDicom } from '../dicom/decode';
 import { buildSeriesSr } from '../dicom/sr';
+import { sopInstanceUidOf } from '../dicom/instance-uid';
 import { DicomWebError } from './errors';
 import { parseMultipart } from './multipart';
-import { parseSeries, parseStudies, seriesSearchUrl, studySearchUrl } from './qido';
+import { instanceSearchUrl, parseInstances, parseSeries, parseStudies, seriesSearchUrl, studySearchUrl } from './qido';
 import { parseStowResponse, stowRequest } from './stow';
 import { instanceRetrieveUrl, seriesRetrieveUrl } from './url';
 
@@ -69,6 +70,10 @@ describe.skipIf(!run)('DICOMweb against Orthanc', () => {
     const decoded = parts.map((p, i) => decodeDicom(`part${i}`, p.body.slice().buffer, LUNG));
     expect(decoded.map((d) => d.series?.uid)).toEqual([ctSeries, ctSeries, ctSeries]);
     expect(decoded.map((d) => d.series?.instance).sort()).toEqual([1, 2, 3]);
+    // Each part names its instance in its own bytes; the listing gives the same three.
+    const listed = parseInstances(await (await fetch(instanceSearchUrl(pacs.dicomWeb, study, ctSeries))).text());
+    expect(parts.map((p) => sopInstanceUidOf(p.body)).sort()).toEqual(listed.map((i) => i.sopInstanceUid).sort());
+    expect(sopInstanceUidOf(new TextEncoder().encode('not dicom'))).toBeNull();
   });
 
   it('stores the SR by STOW-RS, and the SR read back from Orthanc passes dsrdump', async () => {

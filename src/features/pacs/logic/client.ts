@@ -45,7 +45,8 @@ export interface PacsClientOptions {
   maxInstances?: number;
 }
 
-const mib = (n: number): string => `${Math.round(n / (1024 * 1024))} MiB`;
+const size = (n: number): string => (n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${Math.round(n / 1024)} KiB`);
+const duration = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
 export class PacsClient {
   private readonly o: Required<Omit<PacsClientOptions, 'cspBlocked' | 'pageOrigin'>> & Pick<PacsClientOptions, 'cspBlocked' | 'pageOrigin'>;
@@ -129,7 +130,7 @@ export class PacsClient {
   }
 
   private timeout(what: string, url: string, ms: number): DicomWebError {
-    return new DicomWebError('timeout', `${what}: the PACS did not answer within ${Math.round(ms / 1000)} s. It may be down or overloaded; try again later.`, { details: url });
+    return new DicomWebError('timeout', `${what}: the PACS did not answer within ${duration(ms)}. It may be down or overloaded; try again later.`, { details: url });
   }
 
   private async noAnswer(what: string, url: string, since: number, e: unknown): Promise<DicomWebError> {
@@ -147,7 +148,7 @@ export class PacsClient {
   }
 
   private async readBody(what: string, url: string, res: Response, signal: AbortSignal, max: number, onBytes?: (n: number) => void): Promise<Uint8Array> {
-    const tooLarge = (n: number) => new DicomWebError('too-large', `${what}: the answer is larger than ${mib(max)} (${n > max ? `${mib(n)} announced` : 'so far'}), the most this page holds in memory.`, { details: url });
+    const tooLarge = (n: number) => new DicomWebError('too-large', `${what}: the answer is larger than ${size(max)} (${n > max ? `${size(n)} announced` : 'so far'}), the most this page holds in memory.`, { details: url });
     const announced = Number(res.headers.get('content-length'));
     if (Number.isFinite(announced) && announced > max) {
       await res.body?.cancel();
