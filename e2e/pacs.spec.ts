@@ -105,7 +105,9 @@ test.describe('Open from PACS', () => {
     await expect(page.getByTestId('pacs-series')).toHaveCount(2);
     await page.locator(`[data-testid="pacs-series"][data-series-uid="${ctSeries}"]`).getByTestId('pacs-classify').click();
     const outcome = page.getByTestId('pacs-outcome');
-    await expect(outcome).toBeVisible({ timeout: 120_000 });
+    // Outcome or error, whichever comes first: a failure shows its message here instead of a timeout.
+    await expect(outcome.or(error(page))).toBeVisible({ timeout: 120_000 });
+    await expect(error(page)).toHaveCount(0);
     await expect(outcome).toHaveAttribute('data-scored', String(CT_SLICES));
     const positive = (await outcome.getAttribute('data-decision')) === 'positive';
     const pos = meta.classNames[meta.positiveClass]!;
@@ -171,11 +173,15 @@ test.describe('Open from PACS', () => {
     await expect(page.getByTestId('summary')).toHaveAttribute('data-classified', '0');
   });
 
-  test('a wrong URL: a path that is not the DICOMweb root (404), and an address where nothing listens', async ({ page }) => {
+  test('a wrong URL: a page that is not DICOMweb, a path that is not the DICOMweb root (404), an address where nothing listens', async ({ page }) => {
     await open(page, site.url);
+    // Under the site's origin but outside /dicom-web/: the app's own HTML comes back.
     await search(page, `${site.url}/pacs/dicom-web`);
+    await expect(error(page)).toHaveAttribute('data-kind', 'malformed');
+    await expect(error(page)).toContainText('Searching studies: the answer is not JSON, so the URL is probably not a DICOMweb endpoint.');
+    await search(page, `${cors.url}/orthanc/dicom-web`);
     await expect(error(page)).toHaveAttribute('data-kind', 'not-found');
-    await expect(error(page)).toContainText('(HTTP 404). Check that the base URL is the server\'s DICOMweb root');
+    await expect(error(page)).toContainText("(HTTP 404). Check that the base URL is the server's DICOMweb root");
     await search(page, `http://127.0.0.1:${deadPort}/dicom-web`);
     await expect(error(page)).toHaveAttribute('data-kind', 'cors');
     await expect(error(page)).toContainText(`no readable answer from http://127.0.0.1:${deadPort}. Either nothing answers there (check the address, the port and that the PACS is running)`);
