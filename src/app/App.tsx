@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { NoModel } from '../features/classify/components/NoModel';
 import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
@@ -17,8 +17,10 @@ import { BUSY_MESSAGE } from '../lib/worker-protocol/messages';
 import { adapting } from '../features/adapt/logic/run-adapt';
 import { ModelSwitcher } from '../features/model-switch/components/ModelSwitcher';
 import { useQueue } from '../features/classify/stores/queue';
-import { PacsPage } from '../features/pacs';
 import { classifyAndWait } from './pacs-queue';
+
+/** Loaded when first opened: it writes DICOM (dcmjs), which the page's entry chunk does not carry (e2e/bundle.spec.ts). */
+const PacsPage = lazy(() => import('../features/pacs').then((m) => ({ default: m.PacsPage })));
 
 /** Why the model cannot change now (a batch or an adaptation is running), or null. */
 const busyReason = (): string | null =>
@@ -120,7 +122,11 @@ export function App() {
         ) : null}
         {meta && route !== 'check' ? <ModelSwitcher meta={meta} switcher={switcher} disabled={inference.loading} /> : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} switching={switcher.switching} /> : null}
-        {meta && route === 'pacs' ? <PacsPage meta={meta} ready={inference.ready && !switcher.switching} classify={(f) => classifyAndWait(inference.enqueue, meta, f)} software="RespiDetect web app" /> : null}
+        {meta && route === 'pacs' ? (
+          <Suspense fallback={<p>Loading…</p>}>
+            <PacsPage meta={meta} ready={inference.ready && !switcher.switching} classify={(f) => classifyAndWait(inference.enqueue, meta, f)} software="RespiDetect web app" />
+          </Suspense>
+        ) : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
         {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switchTo={switcher.switchTo} onKept={switcher.refreshAdapted} /> : null}
