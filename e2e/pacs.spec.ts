@@ -45,13 +45,14 @@ test.describe('Open from PACS', () => {
     const s = { uid: study, patientId: PATIENT, patientName: 'Doe^Jane', date: '20240301' };
     const slices = await Promise.all(
       ctFiles(CT_SLICES, false).map(async (f) => {
-        const { data, info } = await sharp(f).greyscale().resize(64, 64).raw().toBuffer({ resolveWithObject: true });
+        // At their own size: shrunk to 64 px, the two normal slices lose the black air and white tissue the not-a-chest-CT rule looks for.
+        const { data, info } = await sharp(f).greyscale().raw().toBuffer({ resolveWithObject: true });
         return { grey: new Uint8Array(data), w: info.width, h: info.height };
       }),
     );
     await orthanc.upload([
       ...slices.map((x, i) => writeDicom({ frames: [x.grey], width: x.w, height: x.h, study: s, seriesUid: ctSeries, instanceNumber: i + 1, seriesNumber: 1, seriesDescription: 'Chest CT' })),
-      writeDicom({ frames: [slices[0]!.grey], width: 64, height: 64, modality: 'MR', study: s, seriesUid: mrSeries, instanceNumber: 1, seriesNumber: 2, seriesDescription: 'T2 axial' }),
+      writeDicom({ frames: [slices[0]!.grey], width: slices[0]!.w, height: slices[0]!.h, modality: 'MR', study: s, seriesUid: mrSeries, instanceNumber: 1, seriesNumber: 2, seriesDescription: 'T2 axial' }),
     ]);
     app = await startServer(assembleSite(appDir, models.a!));
     deadPort = await freePort();
