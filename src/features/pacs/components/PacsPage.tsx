@@ -36,10 +36,10 @@ type Problem = { kind: string; message: string; details?: string };
 const problemOf = (e: unknown): Problem =>
   e instanceof DicomWebError ? { kind: e.kind, message: e.message, details: e.details } : { kind: 'internal', message: e instanceof Error ? e.message : String(e) };
 
-type Job =
-  | { step: 'retrieving'; series: DicomWebSeries; bytes: number }
-  | { step: 'classifying'; series: DicomWebSeries; files: number }
-  | { step: 'done'; series: DicomWebSeries; study: DicomWebStudy; outcome: SeriesOutcome; sr: Uint8Array; sopInstanceUid: string };
+/** Where a classification in progress is. */
+type Progress = { step: 'retrieving'; bytes: number } | { step: 'classifying'; files: number };
+/** A classified series and its report; replaced only by the next success, so a failure loses it not. */
+type Done = { series: DicomWebSeries; study: DicomWebStudy; outcome: SeriesOutcome; sr: Uint8Array; sopInstanceUid: string };
 
 const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
 const date = (d: string | null): string => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? '—'));
@@ -52,7 +52,8 @@ export function PacsPage({ meta, ready, classify, software }: PacsPageProps) {
   const [query, setQuery] = useState({ patientId: '', dateFrom: '', dateTo: '', modality: 'CT' });
   const [studies, setStudies] = useState<DicomWebStudy[] | null>(null);
   const [series, setSeries] = useState<{ study: DicomWebStudy; list: DicomWebSeries[] } | null>(null);
-  const [job, setJob] = useState<Job | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [done, setDone] = useState<Done | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [sent, setSent] = useState<{ sopInstanceUid: string; retrieveUrl: string | null } | null>(null);
@@ -93,24 +94,24 @@ export function PacsPage({ meta, ready, classify, software }: PacsPageProps) {
 
   const classifySeries = (study: DicomWebStudy, s: DicomWebSeries) =>
     step('Classifying…', async () => {
-      setSent(null);
       // Refused before a single image is downloaded.
       assertCtSeries(s);
       const c = client();
       const instances = await c.listInstances(study.studyInstanceUid, s.seriesInstanceUid);
-      setJob({ step: 'retrieving', series: s, bytes: 0 });
-      const parts = await c.retrieveSeries(study.studyInstanceUid, s.seriesInstanceUid, (bytes) => setJob({ step: 'retrieving', series: s, bytes }));
+      setProgress({ step: 'retrieving', bytes: 0 });
+      const parts = await c.retrieveSeries(study.studyInstanceUid, s.seriesInstanceUid, (bytes) => setProgress({ step: 'retrieving', bytes }));
       // Each part is one instance, named by its own SOP Instance UID: the answer's order need not be the listing's.
       const files = parts.map((p, i) => new File([p.body as BlobPart], instanceFileName(sopInstanceUidOf(p.body) ?? `part-${i + 1}`), { type: 'application/dicom' }));
-      setJob({ step: 'classifying', series: s, files: files.length });
+      setProgress({ step: 'classifying', files: files.length });
       const results = await classify(files);
       const outcome = seriesOutcome(meta, study, s, instances, results);
       const sopInstanceUid = uidFromUuid(crypto.randomUUID());
       const sr = buildSeriesSr({ ...outcome.report, seriesInstanceUid: uidFromUuid(crypto.randomUUID()), sopInstanceUid, at: new Date(), software });
-      setJob({ step: 'done', series: s, study, outcome, sr, sopInstanceUid });
-    });
+      setDone({ series: s, study, outcome, sr, sopInstanceUid });
+      setSent(null);
+    }).finally(() => setProgress(null));
 
-  const send = (j: Extract<Job, { step: 'done' }>) =>
+  const send = (j: Done) =>
     step('Sending the report…', async () => {
       const r = await client().store(j.sr, j.sopInstanceUid);
       setSent(r.stored[0] ?? null);
@@ -170,7 +171,7 @@ export function PacsPage({ meta, ready, classify, software }: PacsPageProps) {
       {busy ? (
         <p role="status" data-testid="pacs-busy">
           {busy}
-          {job?.step === 'retrieving' ? ` ${(job.bytes / (1024 * 1024)).toFixed(1)} MiB received` : job?.step === 'classifying' ? ` ${job.files} images in the queue` : ''}
+          {progress?.step === 'retrieving' ? ` ${(progress.bytes / (1024 * 1024)).toFixed(1)} MiB received` : progress?.step === 'classifying' ? ` ${progress.files} images in the queue` : ''}
         </p>
       ) : null}
       {problem ? (
@@ -237,12 +238,12 @@ export function PacsPage({ meta, ready, classify, software }: PacsPageProps) {
           </tbody>
         </table>
       ) : null}
-      {job?.step === 'done' ? <Outcome job={job} busy={busy !== null} onSend={() => void send(job)} sent={sent} /> : null}
+      {done ? <Outcome job={done} busy={busy !== null} onSend={() => void send(done)} sent={sent} /> : null}
     </section>
   );
 }
 
-function Outcome({ job, busy, onSend, sent }: { job: Extract<Job, { step: 'done' }>; busy: boolean; onSend: () => void; sent: { sopInstanceUid: string; retrieveUrl: string | null } | null }) {
+function Outcome({ job, busy, onSend, sent }: { job: Done; busy: boolean; onSend: () => void; sent: { sopInstanceUid: string; retrieveUrl: string | null } | null }) {
   const { outcome } = job;
   const r = outcome.report;
   const positive = r.classNames[r.positiveClass]!;
