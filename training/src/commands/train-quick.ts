@@ -1,5 +1,6 @@
 /**
- * `train --data <folder>`: the one-shot path from a folder of class subfolders to a deployable
+ * `train --data <folder>`: the one-shot path from a folder of class subfolders (`<class>/…`, or
+ * `train|valid|test/<class>/…` as ingest reads it) to a deployable
  * graph model, with a small VGG-style network. It splits like ingest does (exact and perceptual
  * duplicate groups, whole groups per class by a seeded order, a fifth held out) and reports on the
  * held-out part only, at the threshold it ships, beside the majority baseline. It has no
@@ -58,7 +59,9 @@ export async function run(argv: string[]): Promise<void> {
 
   const backend = await initTrainingBackend();
   const ds = await readClassFolders(dataDir);
-  for (const r of ds.rejected) process.stderr.write(`skipped ${r.path}: ${r.reason}\n`);
+  for (const k of ds.skipped) process.stderr.write(`skipped (${k.code}) ${k.reason}\n`);
+  for (const r of ds.rejected) process.stderr.write(`skipped (${r.code}) ${r.path}: ${r.reason}\n`);
+  process.stderr.write(`read ${ds.root} (${ds.layout === 'split/class' ? 'train|valid|test/<class>' : '<class>'} folders): ${ds.images.length} images of ${ds.classNames.join(', ')}\n`);
   if (ds.images.length < 4) throw new Error(`${dataDir}: only ${ds.images.length} readable images; need at least 4`);
 
   const split = splitQuick(ds, { nearBits: params.data.near_duplicate_bits, seed });
@@ -174,6 +177,9 @@ export async function run(argv: string[]): Promise<void> {
       evaluation: 'quick model: no validation split, no calibration',
       groups: grouping,
       rejected: ds.rejected.length,
+      // Every file left out, with its refusal code: unreadable or undecodable files, then entries never read.
+      rejectedFiles: ds.rejected,
+      skipped: ds.skipped,
       weightBytes: written.weightBytes,
     }) + '\n',
   );
