@@ -21,18 +21,29 @@ import { buildSmallVgg } from '../quick/small-vgg';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
 
-function toBatch(images: LabelledImage[], size: number, classes: number, preprocess: PreprocessSpec): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const x = tf.concat(images.map((im) => normalizeCaffe(tf, prepareInput(tf, im.pixels, size, preprocess)))) as tf.Tensor4D;
-    const y = tf.oneHot(
-      tf.tensor1d(
-        images.map((im) => im.label),
-        'int32',
-      ),
-      classes,
-    ) as tf.Tensor2D;
-    return { x, y };
+/** Prepared inputs (the contract's preparation, VGG's normalisation) and one-hot labels; `label` shows progress. */
+function toBatch(images: LabelledImage[], size: number, classes: number, preprocess: PreprocessSpec, label?: string): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  // One image at a time, so a long preparation (source normalisation of every image) shows progress with an ETA.
+  const bar = label ? progress(label, images.length, 'images') : null;
+  const xs = images.map((im) => {
+    const t = tf.tidy(() => normalizeCaffe(tf, prepareInput(tf, im.pixels, size, preprocess)));
+    bar?.tick();
+    return t;
   });
+  const x = tf.concat(xs) as tf.Tensor4D;
+  tf.dispose(xs);
+  bar?.done();
+  const y = tf.tidy(
+    () =>
+      tf.oneHot(
+        tf.tensor1d(
+          images.map((im) => im.label),
+          'int32',
+        ),
+        classes,
+      ) as tf.Tensor2D,
+  );
+  return { x, y };
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -79,9 +90,9 @@ export async function run(argv: string[]): Promise<void> {
   const model = buildSmallVgg(size, classes, seed);
   model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const rand = rng(seed);
-  const bar = progress('train', epochs, 'epochs');
   // Prepared once; each epoch only reorders them (a seeded shuffle, so runs repeat exactly).
-  const all = toBatch(train, size, classes, preprocess);
+  const all = toBatch(train, size, classes, preprocess, 'prepare');
+  const bar = progress('train', epochs, 'epochs');
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = tf.tensor1d(shuffled([...train.keys()], rand), 'int32');
     const x = tf.gather(all.x, order);
@@ -98,7 +109,7 @@ export async function run(argv: string[]): Promise<void> {
   const positiveClass = positiveClassIndex(ds.classNames);
   let probabilities: number[][];
   {
-    const { x, y } = toBatch(held, size, classes, preprocess);
+    const { x, y } = toBatch(held, size, classes, preprocess, 'prepare held-out');
     const out = model.predict(x) as tf.Tensor2D;
     probabilities = (await out.array()) as number[][];
     tf.dispose([x, y, out]);
