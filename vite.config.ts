@@ -10,7 +10,8 @@ export default defineConfig({
   // build this is the literal false, and Rollup drops the hook code and its chunks entirely.
   define: { __TEST_HOOKS__: JSON.stringify(process.env.RESPIDETECT_TEST_HOOKS === '1') },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  // 'hidden': maps are written for local debugging but not linked from the bundle; neither server serves them.
+  build: { target: 'es2022', sourcemap: 'hidden' },
   server: {
     // Same isolation headers as production, so WASM threads behave alike in dev.
     headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { checkReadiness } from './health.js';
 import { applySecurityHeaders, CACHE_NONE } from './headers.js';
 import { createLogger } from './log.js';
+import { rawReply, statusForClientError } from './raw-reply.js';
 import { looksLikeFile, parseRequestPath } from './request-path.js';
 import { resolveFile, sendFile } from './static.js';
 
@@ -139,7 +140,17 @@ export async function startServer(config, options = {}) {
   // Without a listener Node drops CONNECT sockets without a word; say no properly.
   server.on('connect', (/** @type {http.IncomingMessage} */ req, /** @type {import('node:stream').Duplex} */ socket) => {
     logger.info('request', { method: req.method, path: req.url?.slice(0, 200), status: 405, bytes: 0, ms: 0 });
-    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    socket.end(rawReply(405, { Allow: 'GET, HEAD' }));
+  });
+  // Node's parser errors (bad syntax, headers too large, headers too slow) are answered here, with our
+  // headers; Node's default answer has none. A socket that already has a response going is just closed.
+  server.on('clientError', (/** @type {NodeJS.ErrnoException} */ err, /** @type {import('node:stream').Duplex} */ socket) => {
+    const status = statusForClientError(err);
+    logger.debug('client error', { code: err.code, status });
+    // As Node's own handler decides: answer unless the peer is gone or a response already started.
+    const inFlight = /** @type {{ _httpMessage?: { headersSent?: boolean } }} */ (socket)._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy();
+    socket.end(rawReply(status));
   });
 
   await new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
 
 /** Extensions (with the dot) worth compressing. */
 export const COMPRESSIBLE_EXTENSIONS = new Set([
-  '.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.map', '.svg', '.txt', '.xml', '.wasm', '.ico',
+  '.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.svg', '.txt', '.xml', '.wasm', '.ico',
 ]);
 
 /** Below this a compressed copy saves less than a TCP packet and costs a second file. */

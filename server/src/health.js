@@ -26,10 +26,13 @@ async function isRegularFile(file) {
  */
 export async function checkReadiness(root) {
   const dir = path.join(root, MODEL_DIR);
-  const metadataPath = path.join(dir, 'metadata.json');
+  // Read from disk, but named as the site publishes it: /readyz is public, and an absolute path
+  // would tell anyone where and as whom the server runs.
+  const metadataFile = path.join(dir, 'metadata.json');
+  const metadataPath = `${MODEL_DIR}/metadata.json`;
   let text;
   try {
-    text = await fs.promises.readFile(metadataPath, 'utf8');
+    text = await fs.promises.readFile(metadataFile, 'utf8');
   } catch {
     return {
       ready: false,

@@ -1,8 +1,8 @@
 // @ts-check
 // Renders the part of server/nginx.conf that serves the build's precompressed .br files, from the same
 // tables the Node server uses (compressible.js: which extensions have variants; headers.js: their
-// Content-Type and Vary). nginx.conf carries the output between `# generated:<name> begin/end` lines;
-// server/test/nginx-conf.test.ts fails when they differ.
+// Content-Type and Vary). nginx-generated.js writes the output between `# generated:<name> begin/end`
+// lines; server/test/nginx-conf.test.ts fails when they differ.
 //
 // Why not brotli_static: Debian's libnginx-mod-http-brotli-static (google/ngx_brotli, issues #123 and
 // #134) computes the .br path 3 bytes too long. With `disable_symlinks on`, nginx walks those stray
@@ -10,12 +10,6 @@
 // (ENOTDIR); the module then declines and gzip_static answers: about 1 br request in 100 came back
 // gzip. try_files builds paths with nginx's own code, so here a map picks the suffix and try_files
 // tries `<file>.br` before `<file>`.
-//
-// Usage: node server/src/nginx-precompressed.js --write server/nginx.conf   (rewrites the blocks)
-//        node server/src/nginx-precompressed.js --check server/nginx.conf   (exit 1 when stale)
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { COMPRESSIBLE_EXTENSIONS, ENCODINGS } from './compressible.js';
 import { contentTypeFor, VARY_ENCODING } from './headers.js';
 
@@ -77,41 +71,4 @@ export function renderLocations() {
     );
   }
   return lines;
-}
-
-const BLOCKS = { 'precompressed-maps': renderMaps, 'precompressed-locations': renderLocations };
-
-/**
- * Replaces the body of every `# generated:<name> begin` … `# generated:<name> end` block in `conf`,
- * keeping the begin line's indentation. Throws when a block is missing.
- * @param {string} conf
- */
-export function renderGeneratedBlocks(conf) {
-  let out = conf;
-  for (const [name, render] of Object.entries(BLOCKS)) {
-    const block = new RegExp(`^([ \\t]*)# generated:${name} begin[^\\n]*\\n[\\s\\S]*?^[ \\t]*# generated:${name} end[^\\n]*$`, 'm');
-    const m = block.exec(out);
-    if (!m) throw new Error(`nginx.conf: no "# generated:${name} begin … end" block`);
-    const indent = m[1] ?? '';
-    const [first] = m[0].split('\n');
-    const body = render().map((l) => `${indent}${l}`.trimEnd());
-    const last = `${indent}# generated:${name} end`;
-    out = out.slice(0, m.index) + [first, ...body, last].join('\n') + out.slice(m.index + m[0].length);
-  }
-  return out;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [mode, file] = process.argv.slice(2);
-  if ((mode !== '--write' && mode !== '--check') || !file) {
-    process.stderr.write('usage: node server/src/nginx-precompressed.js --write|--check server/nginx.conf\n');
-    process.exit(2);
-  }
-  const conf = fs.readFileSync(file, 'utf8');
-  const fresh = renderGeneratedBlocks(conf);
-  if (mode === '--write') fs.writeFileSync(file, fresh);
-  else if (fresh !== conf) {
-    process.stderr.write(`${file}: generated blocks are stale; run node server/src/nginx-precompressed.js --write ${file}\n`);
-    process.exit(1);
-  }
 }

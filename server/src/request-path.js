@@ -6,6 +6,9 @@
  * @typedef {{ ok: true, path: string } | { ok: false, status: 400 | 404, reason: string }} ParsedPath
  */
 
+/** Source maps, and their precompressed siblings. */
+export const PRIVATE_SUFFIX = /\.map(\.br|\.gz)?$/i;
+
 /**
  * @param {string | undefined} target req.url as received (origin-form expected).
  * @returns {ParsedPath}
@@ -30,6 +33,9 @@ export function parseRequestPath(target) {
   if (segments.includes('..')) return { ok: false, status: 400, reason: 'dot-dot segment in path' };
   if (segments.some((s) => s.length > 1 && s[0] === '.' && s !== '.well-known'))
     return { ok: false, status: 404, reason: 'dotfile' };
+  // The build keeps source maps for whoever debugs a build locally (vite.config.ts: 'hidden'), but they
+  // would hand anyone the app's full source and comments: never served. nginx.conf draws the same line.
+  if (PRIVATE_SUFFIX.test(decoded)) return { ok: false, status: 404, reason: 'source map' };
   return { ok: true, path: decoded };
 }
 

@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMPRESSIBLE_EXTENSIONS } from '../src/compressible.js';
 import { CACHE_IMMUTABLE, contentTypeFor, IMMUTABLE_PATHS, VARY_ENCODING } from '../src/headers.js';
-import { renderGeneratedBlocks, renderLocations } from '../src/nginx-precompressed.js';
+import { renderGeneratedBlocks } from '../src/nginx-generated.js';
+import { renderLocations } from '../src/nginx-precompressed.js';
 import { NGINX_CONF } from '../../testkit/server/nginx';
 
 const conf = fs.readFileSync(NGINX_CONF, 'utf8');
 
 describe('server/nginx.conf', () => {
   it('carries the generated precompressed blocks exactly as rendered from compressible.js and headers.js', () => {
-    // On failure: node server/src/nginx-precompressed.js --write server/nginx.conf
+    // On failure: node server/src/nginx-generated.js --write server/nginx.conf
     expect(renderGeneratedBlocks(conf)).toBe(conf);
   });
 

@@ -68,6 +68,8 @@ export function makeFixture(opts: { shardBytes?: number } = {}): Fixture {
   const links = Array.from({ length: 20 }, (_, i) => `    <link rel="modulepreload" href="/assets/chunk-${i}-Ab12Cd34.js">`).join('\n');
   write(root, files.index, `<!doctype html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8">\n    <title>RespiDetect</title>\n${links}\n    <script type="module" src="${files.js}"></script>\n  </head>\n  <body><div id="root"></div></body>\n</html>\n`);
   write(root, files.js, jsLike(40_000, 'f'));
+  // Vite's build writes one beside every chunk (sourcemap: 'hidden'); neither server may serve it.
+  write(root, `${files.js}.map`, JSON.stringify({ version: 3, sources: ['src/app/App.tsx'], sourcesContent: [`// ${secretMarker}\n${jsLike(4000, 'src')}`], mappings: '' }));
   write(root, files.css, `${'.card{display:flex;padding:1rem;border-radius:4px}\n'.repeat(200)}`);
   write(root, files.wasm, Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(16_000, 0x0b)]));
   write(root, '/sw.js', jsLike(3000, 'sw'));

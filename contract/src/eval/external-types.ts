@@ -2,6 +2,7 @@
  * External validation's shapes: the caller's per-file outputs (ExternalItem) and the report that
  * externalReport (external.ts) builds from them, with the verdict rule it states.
  */
+import type { RefusalCode } from '../file-refusal';
 import type { ModelMetadata } from '../metadata';
 import type { BinaryFigures } from './binary';
 import type { Proportion } from './proportion';
@@ -27,6 +28,8 @@ export interface ExternalItem {
   oodScore?: number | null;
   /** Why the file could not be read, decoded or run. */
   error?: string;
+  /** The refusal's code when the file failed (FileRefusal.code: 'not-regular-file', 'malformed', …). */
+  code?: RefusalCode;
   /** Refused by the not-a-chest-CT rule (or another refusal the app makes): the reason; no prediction. */
   refused?: string;
 }
@@ -102,6 +105,8 @@ export interface ItemReport {
   status: 'scored' | 'refused' | 'failed';
   outcome?: VerdictOutcome;
   reason?: string;
+  /** A failed file's refusal code, when the caller gave one. */
+  code?: RefusalCode;
   oodScore?: number | null;
   positiveProbability?: number;
   decision?: string;
@@ -128,7 +133,7 @@ export interface ExternalReport {
   all: ExternalFigures | null;
   /** Only files shown without the "unlike this model's training data" warning: how the model does where it claims to know. */
   accepted: ExternalFigures | null;
-  failures: { file: string; reason: string }[];
+  failures: { file: string; reason: string; code?: RefusalCode }[];
   items: ItemReport[];
   definitions: Record<string, string>;
 }

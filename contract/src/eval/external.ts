@@ -71,7 +71,7 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
     }
     if (it.error !== undefined || !it.probabilities) {
       fr.failed++;
-      items.push({ ...base, status: 'failed', reason: it.error ?? 'no output' });
+      items.push({ ...base, status: 'failed', reason: it.error ?? 'no output', ...(it.code ? { code: it.code } : {}) });
       continue;
     }
     const probs = [...it.probabilities];
@@ -139,7 +139,7 @@ export function externalReport(input: ExternalReportInput): ExternalReport {
     perClass,
     all: figures(all, input),
     accepted: figures(accepted, input),
-    failures: items.filter((i) => i.status === 'failed').map((i) => ({ file: i.file, reason: i.reason! })),
+    failures: items.filter((i) => i.status === 'failed').map((i) => ({ file: i.file, reason: i.reason!, ...(i.code ? { code: i.code } : {}) })),
     items,
     definitions: {
       all: 'every file of a mapped folder that got a prediction: warned files included, refused files (not a chest CT) have none',

@@ -1,5 +1,6 @@
 /**
- * `train --data <folder>`: the one-shot path from a folder of class subfolders to a deployable
+ * `train --data <folder>`: the one-shot path from a folder of class subfolders (`<class>/…`, or
+ * `train|valid|test/<class>/…` as ingest reads it) to a deployable
  * graph model, with a small VGG-style network. It splits like ingest does (exact and perceptual
  * duplicate groups, whole groups per class by a seeded order, a fifth held out) and reports on the
  * held-out part only, at the threshold it ships, beside the majority baseline. It has no
@@ -20,18 +21,29 @@ import { buildSmallVgg } from '../quick/small-vgg';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
 
-function toBatch(images: LabelledImage[], size: number, classes: number, preprocess: PreprocessSpec): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const x = tf.concat(images.map((im) => normalizeCaffe(tf, prepareInput(tf, im.pixels, size, preprocess)))) as tf.Tensor4D;
-    const y = tf.oneHot(
-      tf.tensor1d(
-        images.map((im) => im.label),
-        'int32',
-      ),
-      classes,
-    ) as tf.Tensor2D;
-    return { x, y };
+/** Prepared inputs (the contract's preparation, VGG's normalisation) and one-hot labels; `label` shows progress. */
+function toBatch(images: LabelledImage[], size: number, classes: number, preprocess: PreprocessSpec, label?: string): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  // One image at a time, so a long preparation (source normalisation of every image) shows progress with an ETA.
+  const bar = label ? progress(label, images.length, 'images') : null;
+  const xs = images.map((im) => {
+    const t = tf.tidy(() => normalizeCaffe(tf, prepareInput(tf, im.pixels, size, preprocess)));
+    bar?.tick();
+    return t;
   });
+  const x = tf.concat(xs) as tf.Tensor4D;
+  tf.dispose(xs);
+  bar?.done();
+  const y = tf.tidy(
+    () =>
+      tf.oneHot(
+        tf.tensor1d(
+          images.map((im) => im.label),
+          'int32',
+        ),
+        classes,
+      ) as tf.Tensor2D,
+  );
+  return { x, y };
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -58,7 +70,9 @@ export async function run(argv: string[]): Promise<void> {
 
   const backend = await initTrainingBackend();
   const ds = await readClassFolders(dataDir);
-  for (const r of ds.rejected) process.stderr.write(`skipped ${r.path}: ${r.reason}\n`);
+  for (const k of ds.skipped) process.stderr.write(`skipped (${k.code}) ${k.reason}\n`);
+  for (const r of ds.rejected) process.stderr.write(`skipped (${r.code}) ${r.path}: ${r.reason}\n`);
+  process.stderr.write(`read ${ds.root} (${ds.layout === 'split/class' ? 'train|valid|test/<class>' : '<class>'} folders): ${ds.images.length} images of ${ds.classNames.join(', ')}\n`);
   if (ds.images.length < 4) throw new Error(`${dataDir}: only ${ds.images.length} readable images; need at least 4`);
 
   const split = splitQuick(ds, { nearBits: params.data.near_duplicate_bits, seed });
@@ -76,9 +90,9 @@ export async function run(argv: string[]): Promise<void> {
   const model = buildSmallVgg(size, classes, seed);
   model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const rand = rng(seed);
-  const bar = progress('train', epochs, 'epochs');
   // Prepared once; each epoch only reorders them (a seeded shuffle, so runs repeat exactly).
-  const all = toBatch(train, size, classes, preprocess);
+  const all = toBatch(train, size, classes, preprocess, 'prepare');
+  const bar = progress('train', epochs, 'epochs');
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = tf.tensor1d(shuffled([...train.keys()], rand), 'int32');
     const x = tf.gather(all.x, order);
@@ -95,7 +109,7 @@ export async function run(argv: string[]): Promise<void> {
   const positiveClass = positiveClassIndex(ds.classNames);
   let probabilities: number[][];
   {
-    const { x, y } = toBatch(held, size, classes, preprocess);
+    const { x, y } = toBatch(held, size, classes, preprocess, 'prepare held-out');
     const out = model.predict(x) as tf.Tensor2D;
     probabilities = (await out.array()) as number[][];
     tf.dispose([x, y, out]);
@@ -174,6 +188,9 @@ export async function run(argv: string[]): Promise<void> {
       evaluation: 'quick model: no validation split, no calibration',
       groups: grouping,
       rejected: ds.rejected.length,
+      // Every file left out, with its refusal code: unreadable or undecodable files, then entries never read.
+      rejectedFiles: ds.rejected,
+      skipped: ds.skipped,
       weightBytes: written.weightBytes,
     }) + '\n',
   );

@@ -3,9 +3,11 @@
  * has one name and one default (params.yaml's own value, generated into default-params.ts).
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { parse as parsePath, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parsePreprocessSpec, type PreprocessSpec } from '@respidetect/contract';
 import { DEFAULT_PARAMS } from './default-params';
+import { checkParamsSchema } from './params-schema';
 
 export interface DataSource {
   name: string;
@@ -101,40 +103,40 @@ function merge(base: Json, over: Json, path: string): Json {
   return out;
 }
 
+/** True when writing into `dir` could clobber a filesystem root, the working folder or a folder above it. */
+function holdsWorkingFolder(dir: string): boolean {
+  const abs = resolve(dir);
+  if (parsePath(abs).root === abs) return true;
+  const up = relative(abs, process.cwd());
+  return up === '' || (!up.startsWith('..') && !parsePath(up).root);
+}
+
+/**
+ * Every key against its type and range (params-schema.ts, with ajv), then the rules that join keys.
+ * Each message names the key.
+ */
 function check(p: Params): Params {
   const fail = (key: string, msg: string): never => {
     throw new Error(`params: "${key}" ${msg}`);
   };
-  if (p.data.classes.length < 2) fail('data.classes', 'needs at least two classes');
-  if (!['ratios', 'source'].includes(p.data.split_mode)) fail('data.split_mode', 'must be "ratios" or "source"');
+  checkParamsSchema(p);
   checkSources(p, fail);
   const r = p.data.split_ratios;
-  if (Math.abs(r.train + r.val + r.test - 1) > 1e-6) fail('data.split_ratios', 'must sum to 1');
-  if (!Number.isInteger(p.model.image_size) || p.model.image_size < 32 || p.model.image_size % 32 !== 0)
-    fail('model.image_size', 'must be a multiple of 32 (VGG16 halves it five times)');
-  if (!['flatten', 'gap'].includes(p.model.head)) fail('model.head', 'must be "flatten" or "gap"');
-  if (p.model.fine_tune_from !== null && p.model.fine_tune_from !== 'block5') fail('model.fine_tune_from', 'must be null (frozen base) or "block5"');
-  if (!['sgd', 'adam'].includes(p.train.optimizer)) fail('train.optimizer', 'must be "sgd" or "adam"');
-  if (p.train.epochs < 1) fail('train.epochs', 'must be at least 1');
-  if (p.train.batch_size < 1) fail('train.batch_size', 'must be at least 1');
-  if (!(p.train.learning_rate > 0)) fail('train.learning_rate', 'must be positive');
-  if (!['float32', 'float16', 'uint8'].includes(p.export.dtype)) fail('export.dtype', 'must be float32, float16 or uint8');
+  if (Math.abs(r.train + r.val + r.test - 1) > 1e-6) fail('data.split_ratios', `must sum to 1, got ${r.train} + ${r.val} + ${r.test}`);
+  for (const key of ['data.prepared_dir', 'export.out_dir'] as const) {
+    const dir = key === 'data.prepared_dir' ? p.data.prepared_dir : p.export.out_dir;
+    // Stages write into these folders and delete stale files there.
+    if (holdsWorkingFolder(dir)) fail(key, `must not be a filesystem root, the working folder or a folder above it (stages write there and delete stale files); got ${JSON.stringify(dir)}`);
+  }
   try {
     preprocessSpec(p);
   } catch (err) {
     fail(`preprocess`, `is invalid: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!Array.isArray(p.validate.sets)) fail('validate.sets', 'must be a list of {name, path, label_map}');
   const names = new Set<string>();
   p.validate.sets.forEach((set, i) => {
-    const key = `validate.sets[${i}]`;
-    if (!isObj(set)) fail(key, 'must be a mapping with name, path and optionally label_map');
-    if (typeof set.name !== 'string' || !/^[\w.-]+$/.test(set.name)) fail(`${key}.name`, 'must be a file-name-safe string (letters, digits, _ . -)');
-    if (names.has(set.name)) fail(`${key}.name`, `"${set.name}" is used twice`);
+    if (names.has(set.name)) fail(`validate.sets[${i}].name`, `"${set.name}" is used twice`);
     names.add(set.name);
-    if (typeof set.path !== 'string' || set.path === '') fail(`${key}.path`, 'must be a folder path');
-    const lm = set.label_map;
-    if (lm !== undefined && lm !== null && typeof lm !== 'string' && !isObj(lm)) fail(`${key}.label_map`, 'must be a mapping folder: class, or "folder=class,..."');
   });
   return p;
 }
@@ -171,26 +173,17 @@ export function preprocessSpec(p: Pick<Params, 'preprocess'>): PreprocessSpec {
   return parsePreprocessSpec({ bodyCrop: p.preprocess.body_crop, intensity: p.preprocess.intensity }, 'preprocess');
 }
 
+/** data.sources against data.classes and data.hold_out_source (each entry's shape is the schema's). */
 function checkSources(p: Params, fail: (key: string, msg: string) => never): void {
   const list = p.data.sources;
-  if (list !== null) {
-    if (!Array.isArray(list) || list.length === 0) fail('data.sources', 'must be null or a non-empty list of {name, source, label_map}');
-    const names = new Set<string>();
-    list.forEach((s, i) => {
-      const key = `data.sources[${i}]`;
-      if (typeof s !== 'object' || s === null) fail(key, 'must be a mapping with name and source');
-      for (const k of Object.keys(s)) if (!['name', 'source', 'sha256', 'label_map'].includes(k)) fail(`${key}.${k}`, 'is not a known key (name, source, sha256, label_map)');
-      if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name)) fail(`${key}.name`, 'must be a name of letters, digits, ".", "_" or "-"');
-      if (names.has(s.name)) fail(`${key}.name`, `"${s.name}" is used twice`);
-      names.add(s.name);
-      if (typeof s.source !== 'string' || !s.source) fail(`${key}.source`, 'must be a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>');
-      if (s.label_map != null) {
-        if (typeof s.label_map !== 'object' || Array.isArray(s.label_map)) fail(`${key}.label_map`, 'must map folder names to classes');
-        for (const [folder, cls] of Object.entries(s.label_map))
-          if (!p.data.classes.includes(cls)) fail(`${key}.label_map.${folder}`, `maps to "${cls}", which is not in data.classes (${p.data.classes.join(', ')})`);
-      }
-    });
-  }
+  const names = new Set<string>();
+  (list ?? []).forEach((s, i) => {
+    const key = `data.sources[${i}]`;
+    if (names.has(s.name)) fail(`${key}.name`, `"${s.name}" is used twice`);
+    names.add(s.name);
+    for (const [folder, cls] of Object.entries(s.label_map ?? {}))
+      if (!p.data.classes.includes(cls)) fail(`${key}.label_map.${folder}`, `maps to "${cls}", which is not in data.classes (${p.data.classes.join(', ')})`);
+  });
   const held = p.data.hold_out_source;
   if (held !== null && !(list ?? []).some((s) => s.name === held))
     fail('data.hold_out_source', `"${held}" is not the name of one of data.sources (${(list ?? []).map((s) => s.name).join(', ') || 'none set'})`);

@@ -4,21 +4,25 @@
  * images come out as 8-bit RGB(A); greyscale stays one channel and the contract's toRgb expands it.
  */
 import sharp from 'sharp';
-import { sniffImageFormat, type DecodedPixels, type ImageFormat } from '@respidetect/contract';
+import { FileRefusal, sniffImageFormat, type DecodedPixels, type ImageFormat, type RefusalCode } from '@respidetect/contract';
 
 export type { ImageFormat };
 
 /** Formats sharp can decode here (libvips without ImageMagick has no BMP loader). */
 export const DECODABLE: ReadonlySet<ImageFormat> = new Set(['png', 'jpeg', 'webp', 'gif', 'tiff']);
 
-/** A file that is not a usable image; `reason` is short and stable enough to group in reports. */
-export class DecodeError extends Error {
+/**
+ * A file that is not a usable image; `reason` is short and stable enough to group in reports. A
+ * typed refusal like every other, so reports carry its `code`.
+ */
+export class DecodeError extends FileRefusal {
   override name = 'DecodeError';
   constructor(
     readonly file: string,
     readonly reason: string,
+    code: RefusalCode = 'malformed',
   ) {
-    super(`${file}: ${reason}`);
+    super(`${file}: ${reason}`, code === 'malformed' || code === 'empty' ? 'error' : 'refused', { code });
   }
 }
 
@@ -46,10 +50,10 @@ const hex = (b: Uint8Array) =>
 
 /** Raises a DecodeError for bytes that cannot be an image we decode, before sharp sees them. */
 export function checkDecodable(file: string, bytes: Uint8Array): ImageFormat {
-  if (bytes.length === 0) throw new DecodeError(file, 'empty file (0 bytes)');
+  if (bytes.length === 0) throw new DecodeError(file, 'empty file (0 bytes)', 'empty');
   const format = sniffFormat(bytes);
-  if (!format) throw new DecodeError(file, `not an image (unrecognised leading bytes: ${hex(bytes)})`);
-  if (!DECODABLE.has(format)) throw new DecodeError(file, `${format.toUpperCase()} images are not supported`);
+  if (!format) throw new DecodeError(file, `not an image (unrecognised leading bytes: ${hex(bytes)})`, 'unsupported-format');
+  if (!DECODABLE.has(format)) throw new DecodeError(file, `${format.toUpperCase()} images are not supported`, 'unsupported-format');
   return format;
 }
 

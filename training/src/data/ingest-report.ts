@@ -1,11 +1,12 @@
 /** reports/data.json: what ingest found, kept, left out and why, built from the phases' results. */
-import type { GroupSplit } from '@respidetect/contract';
+import type { GroupSplit, RefusalCode } from '@respidetect/contract';
 import type { Params } from '../config/params';
 import { extensionMismatch, type ImageFormat } from './decode';
 import type { DecodedContents } from './ingest-decode';
 import type { ByContent, HashedFile } from './ingest-hash';
 import { SPLITS, type Manifest, type ManifestRow, type Split } from './manifest';
 import { sourceReports, type CombinedScan, type LoadedSource, type SourceReport } from './multi-source';
+import type { SkippedEntry } from './walk';
 
 export interface DataReport {
   datasetVersion: string;
@@ -34,8 +35,10 @@ export interface DataReport {
     movedBySplitRule: number;
   };
   labelConflicts: Array<{ group: string; classes: string[]; paths: string[] }>;
-  rejected: Array<{ path: string; reason: string }>;
+  rejected: Array<{ path: string; reason: string; code: RefusalCode }>;
   rejectedByReason: Record<string, number>;
+  /** Entries never read: not regular files (FIFOs, devices, sockets, dangling links, link loops; code 'not-regular-file'), files past the size limit, folders past the depth limit. */
+  skipped: SkippedEntry[];
   extensionMismatches: Array<{ path: string; format: ImageFormat }>;
   /** Per data.sources entry: where it was found, its files, what its label map left out, kept images per split and class. */
   sources?: SourceReport[];
@@ -52,6 +55,8 @@ export interface ReportInputs {
   sources: readonly LoadedSource[];
   scan: CombinedScan;
   hashed: readonly HashedFile[];
+  /** Scanned files the bounded reader refused (they changed after the scan). */
+  readSkipped: readonly SkippedEntry[];
   byContent: ByContent;
   decoded: DecodedContents;
   grouped: GroupSplit;
@@ -79,7 +84,7 @@ export function buildDataReport(x: ReportInputs): DataReport {
   }
   const rejected = x.hashed
     .filter((h) => rejectedReason.has(h.sha256))
-    .map((h) => ({ path: h.file.path, reason: rejectedReason.get(h.sha256)! }))
+    .map((h) => ({ path: h.file.path, reason: rejectedReason.get(h.sha256)!, code: x.decoded.rejectedCode.get(h.sha256) ?? 'malformed' }))
     .sort(byPath);
   const rejectedByReason: Record<string, number> = {};
   for (const r of rejected) rejectedByReason[reasonKey(r.reason)] = (rejectedByReason[reasonKey(r.reason)] ?? 0) + 1;
@@ -121,6 +126,7 @@ export function buildDataReport(x: ReportInputs): DataReport {
     })),
     rejected,
     rejectedByReason,
+    skipped: [...scan.skipped, ...x.readSkipped].sort(byPath),
     extensionMismatches: x.hashed
       .filter((h) => h.format && headers.has(h.sha256) && extensionMismatch(h.file.path, h.format))
       .map((h) => ({ path: h.file.path, format: h.format! }))

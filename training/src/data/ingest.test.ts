@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,28 @@ describe('ingest on a generated dataset', () => {
       'test/adenocarcinoma/truncated.png': expect.stringMatching(/^cannot decode: /),
     });
     expect(first.report.rejectedByReason).toEqual({ 'cannot decode': 2, 'empty file': 1, 'not an image': 1 });
+  });
+
+  it('types every rejection with its refusal code', () => {
+    expect(Object.fromEntries(first.report.rejected.map((x) => [x.path, x.code]))).toEqual({
+      'test/adenocarcinoma/corrupt.png': 'malformed',
+      'test/adenocarcinoma/empty.png': 'empty',
+      'test/adenocarcinoma/notes.png': 'unsupported-format',
+      'test/adenocarcinoma/truncated.png': 'malformed',
+    });
+    expect(first.report.skipped).toEqual([]);
+  });
+
+  it('fails, saying what it found and why each was left out, when it keeps no image at all', async () => {
+    const junk = join(dir, 'junk');
+    for (let i = 0; i < 3; i++) {
+      put(junk, `adenocarcinoma/${i}.png`, `not an image ${i}`);
+      put(junk, `normal/${i}.png`, Buffer.alloc(0));
+    }
+    await expect(
+      ingest({ ...params(), data: { ...params().data, source: junk, prepared_dir: join(dir, 'junk-prepared') } }, { reportPath: join(dir, 'junk-report.json'), cacheDir: join(dir, 'cache') }),
+    ).rejects.toThrow(/junk: ingest kept 0 images of 6 files \(distinct contents left out: 3 not an image, 1 empty file\)/);
+    expect(existsSync(join(dir, 'junk-prepared', 'manifest.json'))).toBe(false);
   });
 
   it('sniffs content instead of trusting extensions', () => {

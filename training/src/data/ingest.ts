@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import type { Params } from '../config/params';
 import { writeJsonAtomic } from '../util/atomic';
-import { decodeContents } from './ingest-decode';
+import { decodeContents, type DecodedContents } from './ingest-decode';
 import { groupByContent, hashFiles } from './ingest-hash';
 import { buildDataReport, type DataReport } from './ingest-report';
 import { groupAndSplitContents, manifestRows } from './ingest-split';
@@ -52,6 +52,26 @@ function checkScan(d: Params['data'], scan: CombinedScan): void {
   if (d.hold_out_source !== null && d.split_mode !== 'ratios') throw new Error('data.hold_out_source needs data.split_mode "ratios"');
 }
 
+/**
+ * A run that keeps no image is a failure, never an empty manifest that later stages train on: the
+ * error says what was found and why each file was left out (the commonest reasons first).
+ */
+function noImagesKept(scan: CombinedScan, read: number, decoded: DecodedContents, readSkipped: number): Error {
+  const why = new Map<string, number>();
+  for (const r of decoded.rejectedReason.values()) {
+    const k = r.replace(/[:(].*$/, '').trim();
+    why.set(k, (why.get(k) ?? 0) + 1);
+  }
+  const reasons = [...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
+  const skipped = scan.skipped.length + readSkipped;
+  return new Error(
+    `${scan.root}: ingest kept 0 images of ${scan.files.length} files` +
+      `${reasons.length ? ` (distinct contents left out: ${reasons.join(', ')})` : ''}` +
+      `${skipped ? `; ${skipped} entries were not regular files or were past a limit` : ''}` +
+      `${read === 0 ? '' : '; check data.classes and that the folders hold PNG, JPEG, WebP, GIF or TIFF images'}`,
+  );
+}
+
 export async function ingest(params: Params, opts: IngestOptions): Promise<IngestResult> {
   const t0 = performance.now();
   const lap = lapTimer(t0);
@@ -65,7 +85,7 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
   checkScan(d, scan);
   const tScan = lap();
 
-  const hashed = await hashFiles(scan.files);
+  const { hashed, skipped: readSkipped } = await hashFiles(scan.files);
   const byContent = groupByContent(hashed);
   const tHash = lap();
 
@@ -77,6 +97,7 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
 
   const { rows, moved } = manifestRows(d, byContent, grouped);
   const tSplit = lap();
+  if (rows.length === 0) throw noImagesKept(scan, hashed.length, decoded, readSkipped.length);
 
   const manifest: Manifest = {
     datasetVersion: datasetVersion(rows, d.classes),
@@ -92,7 +113,7 @@ export async function ingest(params: Params, opts: IngestOptions): Promise<Inges
   writeJsonAtomic(join(preparedDir, MANIFEST_FILE), manifest);
 
   const timingsMs = { source: tSource, scan: tScan, hash: tHash, decode: tDecode, group: tGroup, split: tSplit, total: Math.round(performance.now() - t0) };
-  const report = buildDataReport({ d, sources, scan, hashed, byContent, decoded, grouped, manifest, rows, moved, timingsMs });
+  const report = buildDataReport({ d, sources, scan, hashed, readSkipped, byContent, decoded, grouped, manifest, rows, moved, timingsMs });
   if (opts.reportPath) writeJsonAtomic(opts.reportPath, report);
   return { manifest, report };
 }

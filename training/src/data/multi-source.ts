@@ -6,7 +6,7 @@
  * trained on, but it is still grouped, so an image filed there and under a kept class elsewhere
  * is caught as a label conflict. With a single data.source nothing here changes a path or a class.
  */
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { DataSource, Params } from '../config/params';
 import type { ManifestRow, Split } from './manifest';
 import { scanDataset, type ScannedFile, type ScanResult } from './scan';
@@ -29,6 +29,8 @@ export interface CombinedScan {
   layout: ScanResult['layout'];
   files: SourceFile[];
   ignored: string[];
+  /** What the walker would not read (FIFOs, devices, link loops, oversized files), paths as in `files`. */
+  skipped: ScanResult['skipped'];
 }
 
 export interface SourceReport {
@@ -77,7 +79,7 @@ function mapClass(s: LoadedSource, f: ScannedFile): string {
 export function combineScans(sources: readonly LoadedSource[]): CombinedScan {
   if (sources.length === 1 && sources[0]!.name === null) {
     const { scan } = sources[0]!;
-    return { root: scan.root, layout: scan.layout, files: scan.files.map((f) => ({ ...f, source: null })), ignored: scan.ignored };
+    return { root: scan.root, layout: scan.layout, files: scan.files.map((f) => ({ ...f, source: null })), ignored: scan.ignored, skipped: scan.skipped };
   }
   const root = commonAncestor(sources.map((s) => s.scan.root));
   const rel = (abs: string) => relative(root, abs).split(sep).join('/');
@@ -86,6 +88,7 @@ export function combineScans(sources: readonly LoadedSource[]): CombinedScan {
     layout: sources.every((s) => s.scan.layout === 'split/class') ? 'split/class' : 'class',
     files: sources.flatMap((s) => s.scan.files.map((f) => ({ ...f, path: rel(f.absPath), class: mapClass(s, f), source: s.name }))),
     ignored: sources.flatMap((s) => s.scan.ignored.map((i) => `${s.name}: ${i}`)),
+    skipped: sources.flatMap((s) => s.scan.skipped.map((k) => ({ ...k, path: rel(join(s.scan.root, k.path)) }))),
   };
 }
 

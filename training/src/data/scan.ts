@@ -3,10 +3,11 @@
  * Two layouts: `<class>/…` or `<split>/<class>/…` (train|valid|test, as in the Kaggle set).
  * Archives often wrap everything in one folder (`Data/`, `Chest-CT-Scan-data/`); that is skipped.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { canonicalClassId } from '@respidetect/contract';
 import type { Split } from './manifest';
+import { isLitter, openFolder, readFolder, walkFiles, type FolderEntry, type SkippedEntry } from './walk';
+
+export { isLitter, type SkippedEntry };
 
 export interface ScannedFile {
   /** Relative to the dataset root, '/'-separated. */
@@ -24,6 +25,8 @@ export interface ScanResult {
   files: ScannedFile[];
   /** Entries outside any class folder (READMEs, checksums, stray folders): listed, not used. */
   ignored: string[];
+  /** Entries the walker would not read (FIFOs, devices, link loops, files past the size limit), with why. */
+  skipped: SkippedEntry[];
 }
 
 const SPLIT_NAMES: Record<string, Split> = {
@@ -36,71 +39,60 @@ const SPLIT_NAMES: Record<string, Split> = {
   testing: 'test',
 };
 
-/** OS litter that is never data: hidden files, macOS resource forks, Windows thumbnails. */
-export const isLitter = (name: string) => name.startsWith('.') || name === '__MACOSX' || name.toLowerCase() === 'thumbs.db' || name.toLowerCase() === 'desktop.ini';
-
-function entries(dir: string) {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !isLitter(e.name))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
-}
-
-/** Every regular file below `dir`, relative paths, bounded depth (a dataset is not a filesystem). */
-function walk(dir: string, rel: string, out: string[], depth = 0): void {
-  if (depth > 8) throw new Error(`${dir}: folders nested more than 8 deep below a class folder`);
-  for (const e of entries(dir)) {
-    const r = `${rel}/${e.name}`;
-    if (e.isDirectory()) walk(join(dir, e.name), r, out, depth + 1);
-    else if (e.isFile()) out.push(r);
-  }
-}
-
-export function findDatasetRoot(dir: string): string {
-  let root = dir;
+/** The folder below `dir` that holds the data: single wrapper folders (`Data/`) are skipped, up to 4. */
+function datasetRootFolder(dir: string): FolderEntry {
+  let root = openFolder(dir);
   for (let i = 0; i < 4; i++) {
-    const es = entries(root);
-    const dirs = es.filter((e) => e.isDirectory());
-    if (dirs.length !== 1 || es.some((e) => e.isFile()) || SPLIT_NAMES[dirs[0]!.name.toLowerCase()]) break;
-    root = join(root, dirs[0]!.name);
+    const level = readFolder(root);
+    if (level.dirs.length !== 1 || level.files.length > 0 || SPLIT_NAMES[level.dirs[0]!.name.toLowerCase()]) break;
+    // The data root's paths start below the wrapper: re-open it as the root, keeping the cycle chain.
+    root = { ...level.dirs[0]!, rel: '' };
   }
   return root;
 }
 
+export function findDatasetRoot(dir: string): string {
+  return datasetRootFolder(dir).abs;
+}
+
 export function scanDataset(dir: string): ScanResult {
-  const root = findDatasetRoot(dir);
-  const top = entries(root);
-  const hasSplits = top.some((e) => e.isDirectory() && SPLIT_NAMES[e.name.toLowerCase()]);
+  const rootFolder = datasetRootFolder(dir);
+  const root = rootFolder.abs;
+  const top = readFolder(rootFolder);
+  const hasSplits = top.dirs.some((e) => SPLIT_NAMES[e.name.toLowerCase()]);
   const files: ScannedFile[] = [];
   const ignored: string[] = [];
-  const addClassFolder = (classDir: string, relDir: string, folder: string, sourceSplit: Split | null) => {
-    const id = canonicalClassId(folder);
+  const skipped: SkippedEntry[] = [...top.skipped];
+  const addClassFolder = (classDir: FolderEntry, sourceSplit: Split | null) => {
+    const id = canonicalClassId(classDir.name);
     if (!id) {
-      ignored.push(relDir);
+      ignored.push(classDir.rel);
       return;
     }
-    const rels: string[] = [];
-    walk(classDir, relDir, rels);
-    for (const path of rels) files.push({ path, absPath: join(root, path), folder, class: id, sourceSplit });
+    const walked = walkFiles(classDir);
+    skipped.push(...walked.skipped);
+    for (const f of walked.files) files.push({ path: f.rel, absPath: f.abs, folder: classDir.name, class: id, sourceSplit });
   };
-  for (const e of top) {
-    if (!e.isDirectory()) {
-      ignored.push(e.name);
-      continue;
-    }
+  ignored.push(...top.files.map((f) => f.rel));
+  for (const e of top.dirs) {
     if (!hasSplits) {
-      addClassFolder(join(root, e.name), e.name, e.name, null);
+      addClassFolder(e, null);
       continue;
     }
     const split = SPLIT_NAMES[e.name.toLowerCase()];
     if (!split) {
-      ignored.push(e.name);
+      ignored.push(e.rel);
       continue;
     }
-    for (const c of entries(join(root, e.name))) {
-      if (c.isDirectory()) addClassFolder(join(root, e.name, c.name), `${e.name}/${c.name}`, c.name, split);
-      else ignored.push(`${e.name}/${c.name}`);
-    }
+    const level = readFolder(e);
+    skipped.push(...level.skipped);
+    ignored.push(...level.files.map((f) => f.rel));
+    for (const c of level.dirs) addClassFolder(c, split);
   }
-  if (files.length === 0) throw new Error(`${root}: no files found in class folders (expected <class>/… or train|valid|test/<class>/…)`);
-  return { root, layout: hasSplits ? 'split/class' : 'class', files, ignored };
+  ignored.sort();
+  if (files.length === 0)
+    throw new Error(
+      `${root}: no files found in class folders (expected <class>/… or train|valid|test/<class>/…)${skipped.length ? `; skipped: ${skipped.map((s) => s.reason).join('; ')}` : ''}`,
+    );
+  return { root, layout: hasSplits ? 'split/class' : 'class', files, ignored, skipped };
 }

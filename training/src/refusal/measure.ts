@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { checkChestCt, NOT_CT_RULES, proportion, type Proportion } from '@respidetect/contract';
 import { decodeImage } from '../data/decode';
+import { readInputFile } from '../data/read-input';
 import { progress } from '../util/progress';
 import type { ImageSet } from './sets';
 
@@ -32,7 +33,7 @@ export async function measureSet(set: ImageSet): Promise<SetMeasurement> {
   const failed: SetMeasurement['failed'] = [];
   for (const file of set.files) {
     try {
-      const check = checkChestCt(await decodeImage(file));
+      const check = checkChestCt(await decodeImage(await readInputFile(file, basename(file)), basename(file)));
       if (check.ok) {
         accepted++;
         if (set.truth === 'not-ct') mistakes.push({ file: basename(file), reason: null });

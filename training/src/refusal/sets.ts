@@ -8,8 +8,8 @@
  * - non-CT: photos and test images from Debian packages (python3-skimage minus the images in
  *   non-ct/photos, opencv-doc's examples/data) tune; ../shared/datasets/non-ct/photos tests.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { openFolder, readFolder } from '../data/walk';
 
 export type SetRole = 'tune' | 'test';
 export type Truth = 'ct' | 'not-ct';
@@ -22,21 +22,15 @@ export interface ImageSet {
 }
 
 const IMAGE = /\.(png|jpe?g|webp|gif|tiff?|bmp)$/i;
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Image files directly in `dir`, sorted by name (byte order, so the parity split is stable everywhere). */
+/** Image files directly in `dir`, sorted by name (byte order, so the parity split is stable everywhere); listed by the one walker. */
 export function imagesIn(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => IMAGE.test(f) && statSync(join(dir, f)).isFile())
-    .sort(byName)
-    .map((f) => join(dir, f));
+  return readFolder(openFolder(dir))
+    .files.filter((f) => IMAGE.test(f.name))
+    .map((f) => f.abs);
 }
 
-const classDirs = (dir: string): string[] =>
-  readdirSync(dir)
-    .filter((d) => statSync(join(dir, d)).isDirectory())
-    .sort(byName)
-    .map((d) => join(dir, d));
+const classDirs = (dir: string): string[] => readFolder(openFolder(dir)).dirs.map((d) => d.abs);
 
 /** chest-ct: `<split>/<class>/*`. */
 export function chestCtSets(root: string): ImageSet[] {

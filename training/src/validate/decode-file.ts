@@ -6,23 +6,21 @@
  *
  * What counts as DICOM is the contract's isDicomBytes, the rule the browser's sniffing uses too.
  */
-import { decodeDicom, DEFAULT_LUNG_WINDOW, isDicomBytes, type DecodedPixels } from '@respidetect/contract';
+import { asFileRefusal, decodeDicom, DEFAULT_LUNG_WINDOW, isDicomBytes, type DecodedPixels } from '@respidetect/contract';
 import { decodeImage } from '../data/decode';
 
-/** Throws an Error whose message is the reason alone (the caller names the file). */
+/**
+ * Throws a FileRefusal naming `file` (message `${file}: reason`), typed by the reader that refused it:
+ * the DICOM reader's and the raster decoder's codes pass through; anything else is 'internal'.
+ */
 export async function decodeFile(file: string, bytes: Buffer): Promise<DecodedPixels[]> {
-  if (isDicomBytes(bytes)) {
-    try {
+  try {
+    if (isDicomBytes(bytes)) {
       const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       return decodeDicom(file, ab, DEFAULT_LUNG_WINDOW).slices;
-    } catch (err) {
-      throw new Error((err as Error).message.replace(`${file}: `, ''), { cause: err });
     }
-  }
-  try {
     return [await decodeImage(bytes, file)];
   } catch (err) {
-    const e = err as Error & { reason?: string };
-    throw new Error(e.reason ?? e.message, { cause: err });
+    throw asFileRefusal(file, err);
   }
 }

@@ -8,7 +8,7 @@ const root = mkdtempSync(join(tmpdir(), 'labelled-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('listLabelledFolder (real files)', () => {
-  it('lists class folders, files at any depth, links as their targets (a dangling one too, to fail by name), and skips hidden files', () => {
+  it('lists class folders, files at any depth, links as their targets, a dangling link as skipped (to fail by name), and skips hidden files', () => {
     const shared = join(root, 'elsewhere');
     mkdirSync(join(shared, 'series'), { recursive: true });
     writeFileSync(join(shared, 'a.png'), 'x');
@@ -23,13 +23,15 @@ describe('listLabelledFolder (real files)', () => {
     symlinkSync(join(shared, 'a.png'), join(set, 'malignant', 'a.png'));
     symlinkSync(join(shared, 'series'), join(set, 'malignant', 'series'));
     symlinkSync(join(shared, 'gone.png'), join(set, 'malignant', 'dangling.png'));
-    const { folders, files } = listLabelledFolder(set);
+    const { folders, files, skipped } = listLabelledFolder(set);
     expect(folders).toEqual(['malignant', 'normal']);
     expect(files.map((f) => [f.file, f.folder])).toEqual([
       ['malignant/a.png', 'malignant'],
-      ['malignant/dangling.png', 'malignant'],
       ['malignant/series/s1.dcm', 'malignant'],
       ['normal/deep/b.png', 'normal'],
+    ]);
+    expect(skipped).toEqual([
+      { path: 'malignant/dangling.png', folder: 'malignant', code: 'not-regular-file', reason: 'malignant/dangling.png: a symbolic link to nothing, not a regular file' },
     ]);
   });
   it('names the folder when it is missing or has no class folders', () => {

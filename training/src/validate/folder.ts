@@ -1,10 +1,11 @@
 /**
  * A labelled folder: one sub-folder per class, files at any depth below it (a DICOM export is
- * often a tree of series folders). Hidden files (.DS_Store, ._x) are not images and are skipped;
- * everything else is listed, so a file that is not an image fails by name instead of vanishing.
+ * often a tree of series folders). It is listed by the one walker (data/walk.ts): links count as
+ * their targets, litter (.DS_Store, ._x) is left out, and what is not a regular file (a FIFO, a
+ * device, a dangling link, a link loop) or is past the size limit is returned as `skipped` with its
+ * code, so it is reported by name instead of vanishing or stopping the run.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { openFolder, readFolder, walkFiles, type SkippedEntry } from '../data/walk';
 
 export interface LabelledFile {
   /** Absolute path. */
@@ -15,35 +16,21 @@ export interface LabelledFile {
   folder: string;
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !e.name.startsWith('.'))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((e) => {
-      const path = join(dir, e.name);
-      // A symbolic link counts as what it points to (a folder of links to a shared copy is common).
-      const st = e.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : e;
-      // A dangling link is listed, so it fails by name when read instead of vanishing.
-      if (!st) return [path];
-      return st.isDirectory() ? walk(path) : st.isFile() ? [path] : [];
-    });
+export interface SkippedLabelledEntry extends SkippedEntry {
+  /** The class folder it is in. */
+  folder: string;
 }
 
-export function listLabelledFolder(root: string): { folders: string[]; files: LabelledFile[] } {
-  let st;
-  try {
-    st = statSync(root);
-  } catch {
-    throw new Error(`${root}: no such folder`);
+export function listLabelledFolder(root: string): { folders: string[]; files: LabelledFile[]; skipped: SkippedLabelledEntry[] } {
+  // Entries directly under the root are in no class folder: a README or a FIFO there is ignored alike.
+  const top = readFolder(openFolder(root));
+  if (top.dirs.length === 0) throw new Error(`${root}: has no class sub-folders`);
+  const files: LabelledFile[] = [];
+  const skipped: SkippedLabelledEntry[] = [];
+  for (const dir of top.dirs) {
+    const walked = walkFiles(dir);
+    files.push(...walked.files.map((f) => ({ path: f.abs, file: f.rel, folder: dir.name })));
+    skipped.push(...walked.skipped.map((s) => ({ ...s, folder: dir.name })));
   }
-  if (!st.isDirectory()) throw new Error(`${root}: not a folder (expected one sub-folder per class)`);
-  const folders = readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort();
-  if (folders.length === 0) throw new Error(`${root}: has no class sub-folders`);
-  const files = folders.flatMap((folder) =>
-    walk(join(root, folder)).map((path) => ({ path, folder, file: relative(root, path).split(/[\\/]/).join('/') })),
-  );
-  return { folders, files };
+  return { folders: top.dirs.map((d) => d.name), files, skipped };
 }

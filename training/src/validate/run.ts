@@ -4,11 +4,11 @@
  * browser), then one call to the contract's externalReport for every figure. One bad file fails
  * alone: it is recorded with its reason and the run goes on.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { assessInput, checkChestCt, externalReport, type ExternalItem, type ExternalReport } from '@respidetect/contract';
+import { asFileRefusal, assessInput, checkChestCt, externalReport, type ExternalItem, type ExternalReport } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import { loadGraphModelDir, predictPixels } from '../inference/graph-model';
+import { readInputFile } from '../data/read-input';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
 import { decodeFile } from './decode-file';
@@ -31,7 +31,7 @@ export interface ValidateOptions {
 export async function validateFolder(opts: ValidateOptions): Promise<{ report: ExternalReport; trainingRunId: string }> {
   const dataDir = resolve(opts.dataDir);
   // List and map first: a wrong folder or label map fails before the model is loaded.
-  const { folders, files } = listLabelledFolder(dataDir);
+  const { folders, files, skipped } = listLabelledFolder(dataDir);
   await initBackend();
   const loaded = await loadGraphModelDir(resolve(opts.modelDir));
   const { metadata } = loaded;
@@ -43,12 +43,17 @@ export async function validateFolder(opts: ValidateOptions): Promise<{ report: E
     );
   const items: ExternalItem[] = [];
   const hashes: string[] = [];
-  let failed = 0;
+  // Never read (a FIFO, a device, a link loop, past the size limit): failed by name, with the walker's code.
+  for (const k of skipped) {
+    items.push({ file: k.path, folder: k.folder, error: k.reason.replace(`${k.path}: `, ''), code: k.code });
+    hashes.push(`unreadable ${k.folder}`);
+  }
+  let failed = skipped.length;
   const bar = progress(`validate ${opts.name}`, files.length, 'files');
   for (const f of files) {
     let sha256: string | undefined;
     try {
-      const bytes = readFileSync(f.path);
+      const bytes = await readInputFile(f.path, f.file);
       sha256 = sha256Hex(bytes);
       const slices = await decodeFile(f.file, bytes);
       for (const [k, pixels] of slices.entries()) {
@@ -64,7 +69,9 @@ export async function validateFolder(opts: ValidateOptions): Promise<{ report: E
       }
     } catch (err) {
       failed++;
-      items.push({ file: f.file, folder: f.folder, ...(sha256 ? { sha256 } : {}), error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
+      // Typed like every refusal: a reader's FileRefusal keeps its code; anything else is 'internal' with its text in details.
+      const r = asFileRefusal(f.file, err);
+      items.push({ file: f.file, folder: f.folder, ...(sha256 ? { sha256 } : {}), error: r.message.replace(`${f.file}: `, '').split('\n')[0]!, code: r.code });
     }
     hashes.push(`${sha256 ?? 'unreadable'} ${f.folder}`);
     bar.tick(1, failed ? `${failed} failed` : '');

@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadFile, type DownloadOptions } from '../../util/download';
 import { hashFile, sha256Hex } from '../../util/hash';
-import { extractZip } from '../../util/unzip';
+import { extractZip, UnsafeArchiveError } from '../../util/unzip';
 
 export function archivePath(cacheDir: string, source: string): string {
   return join(cacheDir, 'downloads', `${sha256Hex(source).slice(0, 16)}.zip`);
@@ -28,7 +28,7 @@ function assertZip(path: string, label: string): void {
   if (n >= 4 && head.readUInt32LE(0) === 0x04034b50) return;
   const text = head.subarray(0, n).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
   unlinkSync(path);
-  throw new Error(`${label}: the download is not a zip archive (it starts with "${text.slice(0, 40)}"); an HTML page usually means an access or quota problem`);
+  throw new UnsafeArchiveError(`${label}: the download is not a zip archive (it starts with "${text.slice(0, 40)}"); an HTML page usually means an access or quota problem`, 'unsupported-format');
 }
 
 export async function downloadArchive(opts: DownloadOptions): Promise<string> {

@@ -9,12 +9,12 @@
  * the md5 of those bytes, suffixed ".dir".
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { hashFile } from '../../util/hash';
 import { progress } from '../../util/progress';
-// Litter (.DS_Store, __MACOSX) is skipped as ingest skips it; DVC-tracked folders never held any.
-import { findDatasetRoot, isLitter } from '../scan';
+import { findDatasetRoot } from '../scan';
+// The one walker: litter (.DS_Store, __MACOSX) is skipped as ingest skips it; DVC-tracked folders never held any.
+import { openFolder, walkFiles } from '../walk';
 
 export interface DirEntry {
   /** '/'-separated, relative to the hashed folder. */
@@ -56,17 +56,6 @@ export function dvcDirHash(entries: readonly DirEntry[]): string {
   return `${createHash('md5').update(text, 'utf8').digest('hex')}.dir`;
 }
 
-function listFiles(dir: string, rel = ''): Array<{ relpath: string; absPath: string }> {
-  const out: Array<{ relpath: string; absPath: string }> = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (isLitter(e.name)) continue;
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(join(dir, e.name), r));
-    else if (e.isFile()) out.push({ relpath: r, absPath: join(dir, e.name) });
-  }
-  return out;
-}
-
 /** Digest of the given files, named by their relpath in the tree being checked. */
 export async function digestFiles(files: ReadonlyArray<{ relpath: string; absPath: string }>): Promise<ContentDigest> {
   const bar = progress('content check', files.length, 'files');
@@ -86,7 +75,7 @@ export async function digestFiles(files: ReadonlyArray<{ relpath: string; absPat
 
 /** Digest of the dataset folder below `dir` (wrapper folders skipped as ingest skips them). */
 export function digestTree(dir: string): Promise<ContentDigest> {
-  return digestFiles(listFiles(findDatasetRoot(dir)));
+  return digestFiles(walkFiles(openFolder(findDatasetRoot(dir))).files.map((f) => ({ relpath: f.rel, absPath: f.abs })));
 }
 
 /** Throws, naming every difference, when the folder below `dir` is not the expected content. */

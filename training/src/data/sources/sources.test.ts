@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveBytes, startLoopback, type Loopback } from '../../../../testkit/http/loopback';
-import { makeZip, makeZipSlip } from '../../../../testkit/training/zip';
+import { makeZip, makeZipSlip, rawZip } from '../../../../testkit/training/zip';
 import { confirmUrlFromHtml } from './gdrive';
 import { resolveSource } from '.';
 
@@ -50,6 +51,23 @@ describe('zip URL source', () => {
     const evil = await makeZipSlip('../../outside.png', Buffer.from('x'));
     server = await startLoopback((req, res) => serveBytes(req, res, evil, { ranges: true }));
     await expect(resolveSource(`${server.url}/evil.zip`, { cacheDir: cacheDir() })).rejects.toThrow(/refusing to extract: entry "\.\.\/\.\.\/outside\.png" would be written outside the target folder \(zip-slip/);
+  });
+
+  it('refuses a zip of 3,000 entries of exactly 1 MiB (3 GB from 3 MB), typed, extracting nothing', async () => {
+    const mib = Buffer.alloc(2 ** 20);
+    const deflated = deflateRawSync(mib);
+    const bomb = rawZip(Array.from({ length: 3000 }, (_, i) => ({ name: `Data/normal/${i}.png`, data: mib, deflated })));
+    server = await startLoopback((req, res) => serveBytes(req, res, bomb, { ranges: true }));
+    const cache = cacheDir();
+    const err = await resolveSource(`${server.url}/many.zip`, { cacheDir: cache }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'inflate-limit', message: expect.stringMatching(/refusing to extract: its entries declare more than \d+ MiB in all/) });
+    expect(existsSync(join(cache, 'extracted')) ? readdirSync(join(cache, 'extracted')) : []).toEqual([]);
+  });
+
+  it('refuses a download that is not a zip (an HTML page), typed', async () => {
+    server = await startLoopback((req, res) => serveBytes(req, res, Buffer.from('<!DOCTYPE html><html>quota exceeded</html>'), { ranges: true }));
+    const err = await resolveSource(`${server.url}/page.zip`, { cacheDir: cacheDir() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unsupported-format', message: expect.stringMatching(/page\.zip: the download is not a zip archive/) });
   });
 
   it('rejects a download whose sha256 differs from data.sha256', async () => {
