@@ -4,3 +4,4 @@ export * from './url';
 export * from './qido';
 export * from './multipart';
 export * from './stow';
+export * from './auth';

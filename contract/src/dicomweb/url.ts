@@ -21,9 +21,12 @@ export function normaliseBaseUrl(raw: string): string {
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
+/** A DICOM UID: digits and dots, at most 64 characters (PS3.5 9.1). */
+export const isDicomUid = (text: string): boolean => /^[0-9.]{1,64}$/.test(text);
+
 const seg = (uid: string): string => {
-  // UIDs are digits and dots (PS3.5 9.1); anything else would change the path.
-  if (!/^[0-9.]{1,64}$/.test(uid)) throw new DicomWebError('malformed', `"${uid}" is not a DICOM UID.`);
+  // Anything but a UID would change the path.
+  if (!isDicomUid(uid)) throw new DicomWebError('malformed', `"${uid}" is not a DICOM UID.`);
   return uid;
 };
 

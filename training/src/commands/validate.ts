@@ -2,6 +2,11 @@
  * `respidetect-train validate` (`npm run validate`): external validation of an exported model.
  *
  *   validate --model public/model --data DIR [--label-map FILE|folder=class,...] [--name NAME] [--write-metadata]
+ *   validate --model public/model --dicomweb URL --labels CSV [--cache DIR] [--label-map …] [--name NAME]
+ *
+ * With --dicomweb the series the labels CSV lists (StudyInstanceUID,SeriesInstanceUID,class) are
+ * retrieved into a cache folder (resuming; data/sources/dicomweb.ts) and validated as a labelled
+ * folder; a series that is not CT counts as one failed item with its reason.
  *
  * Without --data it validates every set in params.yaml `validate.sets` (the optional DVC stage).
  * Writes metrics/external/<name>.json and its PNGs, plus metrics/external/index.json (one summary
@@ -13,6 +18,8 @@ import { externalValidationSummary, type ExternalReport, type Proportion } from 
 import { parseCommandArgs } from '../cli/args';
 import { loadParams, type ValidateSet } from '../config/params';
 import { writeJsonAtomic } from '../util/atomic';
+import { dicomWebCacheDir } from '../data/sources';
+import { retrieveDicomWeb, type RefusedSeries } from '../data/sources/dicomweb';
 import { addToMetadata, EXTERNAL_DIR, logToModelRun, writeReportFiles } from '../validate/outputs';
 import { validateFolder } from '../validate/run';
 
@@ -57,12 +64,29 @@ export async function run(argv: string[]): Promise<void> {
     name: { type: 'string' },
     out: { type: 'string' },
     'write-metadata': { type: 'boolean' },
+    dicomweb: { type: 'string' },
+    labels: { type: 'string' },
+    cache: { type: 'string' },
   });
   const params = loadParams(args.params, args.overrides);
   const modelDir = resolve(String(args.flags.model ?? params.export.out_dir));
   const outDir = String(args.flags.out ?? EXTERNAL_DIR);
   let sets: ValidateSet[];
-  if (args.flags.data !== undefined) {
+  let fromPacs: { files: string[]; refused: RefusedSeries[] } | null = null;
+  if (args.flags.dicomweb !== undefined) {
+    if (args.flags.data !== undefined) throw new Error('--dicomweb and --data are two sources; give one');
+    if (args.flags.labels === undefined) throw new Error('--dicomweb URL needs --labels CSV (StudyInstanceUID,SeriesInstanceUID,class)');
+    const url = String(args.flags.dicomweb);
+    const labels = String(args.flags.labels);
+    const cacheDir = args.flags.cache !== undefined ? String(args.flags.cache) : dicomWebCacheDir(url);
+    const got = await retrieveDicomWeb({ url, labels, cacheDir });
+    fromPacs = got;
+    const name = String(args.flags.name ?? basename(labels).replace(/\.csv$/i, ''));
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`--name "${name}" must be file-name-safe (letters, digits, _ . -)`);
+    sets = [{ name, path: got.dir, label_map: args.flags['label-map'] === undefined ? null : String(args.flags['label-map']) }];
+  } else if (args.flags.labels !== undefined || args.flags.cache !== undefined) {
+    throw new Error('--labels and --cache go with --dicomweb URL');
+  } else if (args.flags.data !== undefined) {
     const data = String(args.flags.data);
     const name = String(args.flags.name ?? basename(resolve(data)));
     if (!/^[\w.-]+$/.test(name)) throw new Error(`--name "${name}" must be file-name-safe (letters, digits, _ . -)`);
@@ -82,6 +106,9 @@ export async function run(argv: string[]): Promise<void> {
       bootstrap: params.evaluate.bootstrap,
       seed: params.data.seed,
       targetSensitivity: params.evaluate.min_sensitivity,
+      ...(fromPacs
+        ? { only: fromPacs.files, failedBefore: fromPacs.refused.map((r) => ({ file: r.path, folder: r.class, error: r.reason, code: 'not-ct' as const })) }
+        : {}),
     });
     const files = await writeReportFiles(report, outDir);
     index[set.name] = externalValidationSummary(report);
@@ -94,7 +121,7 @@ export async function run(argv: string[]): Promise<void> {
   // The DVC stage rewrites the index from params; an ad-hoc --data run adds its set to what is there.
   const indexPath = resolve(outDir, 'index.json');
   let previous: Record<string, unknown> = {};
-  if (args.flags.data !== undefined && existsSync(indexPath)) {
+  if ((args.flags.data !== undefined || fromPacs) && existsSync(indexPath)) {
     try {
       previous = (JSON.parse(readFileSync(indexPath, 'utf8')) as { sets?: Record<string, unknown> }).sets ?? {};
     } catch {

@@ -29,3 +29,12 @@ export type UnzipLimits = { -readonly [K in keyof typeof UNZIP_LIMITS]: number }
 
 /** MiB, for messages. */
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MiB`;
+
+/** DICOMweb retrieval (data/sources/dicomweb.ts): one QIDO-RS or WADO-RS request, start to last byte; a 512 MiB instance over a slow link still fits. */
+export const DICOMWEB_REQUEST_TIMEOUT_MS = 120_000;
+
+/** One QIDO-RS answer (a JSON listing): a 5,000-image series lists in about 2 MiB. */
+export const MAX_QIDO_ANSWER_BYTES = 32 * 2 ** 20;
+
+/** Rows of a DICOMweb labels CSV (one series each): far above any validation set, small enough to hold in memory. */
+export const MAX_LABEL_ROWS = 100_000;

@@ -5,7 +5,7 @@
  * alone: it is recorded with its reason and the run goes on.
  */
 import { resolve } from 'node:path';
-import { asFileRefusal, assessInput, checkChestCt, externalReport, type ExternalItem, type ExternalReport } from '@respidetect/contract';
+import { asFileRefusal, assessInput, checkChestCt, externalReport, type ExternalItem, type ExternalReport, type RefusalCode } from '@respidetect/contract';
 import { initBackend } from '../backend';
 import { loadGraphModelDir, predictPixels } from '../inference/graph-model';
 import { readInputFile } from '../data/read-input';
@@ -26,12 +26,20 @@ export interface ValidateOptions {
   targetSensitivity: number;
   /** Fixed in tests; now by default. */
   date?: string;
+  /** Only these files (relative to dataDir, '/'-separated): a DICOMweb cache may hold other series too. */
+  only?: readonly string[];
+  /** Failed before any file was read (a DICOMweb series refused as not CT): one item each, by name. */
+  failedBefore?: readonly { file: string; folder: string; error: string; code: RefusalCode }[];
 }
 
 export async function validateFolder(opts: ValidateOptions): Promise<{ report: ExternalReport; trainingRunId: string }> {
   const dataDir = resolve(opts.dataDir);
   // List and map first: a wrong folder or label map fails before the model is loaded.
-  const { folders, files, skipped } = listLabelledFolder(dataDir);
+  const listed = listLabelledFolder(dataDir);
+  const only = opts.only ? new Set(opts.only) : null;
+  const { folders } = listed;
+  const files = only ? listed.files.filter((f) => only.has(f.file)) : listed.files;
+  const skipped = only ? listed.skipped.filter((k) => only.has(k.path)) : listed.skipped;
   await initBackend();
   const loaded = await loadGraphModelDir(resolve(opts.modelDir));
   const { metadata } = loaded;
@@ -48,7 +56,11 @@ export async function validateFolder(opts: ValidateOptions): Promise<{ report: E
     items.push({ file: k.path, folder: k.folder, error: k.reason.replace(`${k.path}: `, ''), code: k.code });
     hashes.push(`unreadable ${k.folder}`);
   }
-  let failed = skipped.length;
+  for (const k of opts.failedBefore ?? []) {
+    items.push({ file: k.file, folder: k.folder, error: k.error, code: k.code });
+    hashes.push(`unread ${k.file} ${k.folder}`);
+  }
+  let failed = skipped.length + (opts.failedBefore?.length ?? 0);
   const bar = progress(`validate ${opts.name}`, files.length, 'files');
   for (const f of files) {
     let sha256: string | undefined;

@@ -10,6 +10,13 @@ import { fetchGdrive, GDRIVE_URL } from './gdrive';
 import { fetchKaggle, KAGGLE_API } from './kaggle';
 import { KNOWN_CONTENT } from './known';
 import { processEnv } from '../../config/env';
+import { sha256Hex } from '../../util/hash';
+
+/** Where a DICOMweb source's series are cached by default: one folder per base URL (and labels CSV, for ingest). */
+export function dicomWebCacheDir(url: string, labels?: string): string {
+  const key = sha256Hex(labels === undefined ? url : `${url}\n${resolve(labels)}`).slice(0, 16);
+  return resolve('.cache', 'dicomweb', key);
+}
 
 export interface SourceOptions {
   /** Where downloads and extractions are cached. */

@@ -1,0 +1,16 @@
+/**
+ * DICOMweb credentials and the Authorization header they become, for every runtime that talks to a
+ * PACS (the page's client keeps its own copy in src/features/pacs/logic/credentials.ts for now; the
+ * CLI's retriever uses this one). Basic credentials are UTF-8 (RFC 7617's charset).
+ */
+export type DicomWebAuth = { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+
+/** The Authorization header for `auth`, or null. */
+export function dicomWebAuthorization(auth: DicomWebAuth): string | null {
+  if (auth.kind === 'basic') {
+    const bytes = new TextEncoder().encode(`${auth.user}:${auth.password}`);
+    return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  }
+  if (auth.kind === 'bearer') return `Bearer ${auth.token.trim()}`;
+  return null;
+}
