@@ -9,7 +9,7 @@ import { writeDicom } from '../../testkit/dicom/dicom';
 import { ctSlice } from '../../testkit/dicom/scanner-dicom';
 import { DEFAULT_LUNG_WINDOW } from '../../src/config/limits';
 import { decodeDicom } from '../../src/features/dicom/decode';
-import { decodeFile } from '../../training/src/validate/decode-file';
+import { decodeFile } from '../../training/src/data/decode-file';
 
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 /** Greys that span the whole window, so a different window or rescale would change many of them. */

@@ -18,6 +18,9 @@ import { startFaultProxy, type FaultProxy } from '../../testkit/http/fault-proxy
 import { exportVggModel } from '../../testkit/models/vgg-model';
 import { requirePacs, startOrthanc, type RunningOrthanc } from '../../testkit/pacs/orthanc';
 import { freePort } from '../../testkit/server/http';
+import { DEFAULT_PARAMS } from '../src/config/params';
+import { ingest } from '../src/data/ingest';
+import { loadManifest } from '../src/data/prepared';
 import { retrieveDicomWeb } from '../src/data/sources/dicomweb';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -144,6 +147,21 @@ describe.skipIf(!run || !chestCtPresent())('DICOMweb source (labels CSV → cach
     mark = proxy.forwarded.length;
     expect(await retrieveDicomWeb({ url, labels, cacheDir })).toMatchObject({ cached: 2 * PER_CLASS, fetched: 0 });
     expect(retrieves(mark)).toHaveLength(0);
+  });
+
+  it('ingest reads a dicomweb: source: the CT images decoded by the DICOM reader, the MR series skipped with its reason', async () => {
+    const cache = join(work, 'ingest-cache');
+    const prepared = join(work, 'prepared');
+    const data = { ...DEFAULT_PARAMS.data, source: `dicomweb:${pacs.dicomWeb}`, labels, dicomweb_cache: cache, prepared_dir: prepared };
+    const { report } = await ingest({ ...DEFAULT_PARAMS, data }, { reportPath: null, cacheDir: join(work, 'downloads') });
+    expect(report.files).toMatchObject({ scanned: 2 * PER_CLASS, rejected: 0, kept: 2 * PER_CLASS });
+    expect(report.counts.total).toEqual({ adenocarcinoma: PER_CLASS, normal: PER_CLASS });
+    expect(report.skipped).toEqual([{ path: `normal/${mr}`, code: 'not-ct', reason: `normal/${mr}: Series 3 (T2 axial) is MR, not CT: this model reads chest CT only. Pick a CT series.` }]);
+    const rows = loadManifest(prepared).rows;
+    expect(rows.map((r) => r.path).sort()).toEqual(filesUnder(cache).map((f) => f.slice(cache.length + 1)).sort());
+    // The cache is ingest's whole folder: a series the CSV does not list is refused, not trained on.
+    writeFileSync(join(cache, 'normal', series.normal, '..', '1.2.3.4'), '');
+    await expect(ingest({ ...DEFAULT_PARAMS, data }, { reportPath: null, cacheDir: join(work, 'downloads') })).rejects.toThrow(/holds series the labels CSV .* does not list \(normal\/1\.2\.3\.4\)/);
   });
 
   it('npm run validate --dicomweb: counts the CT images, the MR series failed with its reason, resume said on stderr', async () => {

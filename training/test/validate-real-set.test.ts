@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IQ_OTHNCCD_DIR, iqOthnccdPresent, iqOthnccdSkipMessage } from '../../testkit/datasets';
-import { decodeFile } from '../src/validate/decode-file';
+import { decodeFile } from '../src/data/decode-file';
 import { listLabelledFolder } from '../src/validate/folder';
 import { resolveLabelMap } from '../src/validate/label-map';
 

@@ -6,6 +6,8 @@ export const DEFAULT_PARAMS: Params = {
   "data": {
     "source": "gdrive:1z0mreUtRmR-P-magILsDR3T7M6IkGXtY",
     "sha256": null,
+    "labels": null,
+    "dicomweb_cache": null,
     "classes": [
       "adenocarcinoma",
       "normal"

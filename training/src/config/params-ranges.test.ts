@@ -97,6 +97,9 @@ const BAD: ReadonlyArray<readonly [string, string]> = [
   ['data.sources=[{name: a, source: ""}]', 'data.sources[0].source'],
   ['preprocess.intensity=clahe', 'preprocess.intensity'],
   ['data.hold_out_source=""', 'data.hold_out_source'],
+  ['data.labels=""', 'data.labels'],
+  ['data.dicomweb_cache=/', 'data.dicomweb_cache'],
+  ['data.sources=[{name: a, source: x, labels: 7}]', 'data.sources[0].labels'],
 ];
 
 describe('params.yaml: every key has its type and range', () => {

@@ -26,8 +26,10 @@ const ratio = num({ minimum: 0, maximum: 1 }, 'a fraction in [0, 1]');
 
 export const PARAMS_SCHEMA = closed({
   data: closed({
-    source: str('a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>'),
+    source: str('a folder, https://…zip, gdrive:<id>, kaggle:<owner>/<slug> or dicomweb:<URL>'),
     sha256: nullable(sha256),
+    labels: nullable(str('a labels CSV path (dicomweb: sources)')),
+    dicomweb_cache: nullable(writableDir),
     classes: { type: 'array', items: classId, minItems: 2, maxItems: 64, uniqueItems: true, description: 'two to 64 distinct class ids' },
     split_mode: oneOf(['ratios', 'source']),
     split_ratios: closed({ train: num({ exclusiveMinimum: 0, maximum: 1 }, 'a fraction in (0, 1]: something must be trained on'), val: ratio, test: ratio }),
@@ -39,10 +41,10 @@ export const PARAMS_SCHEMA = closed({
       minItems: 1,
       maxItems: 32,
       items: closed(
-        { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, ".", "_" or "-"' }, source: str('a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>'), sha256: nullable(sha256), label_map: nullable(labelMap) },
+        { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, ".", "_" or "-"' }, source: str('a folder, https://…zip, gdrive:<id>, kaggle:<owner>/<slug> or dicomweb:<URL>'), sha256: nullable(sha256), label_map: nullable(labelMap), labels: nullable(str('a labels CSV path (dicomweb: sources)')), dicomweb_cache: nullable(writableDir) },
         ['name', 'source'],
       ),
-      description: 'a non-empty list of {name, source, sha256, label_map}',
+      description: 'a non-empty list of {name, source, sha256, label_map, labels, dicomweb_cache}',
     }),
     hold_out_source: nullable(str('the name of one of data.sources')),
   }),

@@ -15,12 +15,19 @@ export interface DataSource {
   sha256?: string | null;
   /** Folder name → class id; absent: folders named like a class in data.classes map to it. */
   label_map?: Record<string, string> | null;
+  /** dicomweb: sources only: the labels CSV, and the cache folder (null: .cache/dicomweb/<hash>). */
+  labels?: string | null;
+  dicomweb_cache?: string | null;
 }
 
 export interface Params {
   data: {
     source: string;
     sha256: string | null;
+    /** A dicomweb: source's labels CSV (StudyInstanceUID,SeriesInstanceUID,class); null otherwise. */
+    labels: string | null;
+    /** A dicomweb: source's cache folder; null: .cache/dicomweb/<hash of URL and labels path>. */
+    dicomweb_cache: string | null;
     classes: string[];
     split_mode: 'ratios' | 'source';
     split_ratios: { train: number; val: number; test: number };
@@ -184,6 +191,14 @@ function checkSources(p: Params, fail: (key: string, msg: string) => never): voi
     for (const [folder, cls] of Object.entries(s.label_map ?? {}))
       if (!p.data.classes.includes(cls)) fail(`${key}.label_map.${folder}`, `maps to "${cls}", which is not in data.classes (${p.data.classes.join(', ')})`);
   });
+  // A dicomweb: source is selected by its labels CSV; labels anywhere else would be silently unused.
+  const dicomweb = (key: string, s: { source: string; labels?: string | null; dicomweb_cache?: string | null }) => {
+    const isDw = s.source.startsWith('dicomweb:');
+    if (isDw && !s.labels) fail(`${key}.labels`, `is needed by the dicomweb: source (a CSV StudyInstanceUID,SeriesInstanceUID,class)`);
+    if (!isDw && (s.labels || s.dicomweb_cache)) fail(`${key}.${s.labels ? 'labels' : 'dicomweb_cache'}`, `is only for a dicomweb: source, not "${s.source}"`);
+  };
+  if (!list) dicomweb('data', p.data);
+  (list ?? []).forEach((s, i) => dicomweb(`data.sources[${i}]`, s));
   const held = p.data.hold_out_source;
   if (held !== null && !(list ?? []).some((s) => s.name === held))
     fail('data.hold_out_source', `"${held}" is not the name of one of data.sources (${(list ?? []).map((s) => s.name).join(', ') || 'none set'})`);

@@ -10,15 +10,23 @@ import { FileRefusal, fingerprintRgb, toRgb, type RefusalCode } from '@respidete
 import { writeJsonAtomic } from '../util/atomic';
 import { mapPool } from '../util/map-pool';
 import { progress } from '../util/progress';
-import { checkDecodable, decodeImage, DecodeError } from './decode';
+import { DecodeError } from './decode';
+import { decodeFile } from './decode-file';
 import type { ByContent } from './ingest-hash';
 import { readInputFile } from './read-input';
 import { peekPrepared, PREP_VERSION, writePrepared, type PreparedHeader } from './prepared';
 
 const REJECTED_FILE = 'rejected.json';
 
+/**
+ * What decides whether a refusal still holds, beside PREP_VERSION: bumped when a file once refused may
+ * now decode, so a rerun tries it again (2: ingest reads DICOM).
+ */
+const REJECTED_RULES = 2;
+
 interface RejectedCache {
   version: number;
+  rules?: number;
   reasons: Record<string, string>;
   /** The refusal code of each reason (absent in caches written before codes). */
   codes?: Record<string, RefusalCode>;
@@ -38,7 +46,7 @@ function loadRejectedCache(preparedDir: string): Pick<RejectedCache, 'reasons' |
   if (!existsSync(file)) return { reasons: {} };
   try {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as RejectedCache;
-    return doc.version === PREP_VERSION ? doc : { reasons: {} };
+    return doc.version === PREP_VERSION && doc.rules === REJECTED_RULES ? doc : { reasons: {} };
   } catch {
     return { reasons: {} };
   }
@@ -68,16 +76,19 @@ export async function decodeContents(byContent: ByContent, preparedDir: string):
     const file = byContent.get(sha)!.files[0]!;
     try {
       const bytes = await readInputFile(file.absPath, file.path);
-      checkDecodable(file.path, bytes);
-      const pixels = await decodeImage(bytes, file.path);
+      // The one decoder validate uses too: raster images by sharp, DICOM by the contract's reader.
+      const slices = await decodeFile(file.path, bytes);
+      if (slices.length !== 1)
+        throw new FileRefusal(`${file.path}: a DICOM of ${slices.length} frames; ingest trains on one image per file (export the slices one per file)`, 'refused', { code: 'too-many-frames' });
+      const pixels = slices[0]!;
       const rgb = toRgb(pixels);
       const { width, height } = pixels;
       const header = { width, height, ...fingerprintRgb(rgb, width, height) };
       await writePrepared(preparedDir, sha, rgb, header);
       headers.set(sha, header);
     } catch (err) {
-      // A refusal leaves the content out with its reason; anything else is a bug and stops ingest.
-      if (!(err instanceof FileRefusal)) throw err;
+      // A refusal leaves the content out with its reason; anything else (decodeFile types it 'internal') is a bug and stops ingest.
+      if (!(err instanceof FileRefusal) || err.code === 'internal') throw err;
       rejectedReason.set(sha, err instanceof DecodeError ? err.reason : err.message.replace(`${file.path}: `, ''));
       rejectedCode.set(sha, err.code);
     }
@@ -85,6 +96,6 @@ export async function decodeContents(byContent: ByContent, preparedDir: string):
   });
   bar.done();
   const sorted = <V>(m: Map<string, V>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
-  writeJsonAtomic(join(preparedDir, REJECTED_FILE), { version: PREP_VERSION, reasons: sorted(rejectedReason), codes: sorted(rejectedCode) } satisfies RejectedCache);
+  writeJsonAtomic(join(preparedDir, REJECTED_FILE), { version: PREP_VERSION, rules: REJECTED_RULES, reasons: sorted(rejectedReason), codes: sorted(rejectedCode) } satisfies RejectedCache);
   return { headers, rejectedReason, rejectedCode, stats: { decoded: todo.length, cached, rejectedCached } };
 }

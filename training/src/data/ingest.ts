@@ -68,7 +68,7 @@ function noImagesKept(scan: CombinedScan, read: number, decoded: DecodedContents
     `${scan.root}: ingest kept 0 images of ${scan.files.length} files` +
       `${reasons.length ? ` (distinct contents left out: ${reasons.join(', ')})` : ''}` +
       `${skipped ? `; ${skipped} entries were not regular files or were past a limit` : ''}` +
-      `${read === 0 ? '' : '; check data.classes and that the folders hold PNG, JPEG, WebP, GIF or TIFF images'}`,
+      `${read === 0 ? '' : '; check data.classes and that the folders hold PNG, JPEG, WebP, GIF or TIFF images or DICOM'}`,
   );
 }
 

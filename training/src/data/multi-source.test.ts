@@ -78,5 +78,9 @@ describe('several sources in one ingest', () => {
     expect(bad(['data.sources=[{name: a, source: x, label_map: {m: malignant}}]'])).toThrow(/data\.sources\[0\]\.label_map\.m.*not in data\.classes/);
     expect(bad(['data.sources=[{name: a, source: x}, {name: a, source: y}]'])).toThrow(/data\.sources\[1\]\.name.*used twice/);
     expect(bad(['data.hold_out_source=iq'])).toThrow(/data\.hold_out_source.*not the name of one of data\.sources/);
+    // A dicomweb: source is selected by its labels CSV; a labels CSV on any other source would go unused.
+    expect(bad(['data.source=dicomweb:http://127.0.0.1:8042/dicom-web'])).toThrow(/data\.labels.*needed by the dicomweb: source/);
+    expect(bad(['data.labels=series.csv'])).toThrow(/data\.labels.*only for a dicomweb: source/);
+    expect(bad(['data.sources=[{name: pacs, source: "dicomweb:http://127.0.0.1:8042/dicom-web"}]'])).toThrow(/data\.sources\[0\]\.labels.*needed by the dicomweb: source/);
   });
 });

@@ -50,13 +50,17 @@ interface FetchOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const specsOf = (d: Params['data']): DataSource[] => d.sources ?? [{ name: '', source: d.source, sha256: d.sha256, label_map: null }];
+const specsOf = (d: Params['data']): DataSource[] =>
+  d.sources ?? [{ name: '', source: d.source, sha256: d.sha256, label_map: null, labels: d.labels, dicomweb_cache: d.dicomweb_cache }];
 
 export async function readSources(d: Params['data'], opts: FetchOptions): Promise<LoadedSource[]> {
   const out: LoadedSource[] = [];
   for (const s of specsOf(d)) {
-    const src = await resolveSource(s.source, { cacheDir: opts.cacheDir, sha256: s.sha256 ?? null, endpoints: opts.endpoints, env: opts.env });
-    out.push({ name: d.sources ? s.name : null, source: s.source, labelMap: s.label_map ?? null, scan: scanDataset(src.dir) });
+    const src = await resolveSource(s.source, { cacheDir: opts.cacheDir, sha256: s.sha256 ?? null, endpoints: opts.endpoints, env: opts.env, labels: s.labels ?? null, dicomwebCache: s.dicomweb_cache ?? null });
+    const scan = scanDataset(src.dir);
+    // A DICOMweb series refused before retrieval (not CT) is reported beside what the walker skipped.
+    if (src.skipped) scan.skipped.push(...src.skipped);
+    out.push({ name: d.sources ? s.name : null, source: s.source, labelMap: s.label_map ?? null, scan });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { loadGraphModelDir, predictPixels } from '../inference/graph-model';
 import { readInputFile } from '../data/read-input';
 import { sha256Hex } from '../util/hash';
 import { progress } from '../util/progress';
-import { decodeFile } from './decode-file';
+import { decodeFile } from '../data/decode-file';
 import { listLabelledFolder } from './folder';
 import { resolveLabelMap, type LabelMapSpec } from './label-map';
 

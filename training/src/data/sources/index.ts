@@ -10,6 +10,8 @@ import { fetchGdrive, GDRIVE_URL } from './gdrive';
 import { fetchKaggle, KAGGLE_API } from './kaggle';
 import { KNOWN_CONTENT } from './known';
 import { processEnv } from '../../config/env';
+import type { SkippedEntry } from '../walk';
+import { retrieveDicomWeb } from './dicomweb';
 import { sha256Hex } from '../../util/hash';
 
 /** Where a DICOMweb source's series are cached by default: one folder per base URL (and labels CSV, for ingest). */
@@ -26,12 +28,17 @@ export interface SourceOptions {
   /** Base URLs, overridable so tests can point them at a loopback server. */
   endpoints?: { gdrive?: string; kaggle?: string };
   env?: NodeJS.ProcessEnv;
+  /** A dicomweb: source's labels CSV and cache folder (params data.labels, data.dicomweb_cache). */
+  labels?: string | null;
+  dicomwebCache?: string | null;
 }
 
 export interface ResolvedSource {
-  kind: 'local' | 'url' | 'gdrive' | 'kaggle';
+  kind: 'local' | 'url' | 'gdrive' | 'kaggle' | 'dicomweb';
   dir: string;
   archive?: string;
+  /** Series a dicomweb: source refused before fetching (not CT), as the walker reports what it skips. */
+  skipped?: SkippedEntry[];
 }
 
 export async function resolveSource(source: string, opts: SourceOptions): Promise<ResolvedSource> {
@@ -40,6 +47,13 @@ export async function resolveSource(source: string, opts: SourceOptions): Promis
   const dest = archivePath(cacheDir, source);
   let kind: ResolvedSource['kind'];
   let archive: string;
+  if (source.startsWith('dicomweb:')) {
+    const url = source.slice('dicomweb:'.length);
+    if (!opts.labels) throw new Error(`data.source "${source}": a dicomweb: source needs data.labels (a CSV StudyInstanceUID,SeriesInstanceUID,class)`);
+    // exclusive: ingest reads the whole cache folder, so it must hold this CSV's series only.
+    const got = await retrieveDicomWeb({ url, labels: opts.labels, cacheDir: opts.dicomwebCache ?? dicomWebCacheDir(url, opts.labels), env, exclusive: true });
+    return { kind: 'dicomweb', dir: got.dir, skipped: got.refused.map((r) => ({ path: r.path, code: 'not-ct', reason: `${r.path}: ${r.reason}` })) };
+  }
   if (/^https?:\/\//i.test(source)) {
     kind = 'url';
     archive = await downloadArchive({ url: source, dest, sha256: opts.sha256 ?? undefined, label: source.split('/').pop() || source });
@@ -59,7 +73,7 @@ export async function resolveSource(source: string, opts: SourceOptions): Promis
   } else {
     const dir = resolve(source);
     if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new Error(`data.source "${source}": no such folder (a source is a folder, https://…zip, gdrive:<id> or kaggle:<owner>/<slug>)`);
+      throw new Error(`data.source "${source}": no such folder (a source is a folder, https://…zip, gdrive:<id>, kaggle:<owner>/<slug> or dicomweb:<URL>)`);
     return { kind: 'local', dir };
   }
   const dir = await extractCached(archive, cacheDir);

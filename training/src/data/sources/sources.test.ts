@@ -169,6 +169,6 @@ describe('Kaggle source', () => {
 
 describe('local folder source', () => {
   it('lists the accepted source kinds when the folder does not exist', async () => {
-    await expect(resolveSource(join(dir, 'nope'), { cacheDir: cacheDir() })).rejects.toThrow(/no such folder \(a source is a folder, https:\/\/…zip, gdrive:<id> or kaggle:<owner>\/<slug>\)/);
+    await expect(resolveSource(join(dir, 'nope'), { cacheDir: cacheDir() })).rejects.toThrow(/no such folder \(a source is a folder, https:\/\/…zip, gdrive:<id>, kaggle:<owner>\/<slug> or dicomweb:<URL>\)/);
   });
 });
