@@ -15,13 +15,14 @@ import { DicomWebError, type ExternalReport } from '@respidetect/contract';
 import { CHEST_CT_DIR, chestCtPresent, skipMessage } from '../../testkit/datasets';
 import { uid, writeDicom } from '../../testkit/dicom/dicom';
 import { startFaultProxy, type FaultProxy } from '../../testkit/http/fault-proxy';
+import { startLoopback } from '../../testkit/http/loopback';
 import { exportVggModel } from '../../testkit/models/vgg-model';
 import { requirePacs, startOrthanc, type RunningOrthanc } from '../../testkit/pacs/orthanc';
 import { freePort } from '../../testkit/server/http';
 import { DEFAULT_PARAMS } from '../src/config/params';
 import { ingest } from '../src/data/ingest';
-import { loadManifest } from '../src/data/prepared';
-import { retrieveDicomWeb } from '../src/data/sources/dicomweb';
+import { loadManifest, PREP_VERSION } from '../src/data/prepared';
+import { dicomWebAuthFromEnv, retrieveDicomWeb } from '../src/data/sources/dicomweb';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PER_CLASS = 3;
@@ -44,6 +45,25 @@ const filesUnder = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
+
+describe('DICOMweb credentials from the environment', () => {
+  it('takes a token or a user and password, refuses both or half, and never echoes a secret', () => {
+    expect(dicomWebAuthFromEnv({ DICOMWEB_TOKEN: 't0k' })).toEqual({ kind: 'bearer', token: 't0k' });
+    expect(dicomWebAuthFromEnv({ DICOMWEB_USERNAME: 'lab', DICOMWEB_PASSWORD: '' })).toEqual({ kind: 'basic', user: 'lab', password: '' });
+    expect(dicomWebAuthFromEnv({})).toEqual({ kind: 'none' });
+    const msg = (env: Record<string, string>) => {
+      try {
+        dicomWebAuthFromEnv(env);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(msg({ DICOMWEB_TOKEN: 'secret-t', DICOMWEB_USERNAME: 'lab' })).toMatch(/either DICOMWEB_TOKEN or DICOMWEB_USERNAME and DICOMWEB_PASSWORD, not both/);
+    expect(msg({ DICOMWEB_PASSWORD: 'secret-p' })).toMatch(/go together/);
+    expect(msg({ DICOMWEB_TOKEN: 'secret-t', DICOMWEB_USERNAME: 'lab' }) + msg({ DICOMWEB_PASSWORD: 'secret-p' })).not.toMatch(/secret-/);
+  });
+});
 
 describe.skipIf(!run || !chestCtPresent())('DICOMweb source (labels CSV → cache → validate) against Orthanc', () => {
   let pacs: RunningOrthanc;
@@ -118,6 +138,21 @@ describe.skipIf(!run || !chestCtPresent())('DICOMweb source (labels CSV → cach
     );
   });
 
+  it('bounds each image by the byte limit and each request by the time limit, naming the series', async () => {
+    const one = join(work, 'one-ct.csv');
+    writeFileSync(one, `StudyInstanceUID,SeriesInstanceUID,class\n${study},${series.adenocarcinoma},adenocarcinoma\n`);
+    const big = await kindOf(retrieveDicomWeb({ url: pacs.dicomWeb, labels: one, cacheDir: join(work, 'c3'), maxInstanceBytes: 64 * 1024 }));
+    expect(big).toMatch(new RegExp(`^too-large: Retrieving image [0-9.]+ of series ${series.adenocarcinoma.replace(/\./g, '\\.')} \\(labels line 2\\): the answer is larger than 0\\.06 MiB`));
+    expect(filesUnder(join(work, 'c3'))).toEqual([]);
+    // A server that takes the request and never answers.
+    const silent = await startLoopback(() => undefined);
+    try {
+      expect(await kindOf(retrieveDicomWeb({ url: `${silent.url}/dicom-web`, labels: one, cacheDir: join(work, 'c3'), timeoutMs: 300 }))).toMatch(/^timeout: series .* \(labels line 2\): Listing the series of study .*: the PACS did not answer within 0\.3 s/);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('resumes: a run stopped part-way leaves whole files, and the rerun fetches only the rest', async () => {
     const cacheDir = join(work, 'resume');
     const url = `${proxy.url}/dicom-web`;
@@ -135,10 +170,16 @@ describe.skipIf(!run || !chestCtPresent())('DICOMweb source (labels CSV → cach
     expect(done).toBeLessThan(2 * PER_CLASS);
     expect(retrieves(mark).length).toBeLessThanOrEqual(done + 4);
 
+    // Requests the first run had sent before it stopped may still reach the proxy; let them land first.
+    await new Promise((r) => setTimeout(r, 300));
     mark = proxy.forwarded.length;
     const second = await retrieveDicomWeb({ url, labels, cacheDir });
     expect(second).toMatchObject({ cached: done, fetched: 2 * PER_CLASS - done });
-    expect(retrieves(mark)).toHaveLength(2 * PER_CLASS - done);
+    // Only the images the cache lacked crossed the wire; none of those already whole.
+    const again = retrieves(mark).map((p) => p.split('?')[0]!.split('/').pop()!);
+    expect(new Set(again).size).toBe(2 * PER_CLASS - done);
+    const whole = new Set(afterFirst.map((f) => f.split('/').pop()!.replace(/\.dcm$/, '')));
+    expect(again.filter((sop) => whole.has(sop))).toEqual([]);
     expect(second.refused).toEqual([expect.objectContaining({ line: 4, series: mr, path: `normal/${mr}`, reason: 'Series 3 (T2 axial) is MR, not CT: this model reads chest CT only. Pick a CT series.' })]);
     // The MR series was refused from its QIDO answer: none of its images was requested.
     expect(proxy.forwarded.some((p) => p.includes(`/series/${mr}/instances/`))).toBe(false);
@@ -159,6 +200,10 @@ describe.skipIf(!run || !chestCtPresent())('DICOMweb source (labels CSV → cach
     expect(report.skipped).toEqual([{ path: `normal/${mr}`, code: 'not-ct', reason: `normal/${mr}: Series 3 (T2 axial) is MR, not CT: this model reads chest CT only. Pick a CT series.` }]);
     const rows = loadManifest(prepared).rows;
     expect(rows.map((r) => r.path).sort()).toEqual(filesUnder(cache).map((f) => f.slice(cache.length + 1)).sort());
+    // rejected.json from before ingest read DICOM (no rules version) said "not an image": it no longer holds.
+    writeFileSync(join(prepared, 'rejected.json'), JSON.stringify({ version: PREP_VERSION, reasons: Object.fromEntries(rows.map((r) => [r.sha256, 'not an image'])) }));
+    const rerun = await ingest({ ...DEFAULT_PARAMS, data }, { reportPath: null, cacheDir: join(work, 'downloads') });
+    expect(rerun.report.files).toMatchObject({ rejected: 0, kept: 2 * PER_CLASS });
     // The cache is ingest's whole folder: a series the CSV does not list is refused, not trained on.
     writeFileSync(join(cache, 'normal', series.normal, '..', '1.2.3.4'), '');
     await expect(ingest({ ...DEFAULT_PARAMS, data }, { reportPath: null, cacheDir: join(work, 'downloads') })).rejects.toThrow(/holds series the labels CSV .* does not list \(normal\/1\.2\.3\.4\)/);

@@ -54,6 +54,8 @@ export interface DicomWebSourceOptions {
   env?: Env;
   /** Per-request time limit; DICOMWEB_REQUEST_TIMEOUT_MS by default. */
   timeoutMs?: number;
+  /** Bytes one retrieved instance may have; MAX_INPUT_FILE_BYTES (the one-file limit) by default. */
+  maxInstanceBytes?: number;
   /** Stops the run between (and during) instance retrievals; what was written stays complete. */
   signal?: AbortSignal;
   /** After each instance written (tests stop a run part-way through with it). */
@@ -274,7 +276,7 @@ export async function retrieveDicomWeb(opts: DicomWebSourceOptions): Promise<Dic
     // `what` names the image and its series, so every error below says which series failed.
     const what = `Retrieving image ${p.sop} of ${seriesName(p.row)}`;
     try {
-      const { body, contentType } = await fetcher.get(what, instanceRetrieveUrl(base, p.row.study, p.row.series, p.sop), RETRIEVE_ACCEPT, MAX_INPUT_FILE_BYTES);
+      const { body, contentType } = await fetcher.get(what, instanceRetrieveUrl(base, p.row.study, p.row.series, p.sop), RETRIEVE_ACCEPT, opts.maxInstanceBytes ?? MAX_INPUT_FILE_BYTES);
       const parts = parseMultipart(body, contentType, what);
       if (parts.length !== 1) throw new DicomWebError('malformed', `${what}: the PACS sent ${parts.length} parts for one image.`);
       const file = parts[0]!.body;
