@@ -13,7 +13,7 @@ import sharp from 'sharp';
  * normalisation's body box is as wide as the frame and its padded square is width × width
  * (20000×600: 12 MP decoded, 400 MP padded). Compresses to a few hundred KiB.
  */
-export async function thinPng(width: number, height: number): Promise<Uint8Array> {
+export async function thinPng(width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
   const raw = new Uint8Array(width * height);
   const m = Math.floor(height / 10);
   for (let y = m; y < height - m; y++) {
@@ -36,7 +36,7 @@ function commentSegment(payload: number): Uint8Array {
  * segment put just after SOI, so its frame header (SOF) lies past the first 64 KiB: a sniff that reads
  * only the head never sees the size, and the browser decodes it at 196 MP (6.8 GB, ~50 s).
  */
-export async function lateSofJpeg(side = 14000): Promise<Uint8Array> {
+export async function lateSofJpeg(side = 14000): Promise<Uint8Array<ArrayBuffer>> {
   const jpeg = new Uint8Array(
     await sharp({ create: { width: side, height: side, channels: 3, background: { r: 90, g: 90, b: 90 } } })
       .jpeg({ quality: 10, chromaSubsampling: '4:2:0' })
