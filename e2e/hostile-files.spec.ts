@@ -112,7 +112,7 @@ test.describe('hostile files are refused alone, fast, within the memory bound', 
         expect(peakBytes, 'renderers were found and measured').toBeGreaterThan(0);
         expect(peakBytes).toBeLessThan(RENDERER_MAX_BYTES);
       } finally {
-        peak?.stop();
+        if (peak) console.log(`${row.name}: renderer peak RSS ${(peak.stop() / 2 ** 20).toFixed(0)} MiB (at the end of the test)`);
         await context.close();
       }
     });

@@ -4,10 +4,18 @@
  * in the inference worker, on whichever backend it activated (features/inference/backends.ts).
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import * as tf from '@tensorflow/tfjs-core';
 import { io } from '@tensorflow/tfjs-core';
+import { verifyGraphAgainstMetadata } from '@respidetect/contract';
 import type { VerifiedModelFiles } from './verified-model-files';
 
-export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles): Promise<GraphModel> {
+/**
+ * The loaded graph is checked against metadata.json before anyone uses it (the contract's
+ * verifyGraphAgainstMetadata: every output it names exists, the probability output has one value per
+ * class name, the embedding is as long as the OOD mean), one run on a black image; a mismatch is a
+ * ModelFileError 'inconsistent' naming the field, and the graph is disposed.
+ */
+export async function loadVerifiedGraph({ modelJson, weightData, metadata }: VerifiedModelFiles): Promise<GraphModel> {
   const artifacts: io.ModelArtifacts = {
     modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
     weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as io.WeightsManifestEntry[],
@@ -18,5 +26,12 @@ export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles)
     signature: modelJson.signature as object | undefined,
     userDefinedMetadata: modelJson.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
   };
-  return loadGraphModel(io.fromMemory(artifacts));
+  const model = await loadGraphModel(io.fromMemory(artifacts));
+  try {
+    verifyGraphAgainstMetadata(tf, model, metadata);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
 }
