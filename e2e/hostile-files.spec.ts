@@ -11,11 +11,11 @@
  * Table-driven: a row is { name, make(dir) → path, code, reasonPattern }; the hostile files are
  * generated into a temp folder by testkit/hostile/*.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { RefusalCode } from '@respidetect/contract';
+import type { ModelMetadata, RefusalCode } from '@respidetect/contract';
 import { chromiumLaunchOptions } from '../testkit/browser/chromium';
 import { launchWithPid, RendererPeak } from '../testkit/browser/renderer-memory';
 import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
@@ -118,3 +118,79 @@ test.describe('hostile files are refused alone, fast, within the memory bound', 
     });
   }
 });
+
+/**
+ * A hostile or careless metadata.json beside a sound graph (model b's, dropped as "another model"):
+ * refused with the field named, where the page says why, instead of showing wrong class names or
+ * warning on every image. `where` is the message's place: at load (the metadata alone) or at start
+ * (the graph loaded and measured).
+ */
+interface MetadataRow {
+  name: string;
+  /** Rewrites metadata.json's text. */
+  edit(text: string): string;
+  where: 'local-model-error' | 'model-error';
+  message: RegExp;
+}
+
+const withMeta = (edit: (m: ModelMetadata) => void) => (text: string) => {
+  const m = JSON.parse(text) as ModelMetadata;
+  edit(m);
+  return JSON.stringify(m);
+};
+
+const METADATA_ROWS: MetadataRow[] = [
+  {
+    name: '5 class names for a graph with 2 probabilities',
+    edit: withMeta((m) => (m.classNames = ['adenocarcinoma', 'normal', 'squamous', 'large-cell', 'other'])),
+    where: 'model-error',
+    message: /This model's metadata\.json is inconsistent: classNames has 5 names but the graph's probabilities output \("probabilities"\) has 2 values per image/,
+  },
+  {
+    name: 'an output name that is not in the graph',
+    edit: withMeta((m) => (m.outputs.heatmap = 'cam')),
+    where: 'model-error',
+    message: /This model's metadata\.json is inconsistent: outputs\.heatmap is "cam", which is not an output of the graph/,
+  },
+  {
+    name: 'an OOD threshold of −1',
+    edit: withMeta((m) => (m.ood = { mean: [0, 0], components: [[1, 0]], variances: [1], threshold: -1 })),
+    where: 'local-model-error',
+    message: /This model's metadata\.json is inconsistent: ood\.threshold is -1/,
+  },
+  {
+    name: 'a 40 MB metadata.json',
+    edit: (text) => text.replace(/}\s*$/, `, "padding": "${' '.repeat(40 * 2 ** 20)}"}`),
+    where: 'local-model-error',
+    message: /metadata\.json: is 40\.0 MiB; the limit is 4 MiB/,
+  },
+];
+
+test.describe('an inconsistent metadata.json is refused, naming the field', () => {
+  let server: RunningServer;
+  let dir: string;
+  test.beforeAll(async () => {
+    const { appDir, models } = readState();
+    server = await startServer(assembleSite(appDir, models.a!));
+    dir = mkdtempSync(join(tmpdir(), 'respidetect-metadata-'));
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const row of METADATA_ROWS) {
+    test(`${row.name}: "${row.where}" says which field`, async ({ page }) => {
+      const b = readState().models.b!;
+      const copy = join(dir, row.name.replace(/\W+/g, '-'));
+      cpSync(b, copy, { recursive: true });
+      writeFileSync(join(copy, 'metadata.json'), row.edit(readFileSync(join(b, 'metadata.json'), 'utf8')));
+      await page.goto(`${server.url}/?backend=wasm`);
+      await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 120_000 });
+      await page.getByTestId('local-model').locator('summary').click();
+      await page.getByTestId('model-files-input').setInputFiles(readdirSync(copy).map((f) => join(copy, f)));
+      await expect(page.getByTestId(row.where)).toContainText(row.message, { timeout: 30_000 });
+    });
+  }
+});
+

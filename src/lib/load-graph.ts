@@ -4,16 +4,16 @@
  * in the inference worker, on whichever backend it activated (features/inference/backends.ts).
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import * as tf from '@tensorflow/tfjs-core';
 import { io } from '@tensorflow/tfjs-core';
-import { verifyGraphAgainstMetadata } from '@respidetect/contract';
+import { checkMetadataAgainstGraph } from '@respidetect/contract';
 import type { VerifiedModelFiles } from './verified-model-files';
 
 /**
- * The loaded graph is checked against metadata.json before anyone uses it (the contract's
- * verifyGraphAgainstMetadata: every output it names exists, the probability output has one value per
- * class name, the embedding is as long as the OOD mean), one run on a black image; a mismatch is a
- * ModelFileError 'inconsistent' naming the field, and the graph is disposed.
+ * The loaded graph is checked against metadata.json before anyone uses it: every output metadata.json
+ * names must be one of the graph's (the contract's checkMetadataAgainstGraph; a mismatch is a
+ * ModelFileError 'inconsistent' naming the field, and the graph is disposed). The outputs' widths
+ * (one probability per class name, an embedding as long as the OOD mean) need a run: the Classifier
+ * checks them on its first one (warm-up or self-test probe), adaptation with graphOutputFacts.
  */
 export async function loadVerifiedGraph({ modelJson, weightData, metadata }: VerifiedModelFiles): Promise<GraphModel> {
   const artifacts: io.ModelArtifacts = {
@@ -28,7 +28,7 @@ export async function loadVerifiedGraph({ modelJson, weightData, metadata }: Ver
   };
   const model = await loadGraphModel(io.fromMemory(artifacts));
   try {
-    verifyGraphAgainstMetadata(tf, model, metadata);
+    checkMetadataAgainstGraph(metadata, { names: model.outputNodes, widths: {} });
   } catch (e) {
     model.dispose();
     throw e;
