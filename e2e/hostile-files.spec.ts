@@ -144,7 +144,8 @@ const METADATA_ROWS: MetadataRow[] = [
     name: '5 class names for a graph with 2 probabilities',
     edit: withMeta((m) => (m.classNames = ['adenocarcinoma', 'normal', 'squamous', 'large-cell', 'other'])),
     where: 'model-error',
-    message: /This model's metadata\.json is inconsistent: classNames has 5 names but the graph's probabilities output \("probabilities"\) has 2 values per image/,
+    // The app runs the logits output (probabilities are computed from it at the calibrated temperature): its width is the one measured.
+    message: /This model's metadata\.json is inconsistent: classNames has 5 names but the graph's logits output \("logits"\) has 2 values per image/,
   },
   {
     name: 'an output name that is not in the graph',

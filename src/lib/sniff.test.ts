@@ -117,12 +117,12 @@ describe('sniffFile', () => {
   });
 });
 
-// Generated once: the thin PNG and the late-SOF JPEG (a real 7000×7000 JPEG, 49 MP, with a 64 KiB comment before its SOF).
+// Generated once: the thin PNG and the late-SOF JPEG (a 7000×7000 baseline JPEG, 49 MP, with a 64 KiB comment before its SOF).
 let thinPng20000: Uint8Array<ArrayBuffer>;
 let lateSof: Uint8Array<ArrayBuffer>;
 beforeAll(async () => {
   thinPng20000 = await thinPng(20000, 600);
-  lateSof = await lateSofJpeg(7000);
+  lateSof = lateSofJpeg(7000);
 }, 30_000);
 
 describe('sniffBlob: the frame size wherever the header is', () => {

@@ -32,21 +32,32 @@ function commentSegment(payload: number): Uint8Array {
 }
 
 /**
- * A real `side`×`side` JPEG (flat grey: a few hundred KiB at 14000², 196 MP) with a 64 KiB comment
- * segment put just after SOI, so its frame header (SOF) lies past the first 64 KiB: a sniff that reads
- * only the head never sees the size, and the browser decodes it at 196 MP (6.8 GB, ~50 s).
+ * A real baseline greyscale JPEG of `side`×`side` (flat mid-grey), written by hand rather than by an
+ * encoder, so even 14000² (196 MP) costs a fill of 0.75 MB instead of seconds of encoding: with
+ * one-code Huffman tables (DC difference 0 = '0', end-of-block = '0') every 8×8 block is 2 zero bits.
+ * A 64 KiB comment segment comes first, so its frame header (SOF) lies past the first 64 KiB: a
+ * sniff that reads only the head never sees the size, and the browser decodes it at 196 MP (6.8 GB).
  */
-export async function lateSofJpeg(side = 14000): Promise<Uint8Array<ArrayBuffer>> {
-  const jpeg = new Uint8Array(
-    await sharp({ create: { width: side, height: side, channels: 3, background: { r: 90, g: 90, b: 90 } } })
-      .jpeg({ quality: 10, chromaSubsampling: '4:2:0' })
-      .toBuffer(),
-  );
-  const com = commentSegment(65533);
-  const out = new Uint8Array(jpeg.length + com.length);
-  out.set(jpeg.subarray(0, 2));
-  out.set(com, 2);
-  out.set(jpeg.subarray(2), 2 + com.length);
+export function lateSofJpeg(side = 14000): Uint8Array<ArrayBuffer> {
+  const blocks = Math.ceil(side / 8) ** 2;
+  const bits = 2 * blocks;
+  const scan = new Uint8Array(Math.ceil(bits / 8));
+  if (bits % 8) scan[scan.length - 1] = 0xff >> bits % 8; // pad the last byte with 1-bits, as the standard says
+  const u16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
+  const oneCodeTable = (tableClass: number) => [0xff, 0xc4, ...u16(2 + 1 + 16 + 1), tableClass << 4, 1, ...new Array<number>(15).fill(0), 0];
+  const head = [
+    ...[0xff, 0xd8],
+    ...commentSegment(65533),
+    ...[0xff, 0xdb, ...u16(67), 0x00, ...new Array<number>(64).fill(1)], // DQT: one table of ones
+    ...[0xff, 0xc0, ...u16(11), 8, ...u16(side), ...u16(side), 1, 1, 0x11, 0], // SOF0: 8-bit, 1 component
+    ...oneCodeTable(0), // DHT: DC, category 0 only
+    ...oneCodeTable(1), // DHT: AC, end-of-block only
+    ...[0xff, 0xda, ...u16(8), 1, 1, 0x00, 0, 63, 0], // SOS
+  ];
+  const out = new Uint8Array(head.length + scan.length + 2);
+  out.set(head);
+  out.set(scan, head.length);
+  out.set([0xff, 0xd9], head.length + scan.length);
   return out;
 }
 
@@ -70,4 +81,4 @@ const write = (dir: string, name: string, bytes: Uint8Array): string => {
 export const writeThinPng = async (dir: string, width: number, height: number): Promise<string> =>
   write(dir, `thin-${width}x${height}.png`, await thinPng(width, height));
 
-export const writeLateSofJpeg = async (dir: string, side = 14000): Promise<string> => write(dir, `late-sof-${side}.jpg`, await lateSofJpeg(side));
+export const writeLateSofJpeg = (dir: string, side = 14000): Promise<string> => Promise.resolve(write(dir, `late-sof-${side}.jpg`, lateSofJpeg(side)));
