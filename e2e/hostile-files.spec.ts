@@ -37,13 +37,13 @@ const ROWS: HostileRow[] = [
     name: 'a thin 20000×600 PNG (12 MP; 400 MP padded to a square)',
     make: (dir) => writeThinPng(dir, 20000, 600),
     code: 'aspect-ratio',
-    reasonPattern: /^thin-20000x600\.png: image too long and thin: 20000×600 pixels/,
+    reasonPattern: /^thin-20000x600\.png: image too long for the model: 20000×600 pixels is padded to a 20000×20000 square \(400 MP\)/,
   },
   {
     name: 'a thin 30000×900 PNG (27 MP; 900 MP padded)',
     make: (dir) => writeThinPng(dir, 30000, 900),
     code: 'aspect-ratio',
-    reasonPattern: /^thin-30000x900\.png: image too long and thin: 30000×900 pixels/,
+    reasonPattern: /^thin-30000x900\.png: image too long for the model: 30000×900 pixels is padded to a 30000×30000 square \(900 MP\)/,
   },
   {
     name: 'a 14000×14000 JPEG (196 MP) whose SOF sits after a 64 KiB comment',

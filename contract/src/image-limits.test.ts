@@ -19,7 +19,7 @@ describe('the pixel budget', () => {
     const thin = imageSizeRefusal('thin.png', 20000, 600)!;
     expect(thin).toBeInstanceOf(FileRefusal);
     expect(thin).toMatchObject({ code: 'aspect-ratio', status: 'refused' });
-    expect(thin.message).toMatch(/^thin\.png: image too long and thin: 20000×600 pixels/);
+    expect(thin.message).toMatch(/^thin\.png: image too long for the model: 20000×600 pixels is padded to a 20000×20000 square \(400 MP\)/);
     expect(imageSizeRefusal('tall.png', 10, MAX_IMAGE_SIDE + 1)?.code).toBe('aspect-ratio');
     expect(imageSizeRefusal('zero.png', 0, 10)?.code).toBe('malformed');
   });

@@ -31,7 +31,7 @@ export function imageSizeRefusal(name: string, width: number, height: number): F
   const side = Math.max(width, height);
   if (side > MAX_IMAGE_SIDE)
     return new FileRefusal(
-      `${name}: image too long and thin: ${width}×${height} pixels; padded to a square for the model it would be ${side}×${side} (${mp(side * side)}), past the ${mp(MAX_IMAGE_PIXELS)} limit. Crop it to the slice, or keep its longest side within ${MAX_IMAGE_SIDE} px.`,
+      `${name}: image too long for the model: ${width}×${height} pixels is padded to a ${side}×${side} square (${mp(side * side)}) before it is resized, past the ${mp(MAX_IMAGE_PIXELS)} limit. Crop it to the slice, or keep its longest side within ${MAX_IMAGE_SIDE} px.`,
       'refused',
       { code: 'aspect-ratio' },
     );

@@ -93,7 +93,7 @@ describe('sniffFile', () => {
   it('refuses a thin PNG (12 MP, but 400 MP once padded to a square) from its header, as aspect-ratio', async () => {
     const e = refusal(() => sniffBytes('thin.png', thinPng20000));
     expect(e).toMatchObject({ status: 'refused', code: 'aspect-ratio' });
-    expect(e.message).toMatch(/^thin\.png: image too long and thin: 20000×600 pixels/);
+    expect(e.message).toMatch(/^thin\.png: image too long for the model: 20000×600 pixels/);
   });
 
   it('refuses a PNG whose first chunk is not IHDR (its size would be unchecked)', () => {
