@@ -1,9 +1,9 @@
 /**
- * Limits the app enforces before it spends memory on a file. Decoding a bitmap costs
- * width × height × 4 bytes (twice, with the canvas copy), so a 12000×12000 PNG would need ~1 GiB
- * and can take the tab down; such files are refused from their header, before decoding.
+ * Limits the app enforces before it spends memory on a file. The pixel limit of one image is the
+ * contract's, because its DICOM reader enforces it too (per frame); raster files are refused by it
+ * from their header, before decoding.
  */
-export const MAX_IMAGE_PIXELS = 40_000_000;
+export { MAX_IMAGE_PIXELS } from '@respidetect/contract';
 /** Files larger than this are refused outright (a CT slice is a few MiB; a DICOM series a few hundred). */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** The lung window for DICOM is the contract's, so training's validate windows slices as the app does. */
