@@ -18,7 +18,7 @@ import { FileRefusal, thrownText, type RefusalCode } from '../file-refusal';
 import { MAX_IMAGE_PIXELS } from '../limits';
 import type { DecodedPixels } from '../preprocess';
 import { DEFLATED_VR_LE, inflatePart10 } from './inflate';
-import { MAX_DICOM_ELEMENTS, MAX_DICOM_FRAMES, MAX_DICOM_PIXELS, MAX_DICOM_SEQUENCE_DEPTH } from './limits';
+import { DICOM_TIME_BUDGET_MS, MAX_DICOM_ELEMENTS, MAX_DICOM_FRAMES, MAX_DICOM_PIXELS, MAX_DICOM_SEQUENCE_DEPTH } from './limits';
 import { asPart10 } from './part10';
 import { readFileMeta, scanStructure } from './structure';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
@@ -72,13 +72,33 @@ export function slicePosition(ipp: unknown, iop: unknown): number | null {
 const IMPLICIT_VR_LE = '1.2.840.10008.1.2';
 const EXPLICIT_VR_BE = '1.2.840.10008.1.2.2';
 
+/** A header value for a user's sentence: a number or a short text as it is, anything else (bytes, a sequence) said so. */
+function shown(v: unknown): string {
+  const x = Array.isArray(v) ? v[0] : v;
+  if (x === undefined || x === null || x === '') return 'missing';
+  if (typeof x === 'number') return String(x);
+  if (typeof x === 'string') return JSON.stringify(x.length > 24 ? `${x.slice(0, 24)}…` : x);
+  return 'not a number';
+}
+
 /** Rows, Columns and NumberOfFrames must be whole numbers (US and IS): "2.5" rows cannot be laid out. */
 function count(name: string, field: string, v: unknown, fallback: number, max: number): number {
   if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return fallback;
-  const x = Array.isArray(v) ? Number(v[0]) : Number(v);
-  if (!Number.isInteger(x) || x < 1 || x > max)
-    throw new FileRefusal(`${name}: DICOM ${field} is ${JSON.stringify(Array.isArray(v) ? v[0] : v)}, not a whole number from 1 to ${max}`, 'error', { code: 'malformed' });
+  const x = Array.isArray(v) ? Number(v[0]) : typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isInteger(x) || x < 1 || x > max) throw refuse(name, `DICOM ${field} is ${shown(v)}, not a whole number from 1 to ${max}`, 'malformed');
   return x;
+}
+
+/**
+ * The backstop on time: the limits above bound each step's work (the fuzz's slowest file takes
+ * ~0.2 s), so a file still reading after DICOM_TIME_BUDGET_MS is refused between steps and frames
+ * rather than left to run on.
+ */
+function deadline(name: string): () => void {
+  const end = Date.now() + DICOM_TIME_BUDGET_MS;
+  return () => {
+    if (Date.now() > end) throw refuse(name, `reading this DICOM file took longer than ${DICOM_TIME_BUDGET_MS / 1000} s, the limit for one file`, 'time-limit');
+  };
 }
 
 /** A refusal naming the file: 'error' for broken bytes, 'refused' for readable files past a limit or not for us. */
@@ -112,7 +132,9 @@ function parseable(name: string, buffer: ArrayBuffer): { bytes: Uint8Array; synt
 }
 
 export function decodeDicom(name: string, buffer: ArrayBuffer, window: HuWindow): DicomImage {
+  const inTime = deadline(name);
   const part10 = parseable(name, buffer);
+  inTime();
   let dict;
   try {
     const b = part10.bytes;
@@ -128,11 +150,12 @@ export function decodeDicom(name: string, buffer: ArrayBuffer, window: HuWindow)
   } catch (e) {
     throw refuse(name, 'not a readable DICOM file: its elements do not match their value representations', 'malformed', thrownText(e));
   }
+  inTime();
   const modality = typeof ds.Modality === 'string' ? ds.Modality : undefined;
   if (modality !== 'CT')
     throw refuse(name, `DICOM Modality is ${modality ? `"${modality}"` : 'missing'}, not CT; only CT images can be classified`, 'not-ct');
   if (!NATIVE_SYNTAXES.has(syntax)) throw refuse(name, `unsupported compression: ${syntaxName(syntax)}`, 'unsupported-variant');
-  if (ds.Rows === undefined || ds.Columns === undefined) throw refuse(name, `DICOM has no image size (Rows ${String(ds.Rows ?? 'missing')}, Columns ${String(ds.Columns ?? 'missing')})`, 'malformed');
+  if (shown(ds.Rows) === 'missing' || shown(ds.Columns) === 'missing') throw refuse(name, `DICOM has no image size (Rows ${shown(ds.Rows)}, Columns ${shown(ds.Columns)})`, 'malformed');
   const rows = count(name, 'Rows', ds.Rows, 0, 65535);
   const cols = count(name, 'Columns', ds.Columns, 0, 65535);
   const frames = count(name, 'NumberOfFrames', ds.NumberOfFrames, 1, 2 ** 31 - 1);
@@ -159,6 +182,7 @@ export function decodeDicom(name: string, buffer: ArrayBuffer, window: HuWindow)
   const view = new DataView(first);
   const slices: DecodedPixels[] = [];
   for (let f = 0; f < frames; f++) {
+    inTime();
     const out = new Uint8Array(n);
     const base = f * perFrame;
     for (let i = 0; i < n; i++) {

@@ -6,6 +6,8 @@
  * sooner, what the header's image size needs), and the result is handed on as an ordinary explicit
  * VR little endian file, so dcmjs never inflates.
  */
+// pako has no types of its own; as with dcmjs (decode.ts), the reference carries ours into every project that imports the contract.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./pako.d.ts" />
 import pako from 'pako';
 import { FileRefusal, thrownText } from '../file-refusal';

@@ -28,7 +28,7 @@ function refusal(name: string, bytes: Uint8Array): FileRefusal {
     decodeDicom(name, ab(bytes), lung);
   } catch (e) {
     if (e instanceof FileRefusal) return e;
-    throw new Error(`${name}: not a FileRefusal: ${String(e)}`);
+    throw new Error(`${name}: not a FileRefusal: ${String(e)}`, { cause: e });
   }
   throw new Error(`${name}: accepted`);
 }

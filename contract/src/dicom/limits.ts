@@ -35,3 +35,6 @@ export const MAX_DICOM_SEQUENCE_DEPTH = 32;
  * frames ~30,000 (its per-frame functional groups). Bounds the objects dcmjs builds for one file.
  */
 export const MAX_DICOM_ELEMENTS = 250_000;
+
+/** Reading one file (inflating, parsing, windowing every frame) may take this long: a backstop behind the limits above. */
+export const DICOM_TIME_BUDGET_MS = 10_000;

@@ -5,6 +5,7 @@
  * It follows PS3.5 7.1–7.5: explicit or implicit VR little endian, defined or undefined lengths,
  * items closed by their delimiters, encapsulated PixelData as a list of fragments.
  */
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- as in decode.ts: dcmjs has no types of its own
 /// <reference path="./dcmjs.d.ts" />
 import dcmjs from 'dcmjs';
 
