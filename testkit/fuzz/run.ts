@@ -203,7 +203,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     }
   };
   const runOne = async (seed: Seed, mutant: number, mutators: string[], bytes: Uint8Array, target: TargetName): Promise<Finding> => {
-    const { outcome, ms } = await sandbox.run(target, `${seed.name}#${mutant}`, bytes, rssLimit);
+    const { outcome, ms } = await sandbox.run(target, mutant < 0 ? seed.name : `${seed.name}#${mutant}`, bytes, rssLimit);
     const f: Finding = { seed: seed.name, mutant, mutators, target, result: outcome.kind === 'refusal' ? 'refusal' : outcome.kind, ms: Math.round(ms * 10) / 10 };
     if ('message' in outcome && outcome.message !== undefined) f.message = outcome.message;
     if (outcome.kind === 'refusal') {
