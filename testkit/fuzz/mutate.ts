@@ -52,7 +52,7 @@ export function dicomElements(b: Uint8Array): ElementHeader[] {
   const layout = dicomLayout(b);
   if (!layout) return [];
   const out: ElementHeader[] = [];
-  scanStructure(b, layout.start, { explicit: layout.explicit, maxDepth: 64, maxElements: 20_000, visit: (e) => out.push(e) });
+  scanStructure(b, layout.start, { explicit: layout.explicit, maxDepth: 64, maxElements: 20_000, partial: true, visit: (e) => out.push(e) });
   return out;
 }
 

@@ -115,6 +115,20 @@ export function deepSequence(depth: number, syntax = EXPLICIT_LE): Uint8Array {
   return part10(syntax, syntax === DEFLATED_LE ? deflateRawSync(body) : body);
 }
 
+/**
+ * The fuzz's find: the deep sequence above with its first element's VR rewritten to SQ, so that
+ * element's "length" (four bytes of its UID text, ~775 MB) runs far past the end of the file. An
+ * element walk that skipped it saw nothing deep; dcmjs scanned on for items, found the 10,000 levels
+ * and recursed (11 s, then a stack overflow).
+ */
+export function hiddenNesting(depth = 10_000): Uint8Array {
+  const b = deepSequence(depth);
+  // Part 10 header: 132 bytes, then the meta group, whose length (0002,0000) gives at byte 140.
+  const first = 144 + new DataView(b.buffer, b.byteOffset).getUint32(140, true);
+  b.set([0x53, 0x51], first + 4);
+  return b;
+}
+
 /** A 2×2 CT slice whose Rows is the decimal string "2.5" (VR DS) instead of a 16-bit integer. */
 export function fractionalRows(): Uint8Array {
   // 16 bytes: more than 2.5 × 2 pixels of 16 bits need, so the size check does not catch it.
@@ -169,6 +183,13 @@ export const HOSTILE_DICOM: readonly HostileDicom[] = [
     bytes: () => deepSequence(10_000, DEFLATED_LE),
     code: 'nesting-limit',
     reason: /nested.*deeper than/i,
+  },
+  {
+    name: 'hidden-nesting.dcm',
+    description: 'Found by the fuzz: 10,000 nested items behind an element re-typed SQ whose length runs ~775 MB past the end of the file: 11 s in dcmjs, then a stack overflow',
+    bytes: () => hiddenNesting(),
+    code: 'malformed',
+    reason: /sequences and items do not nest properly/,
   },
   {
     name: 'rows-2.5.dcm',

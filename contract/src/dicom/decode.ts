@@ -20,7 +20,7 @@ import type { DecodedPixels } from '../preprocess';
 import { DEFLATED_VR_LE, inflatePart10 } from './inflate';
 import { DICOM_TIME_BUDGET_MS, MAX_DICOM_ELEMENTS, MAX_DICOM_FRAMES, MAX_DICOM_PIXELS, MAX_DICOM_SEQUENCE_DEPTH } from './limits';
 import { asPart10 } from './part10';
-import { readFileMeta, scanStructure } from './structure';
+import { itemBracketDepth, readFileMeta, scanStructure } from './structure';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
 import { windowToByte, type HuWindow } from './window';
 
@@ -111,10 +111,14 @@ const refuse = (name: string, message: string, code: RefusalCode, details?: stri
  */
 function checkStructure(name: string, b: Uint8Array, start: number, explicit: boolean): void {
   const s = scanStructure(b, start, { explicit, maxDepth: MAX_DICOM_SEQUENCE_DEPTH, maxElements: MAX_DICOM_ELEMENTS });
-  if (s.stopped === 'depth')
-    throw refuse(name, `DICOM sequences are nested deeper than ${MAX_DICOM_SEQUENCE_DEPTH} levels, the limit (real files nest a few levels)`, 'nesting-limit', `at byte ${s.end}`);
+  const nested = (where: string) => refuse(name, `DICOM sequences are nested deeper than ${MAX_DICOM_SEQUENCE_DEPTH} levels, the limit (real files nest a few levels)`, 'nesting-limit', where);
+  if (s.stopped === 'depth') throw nested(`at byte ${s.end}`);
   if (s.stopped === 'elements')
     throw refuse(name, `DICOM data set has more than ${MAX_DICOM_ELEMENTS} elements, the limit for one file`, 'element-limit', `at byte ${s.end}`);
+  // Structure the walk cannot follow is refused too: dcmjs would read on from a point the walk never checked.
+  if (s.stopped !== null) throw refuse(name, 'not a readable DICOM file: its sequences and items do not nest properly', 'malformed', `${s.stopped} at byte ${s.end}`);
+  // dcmjs finds the end of an undefined-length item by searching the bytes; bound that nesting too.
+  if (itemBracketDepth(b, start, MAX_DICOM_SEQUENCE_DEPTH) > MAX_DICOM_SEQUENCE_DEPTH) throw nested('item start and end markers in the bytes nest that deep');
 }
 
 /** Part 10 bytes that dcmjs may parse: meta group read, structure checked, a deflated data set inflated within its limit. */

@@ -90,6 +90,7 @@ export const explicitHeaderBound: HeaderBound = (prefix) => {
   let pixelEnd: number | null = null;
   scanStructure(prefix, 0, {
     explicit: true,
+    partial: true,
     maxDepth: MAX_DICOM_SEQUENCE_DEPTH,
     maxElements: MAX_DICOM_ELEMENTS,
     visit: (e) => {

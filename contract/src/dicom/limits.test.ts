@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { writeDicom } from '../../../testkit/dicom/dicom';
 import { ctSlice } from '../../../testkit/dicom/scanner-dicom';
 import { INTERNAL_TEXT } from '../../../testkit/fuzz/run';
-import { concat, ctFrames, ctHeader, deepSequence, deflateBomb, DEFLATED_LE, EXPLICIT_LE, fractionalRows, part10 } from '../../../testkit/hostile/dicom';
+import { concat, ctFrames, ctHeader, deepSequence, deflateBomb, hiddenNesting, DEFLATED_LE, EXPLICIT_LE, fractionalRows, part10 } from '../../../testkit/hostile/dicom';
 import { dataset } from '../../../testkit/dicom/scanner-dicom';
 import { FileRefusal, type RefusalCode } from '../file-refusal';
 import { decodeDicom } from './decode';
@@ -135,6 +135,40 @@ describe('sequence nesting, before dcmjs parses', () => {
     const at = 8 + 26;
     const nested = concat([slice.subarray(0, at), ...Array<Uint8Array>(40).fill(sq), ...Array<Uint8Array>(40).fill(close), slice.subarray(at)]);
     expectRefusal('IM0001', nested, 'nesting-limit', /nested deeper than/);
+  });
+});
+
+describe('structure the element walk cannot follow is refused, so dcmjs never reads what the walk did not check', () => {
+  const withValue = (value: Uint8Array): Uint8Array => {
+    // SQ (undefined) > item (undefined) > an OB element holding `value` > item end > sequence end, before the image elements.
+    const sq = Uint8Array.of(0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff);
+    const ob = concat([Uint8Array.of(0x09, 0x00, 0x10, 0x10, 0x4f, 0x42, 0, 0), new Uint8Array(new Uint32Array([value.length]).buffer), value]);
+    const end = Uint8Array.of(0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
+    const header = dataset(ctHeader({ rows: 2, cols: 2 }), true);
+    return part10(EXPLICIT_LE, concat([header.subarray(0, 34), sq, ob, end, header.subarray(34), Uint8Array.of(0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0), new Uint8Array(8)]));
+  };
+
+  it('a sequence in a value is read; an element inside a sequence, or a delimiter closing nothing, is malformed', () => {
+    expect(decodeDicom('ok.dcm', ab(withValue(new Uint8Array(16))), lung).slices).toHaveLength(1);
+    // 16 bytes of an element where an item must be.
+    const b = withValue(new Uint8Array(16));
+    const at = b.indexOf(0xfe, 300);
+    const broken = concat([b.subarray(0, at), Uint8Array.of(0x20, 0x00, 0x13, 0x00, 0x49, 0x53, 2, 0, 0x31, 0x20), b.subarray(at)]);
+    expect(refusal('odd.dcm', broken)).toMatchObject({ code: 'malformed', message: expect.stringMatching(/sequences and items do not nest properly/), details: expect.stringMatching(/inside a sequence/) });
+  });
+
+  it('item markers nested past the limit anywhere in the bytes (dcmjs searches for them, values included) are refused', () => {
+    const open = Uint8Array.of(0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff);
+    const close = Uint8Array.of(0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0);
+    const markers = (n: number) => concat([...Array<Uint8Array>(n).fill(open), ...Array<Uint8Array>(n).fill(close)]);
+    expect(decodeDicom('ok.dcm', ab(withValue(markers(MAX_DICOM_SEQUENCE_DEPTH - 1))), lung).slices).toHaveLength(1);
+    expectRefusal('markers.dcm', withValue(markers(40)), 'nesting-limit', /nested deeper than 32 levels/);
+  });
+
+  it('the fuzz\'s find: 10,000 levels behind an element whose length runs past the end of the file (hiddenNesting) is malformed at once', () => {
+    const t = Date.now();
+    expectRefusal('hidden.dcm', hiddenNesting(), 'malformed', /sequences and items do not nest properly/);
+    expect(Date.now() - t).toBeLessThan(2_000);
   });
 });
 

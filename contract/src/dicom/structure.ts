@@ -22,6 +22,7 @@ const SHORT_VRS = new Set('AE AS AT CS DA DS DT FL FD IS LO LT PN SH SL SS ST TM
 const u16 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
 const u32 = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+/** A tag as the dictionary keys it: "(GGGG,EEEE)". */
 export const tagName = (tag: number): string => `(${hex4(tag >>> 16)},${hex4(tag & 0xffff)})`;
 
 /** The dictionary VR of a tag, for implicit VR data sets (where the file does not say it). */
@@ -46,7 +47,10 @@ export interface Structure {
   /** The deepest sequence nesting seen (1: a sequence at the top level). */
   maxDepth: number;
   elements: number;
-  /** Why the walk stopped before the end of the bytes (dcmjs then decides on the rest), or null. */
+  /**
+   * Why the walk stopped before the end: a limit ('depth', 'elements'), or structure it cannot follow
+   * (a stray or unknown delimiter, a fragment of undefined length); null when it reached the end.
+   */
   stopped: null | 'depth' | 'elements' | string;
   /** Where it stopped (the end of the bytes when it did not). */
   end: number;
@@ -60,13 +64,17 @@ interface Open {
 
 /**
  * Walks the elements from `start` (explicit or implicit VR little endian). Stops at `maxDepth` + 1
- * levels of sequences or `maxElements` + 1 elements (reporting which), or at bytes that cannot be an
- * element header. `visit` sees every header.
+ * levels of sequences or `maxElements` + 1 elements (reporting which), or at structure that does not
+ * nest as PS3.5 7.5 says (then dcmjs, which reads on regardless, would part ways with this walk, and
+ * a file could hide its nesting from it): a sequence holding anything but items, a delimiter that
+ * closes nothing open, a value or container running past the end of the item or sequence around it
+ * or (unless `partial`: the bytes are a prefix) a container running past the end of the bytes.
+ * `visit` sees every header.
  */
 export function scanStructure(
   b: Uint8Array,
   start: number,
-  opts: { explicit: boolean; maxDepth: number; maxElements: number; visit?: (e: ElementHeader) => void },
+  opts: { explicit: boolean; maxDepth: number; maxElements: number; partial?: boolean; visit?: (e: ElementHeader) => void },
 ): Structure {
   const open: Open[] = [];
   let sequences = 0;
@@ -77,54 +85,91 @@ export function scanStructure(
   const pop = (): void => {
     if (open.pop()?.kind !== 'item') sequences--;
   };
+  /** Where the innermost defined-length container around `i` ends (the bytes' end when none does). */
+  const bound = (): number => {
+    for (let k = open.length - 1; k >= 0; k--) if (open[k]!.end !== null) return open[k]!.end!;
+    return Infinity;
+  };
   for (;;) {
     while (open.length > 0 && open.at(-1)!.end !== null && i >= open.at(-1)!.end!) pop();
-    if (i + 8 > b.length) return done(i === b.length ? null : 'trailing bytes');
+    // The end, or a last element cut short: what dcmjs reads of it is its call (it reads what is there).
+    if (i + 8 > b.length) return done(null);
     const group = u16(b, i);
     if (++elements > opts.maxElements) return done('elements');
     const tag = ((group << 16) | u16(b, i + 2)) >>> 0;
+    const top = open.at(-1);
+    const inSequence = top !== undefined && top.kind !== 'item';
     if (group === 0xfffe) {
       const length = u32(b, i + 4);
       opts.visit?.({ tag, vr: null, offset: i, lengthOffset: i + 4, lengthBytes: 4, valueOffset: i + 8, length, depth: sequences });
       i += 8;
       if (tag === ITEM) {
+        if (!inSequence) return done('an item outside a sequence');
+        if (length !== UNDEFINED && i + length > bound()) return done('an item running past the end of its sequence');
+        if (length !== UNDEFINED && i + length > b.length && !opts.partial) return done('an item running past the end of the file');
         // A fragment of encapsulated PixelData is bytes, not a data set.
-        if (open.at(-1)?.kind === 'fragments') {
+        if (top.kind === 'fragments') {
           if (length === UNDEFINED) return done('a PixelData fragment of undefined length');
           i += length;
         } else open.push({ end: length === UNDEFINED ? null : i + length, kind: 'item' });
-      } else if (tag === ITEM_END || tag === SEQUENCE_END) {
-        // Close up to and including the innermost container that this delimiter ends.
-        const want = tag === ITEM_END ? 'item' : 'sequence-or-fragments';
-        let at = open.length - 1;
-        while (at >= 0 && !(open[at]!.end === null && (want === 'item' ? open[at]!.kind === 'item' : open[at]!.kind !== 'item'))) at--;
-        if (at < 0) return done(`a stray delimiter ${tagName(tag)}`);
-        while (open.length > at) pop();
+      } else if (tag === ITEM_END) {
+        if (top?.kind !== 'item' || top.end !== null) return done(`an item delimiter that closes no item`);
+        pop();
+      } else if (tag === SEQUENCE_END) {
+        if (!inSequence || top.end !== null) return done(`a sequence delimiter that closes no sequence`);
+        pop();
       } else return done(`an unknown delimiter ${tagName(tag)}`);
       continue;
     }
+    if (inSequence) return done(`an element ${tagName(tag)} inside a sequence, where only items may be`);
     let vr: string | null;
     let length: number;
     let header: number;
     let lengthBytes: 2 | 4;
     if (opts.explicit) {
       vr = String.fromCharCode(b[i + 4]!, b[i + 5]!);
+      // As dcmjs reads them: a VR it does not know is UN, and a UN whose tag the dictionary knows takes the
+      // dictionary's VR (a UN sequence is parsed as a sequence), both with the 32-bit length. The walk must
+      // follow the same path as the parser, or a file could hide its nesting from it.
+      if (!SHORT_VRS.has(vr) && !LONG_VRS.has(vr)) vr = 'UN';
       if (LONG_VRS.has(vr)) [length, header, lengthBytes] = [u32(b, i + 8), 12, 4];
-      else if (SHORT_VRS.has(vr)) [length, header, lengthBytes] = [u16(b, i + 6), 8, 2];
-      else return done(`no VR at ${tagName(tag)}`);
+      else [length, header, lengthBytes] = [u16(b, i + 6), 8, 2];
+      if (vr === 'UN') vr = dictionaryVr(tag) ?? 'UN';
     } else [vr, length, header, lengthBytes] = [dictionaryVr(tag) ?? null, u32(b, i + 4), 8, 4];
     opts.visit?.({ tag, vr, offset: i, lengthOffset: i + header - lengthBytes, lengthBytes, valueOffset: i + header, length, depth: sequences });
     i += header;
+    if (length !== UNDEFINED && i + length > bound()) return done(`${tagName(tag)} running past the end of its item`);
     if (tag === PIXEL_DATA && length === UNDEFINED) {
       open.push({ end: null, kind: 'fragments' });
       sequences++;
     } else if (vr === 'SQ' || length === UNDEFINED) {
       // An undefined length is a sequence whatever the VR says (UN in implicit VR, PS3.5 6.2.2).
+      if (length !== UNDEFINED && i + length > b.length && !opts.partial) return done(`a sequence ${tagName(tag)} running past the end of the file`);
       open.push({ end: length === UNDEFINED ? null : i + length, kind: 'sequence' });
       maxDepth = Math.max(maxDepth, ++sequences);
       if (sequences > opts.maxDepth) return done('depth');
     } else i += length;
   }
+}
+
+/**
+ * The deepest nesting of undefined-length items as dcmjs finds them: it ends such an item at the
+ * first item delimiter (FFFE,E00D, length 0) that its count of undefined-length item starts
+ * (FFFE,E000, length FFFFFFFF) balances, searching the bytes, values included, not the elements.
+ * So its recursion is bounded by the bracket depth of those two 8-byte patterns anywhere in the data
+ * set, whatever the element walk above saw; the count stops once it passes `max`.
+ */
+export function itemBracketDepth(b: Uint8Array, start: number, max: number): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = b.indexOf(0xfe, start); i >= 0 && i + 8 <= b.length; i = b.indexOf(0xfe, i + 1)) {
+    if (b[i + 1] !== 0xff || b[i + 3] !== 0xe0) continue;
+    const length = u32(b, i + 4);
+    if (b[i + 2] === 0x00 && length === UNDEFINED) deepest = Math.max(deepest, ++depth);
+    else if (b[i + 2] === 0x0d && length === 0 && depth > 0) depth--;
+    if (deepest > max) break;
+  }
+  return deepest;
 }
 
 export interface FileMeta {
