@@ -129,6 +129,20 @@ export function hiddenNesting(depth = 10_000): Uint8Array {
   return b;
 }
 
+/**
+ * A 2×2 CT slice with a `bytes`-long OB value inside `depth` levels of undefined-length sequences and
+ * items: dcmjs searches an undefined-length item's bytes for its end, again at every level (16 levels
+ * around 16 MB: 10 s). Deflated by default: 16 MB of zeros is ~16 KB on disk.
+ */
+export function nestedValue(depth = 16, bytes = 16 << 20, syntax = DEFLATED_LE): Uint8Array {
+  const open = concat([us(0x0008), us(0x1115), text('SQ'), new Uint8Array(2), u32(0xffffffff), us(0xfffe), us(0xe000), u32(0xffffffff)]);
+  const close = concat([us(0xfffe), us(0xe00d), u32(0), us(0xfffe), us(0xe0dd), u32(0)]);
+  const value = concat([us(0x0009), us(0x1010), text('OB'), new Uint8Array(2), u32(bytes), new Uint8Array(bytes)]);
+  const header = ctHeader({ rows: 2, cols: 2 });
+  const body = concat([dataset(header.slice(0, 2), true), ...Array<Uint8Array>(depth).fill(open), value, ...Array<Uint8Array>(depth).fill(close), dataset(header.slice(2), true), pixelDataHeader(8), new Uint8Array(8)]);
+  return part10(syntax, syntax === DEFLATED_LE ? deflateRawSync(body) : body);
+}
+
 /** A 2×2 CT slice whose Rows is the decimal string "2.5" (VR DS) instead of a 16-bit integer. */
 export function fractionalRows(): Uint8Array {
   // 16 bytes: more than 2.5 × 2 pixels of 16 bits need, so the size check does not catch it.
@@ -190,6 +204,13 @@ export const HOSTILE_DICOM: readonly HostileDicom[] = [
     bytes: () => hiddenNesting(),
     code: 'malformed',
     reason: /sequences and items do not nest properly/,
+  },
+  {
+    name: 'item-search.dcm',
+    description: 'A 16 MB value inside 16 levels of undefined-length items, deflated (~16 KB): dcmjs searches 256 MB for the items\' ends, 10 s',
+    bytes: () => nestedValue(16, 16 << 20),
+    code: 'nesting-limit',
+    reason: /nested items would take too long to read/,
   },
   {
     name: 'rows-2.5.dcm',

@@ -18,7 +18,7 @@ import { FileRefusal, thrownText, type RefusalCode } from '../file-refusal';
 import { MAX_IMAGE_PIXELS } from '../limits';
 import type { DecodedPixels } from '../preprocess';
 import { DEFLATED_VR_LE, inflatePart10 } from './inflate';
-import { DICOM_TIME_BUDGET_MS, MAX_DICOM_ELEMENTS, MAX_DICOM_FRAMES, MAX_DICOM_PIXELS, MAX_DICOM_SEQUENCE_DEPTH } from './limits';
+import { DICOM_TIME_BUDGET_MS, MAX_DICOM_ELEMENTS, MAX_DICOM_ITEM_SEARCH_BYTES, MAX_DICOM_FRAMES, MAX_DICOM_PIXELS, MAX_DICOM_SEQUENCE_DEPTH } from './limits';
 import { asPart10 } from './part10';
 import { itemBracketDepth, readFileMeta, scanStructure } from './structure';
 import { NATIVE_SYNTAXES, syntaxName } from './transfer-syntax';
@@ -110,11 +110,18 @@ const refuse = (name: string, message: string, code: RefusalCode, details?: stri
  * more than MAX_DICOM_ELEMENTS elements (dcmjs recurses per level and parses every element).
  */
 function checkStructure(name: string, b: Uint8Array, start: number, explicit: boolean): void {
-  const s = scanStructure(b, start, { explicit, maxDepth: MAX_DICOM_SEQUENCE_DEPTH, maxElements: MAX_DICOM_ELEMENTS });
+  const s = scanStructure(b, start, { explicit, maxDepth: MAX_DICOM_SEQUENCE_DEPTH, maxElements: MAX_DICOM_ELEMENTS, maxItemBytes: MAX_DICOM_ITEM_SEARCH_BYTES });
   const nested = (where: string) => refuse(name, `DICOM sequences are nested deeper than ${MAX_DICOM_SEQUENCE_DEPTH} levels, the limit (real files nest a few levels)`, 'nesting-limit', where);
   if (s.stopped === 'depth') throw nested(`at byte ${s.end}`);
   if (s.stopped === 'elements')
     throw refuse(name, `DICOM data set has more than ${MAX_DICOM_ELEMENTS} elements, the limit for one file`, 'element-limit', `at byte ${s.end}`);
+  if (s.stopped === 'item-bytes')
+    throw refuse(
+      name,
+      `DICOM nested items would take too long to read: finding their ends means searching more than ${MAX_DICOM_ITEM_SEARCH_BYTES / 2 ** 20} MiB, the limit`,
+      'nesting-limit',
+      `${s.itemBytes} bytes in undefined-length items, counted per nesting level`,
+    );
   // Structure the walk cannot follow is refused too: dcmjs would read on from a point the walk never checked.
   if (s.stopped !== null) throw refuse(name, 'not a readable DICOM file: its sequences and items do not nest properly', 'malformed', `${s.stopped} at byte ${s.end}`);
   // dcmjs finds the end of an undefined-length item by searching the bytes; bound that nesting too.

@@ -139,13 +139,13 @@ describe('sequence nesting, before dcmjs parses', () => {
 });
 
 describe('structure the element walk cannot follow is refused, so dcmjs never reads what the walk did not check', () => {
-  const withValue = (value: Uint8Array): Uint8Array => {
-    // SQ (undefined) > item (undefined) > an OB element holding `value` > item end > sequence end, before the image elements.
+  const withValue = (value: Uint8Array, depth = 1): Uint8Array => {
+    // (SQ (undefined) > item (undefined) >) × depth, an OB element holding `value`, (item end, sequence end) × depth, before the image elements.
     const sq = Uint8Array.of(0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff);
     const ob = concat([Uint8Array.of(0x09, 0x00, 0x10, 0x10, 0x4f, 0x42, 0, 0), new Uint8Array(new Uint32Array([value.length]).buffer), value]);
     const end = Uint8Array.of(0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
     const header = dataset(ctHeader({ rows: 2, cols: 2 }), true);
-    return part10(EXPLICIT_LE, concat([header.subarray(0, 34), sq, ob, end, header.subarray(34), Uint8Array.of(0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0), new Uint8Array(8)]));
+    return part10(EXPLICIT_LE, concat([header.subarray(0, 34), ...Array<Uint8Array>(depth).fill(sq), ob, ...Array<Uint8Array>(depth).fill(end), header.subarray(34), Uint8Array.of(0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0), new Uint8Array(8)]));
   };
 
   it('a sequence in a value is read; an element inside a sequence, or a delimiter closing nothing, is malformed', () => {
@@ -163,6 +163,14 @@ describe('structure the element walk cannot follow is refused, so dcmjs never re
     const markers = (n: number) => concat([...Array<Uint8Array>(n).fill(open), ...Array<Uint8Array>(n).fill(close)]);
     expect(decodeDicom('ok.dcm', ab(withValue(markers(MAX_DICOM_SEQUENCE_DEPTH - 1))), lung).slices).toHaveLength(1);
     expectRefusal('markers.dcm', withValue(markers(40)), 'nesting-limit', /nested deeper than 32 levels/);
+  });
+
+  it('8 levels of undefined-length items around a 9 MB value (72 MB for dcmjs to search, 1–2 s) are refused before dcmjs searches them', () => {
+    const b = withValue(new Uint8Array(9 << 20), 8);
+    const t = Date.now();
+    const e = expectRefusal('search.dcm', b, 'nesting-limit', /nested items would take too long to read: finding their ends means searching more than 64 MiB, the limit/);
+    expect(e.details).toMatch(/bytes in undefined-length items/);
+    expect(Date.now() - t).toBeLessThan(1_000);
   });
 
   it('the fuzz\'s find: 10,000 levels behind an element whose length runs past the end of the file (hiddenNesting) is malformed at once', () => {

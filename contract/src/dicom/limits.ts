@@ -31,6 +31,13 @@ export const MAX_DICOM_INFLATED_BYTES = MAX_DICOM_PIXELS * 2 + DICOM_HEADER_ALLO
 export const MAX_DICOM_SEQUENCE_DEPTH = 32;
 
 /**
+ * Bytes inside undefined-length items, counted once per level they are nested in: dcmjs finds the
+ * end of such an item by searching its bytes two at a time (~25 MB/s), again at every level, so
+ * 16 levels around a 16 MB value took 10 s. Real files keep such items small (a few KB of header).
+ */
+export const MAX_DICOM_ITEM_SEARCH_BYTES = 64 * 1024 * 1024;
+
+/**
  * Elements in one data set, sequence items included: a CT slice has ~100–300, an Enhanced CT of 1,000
  * frames ~30,000 (its per-frame functional groups). Bounds the objects dcmjs builds for one file.
  */

@@ -46,12 +46,17 @@ export interface ElementHeader {
 export interface Structure {
   /** The deepest sequence nesting seen (1: a sequence at the top level). */
   maxDepth: number;
+  /**
+   * The bytes dcmjs searches to find where undefined-length items end: each such item's bytes, once
+   * for every item it is nested in (it searches each level's bytes again), so 16 levels around 16 MB is 256 MB.
+   */
+  itemBytes: number;
   elements: number;
   /**
    * Why the walk stopped before the end: a limit ('depth', 'elements'), or structure it cannot follow
    * (a stray or unknown delimiter, a fragment of undefined length); null when it reached the end.
    */
-  stopped: null | 'depth' | 'elements' | string;
+  stopped: null | 'depth' | 'elements' | 'item-bytes' | string;
   /** Where it stopped (the end of the bytes when it did not). */
   end: number;
 }
@@ -60,6 +65,8 @@ interface Open {
   /** Where a defined-length container ends; null: closed by a delimiter. */
   end: number | null;
   kind: 'sequence' | 'item' | 'fragments';
+  /** Where its value starts. */
+  start: number;
 }
 
 /**
@@ -74,16 +81,24 @@ interface Open {
 export function scanStructure(
   b: Uint8Array,
   start: number,
-  opts: { explicit: boolean; maxDepth: number; maxElements: number; partial?: boolean; visit?: (e: ElementHeader) => void },
+  opts: { explicit: boolean; maxDepth: number; maxElements: number; maxItemBytes?: number; partial?: boolean; visit?: (e: ElementHeader) => void },
 ): Structure {
   const open: Open[] = [];
   let sequences = 0;
   let maxDepth = 0;
   let elements = 0;
+  let itemBytes = 0;
   let i = start;
-  const done = (stopped: Structure['stopped']): Structure => ({ maxDepth, elements, stopped, end: i });
+  const done = (stopped: Structure['stopped']): Structure => {
+    // Items left open at the end are searched to the end.
+    if (stopped === null) for (const o of open) if (o.kind === 'item' && o.end === null) itemBytes += b.length - o.start;
+    if (stopped === null && itemBytes > (opts.maxItemBytes ?? Infinity)) stopped = 'item-bytes';
+    return { maxDepth, elements, itemBytes, stopped, end: i };
+  };
   const pop = (): void => {
-    if (open.pop()?.kind !== 'item') sequences--;
+    const o = open.pop();
+    if (o?.kind !== 'item') sequences--;
+    else if (o.end === null) itemBytes += i - o.start;
   };
   /** Where the innermost defined-length container around `i` ends (the bytes' end when none does). */
   const bound = (): number => {
@@ -111,10 +126,11 @@ export function scanStructure(
         if (top.kind === 'fragments') {
           if (length === UNDEFINED) return done('a PixelData fragment of undefined length');
           i += length;
-        } else open.push({ end: length === UNDEFINED ? null : i + length, kind: 'item' });
+        } else open.push({ end: length === UNDEFINED ? null : i + length, kind: 'item', start: i });
       } else if (tag === ITEM_END) {
         if (top?.kind !== 'item' || top.end !== null) return done(`an item delimiter that closes no item`);
         pop();
+        if (itemBytes > (opts.maxItemBytes ?? Infinity)) return done('item-bytes');
       } else if (tag === SEQUENCE_END) {
         if (!inSequence || top.end !== null) return done(`a sequence delimiter that closes no sequence`);
         pop();
@@ -140,12 +156,12 @@ export function scanStructure(
     i += header;
     if (length !== UNDEFINED && i + length > bound()) return done(`${tagName(tag)} running past the end of its item`);
     if (tag === PIXEL_DATA && length === UNDEFINED) {
-      open.push({ end: null, kind: 'fragments' });
+      open.push({ end: null, kind: 'fragments', start: i });
       sequences++;
     } else if (vr === 'SQ' || length === UNDEFINED) {
       // An undefined length is a sequence whatever the VR says (UN in implicit VR, PS3.5 6.2.2).
       if (length !== UNDEFINED && i + length > b.length && !opts.partial) return done(`a sequence ${tagName(tag)} running past the end of the file`);
-      open.push({ end: length === UNDEFINED ? null : i + length, kind: 'sequence' });
+      open.push({ end: length === UNDEFINED ? null : i + length, kind: 'sequence', start: i });
       maxDepth = Math.max(maxDepth, ++sequences);
       if (sequences > opts.maxDepth) return done('depth');
     } else i += length;
