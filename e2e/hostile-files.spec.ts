@@ -19,6 +19,7 @@ import type { ModelMetadata, RefusalCode } from '@respidetect/contract';
 import { chromiumLaunchOptions } from '../testkit/browser/chromium';
 import { launchWithPid, RendererPeak } from '../testkit/browser/renderer-memory';
 import { assembleSite, readState, startServer, type RunningServer } from '../testkit/browser/site';
+import { HOSTILE_DICOM, makeHostileDicom } from '../testkit/hostile/dicom';
 import { writeLateSofJpeg, writeThinPng } from '../testkit/hostile/raster';
 import { ctFiles, requireChestCt } from '../testkit/images/ct-files';
 
@@ -51,6 +52,16 @@ const ROWS: HostileRow[] = [
     code: 'too-many-pixels',
     reasonPattern: /^late-sof-14000\.jpg: image too large: 14000×14000 pixels \(196 MP\); the limit is 40 MP/,
   },
+  // The DICOM bombs of the issue (deflate bomb, tens of thousands of frames), nesting (a Node crash before,
+  // run here too) and a thin frame; their reasons are testkit/hostile/dicom.ts's, after the file's name.
+  ...HOSTILE_DICOM.filter((h) => ['deflate-bomb.dcm', 'frames-20000.dcm', 'frames-4mb.dcm', 'deep-sequence-deflated.dcm', 'thin-frame.dcm'].includes(h.name)).map(
+    (h): HostileRow => ({
+      name: `DICOM ${h.name}: ${h.description}`,
+      make: async (dir) => makeHostileDicom(h, dir),
+      code: h.code,
+      reasonPattern: new RegExp(`^${h.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*${h.reason.source}`, h.reason.flags),
+    }),
+  ),
 ];
 
 /** The bound on the refusal, from the drop. */

@@ -7,6 +7,12 @@
  */
 import { FileRefusal } from './file-refusal';
 
+/**
+ * One input file, in either runtime (the app's worker before it reads a dropped file; training's walker and
+ * reader from stat and fstat): a CT slice is a few MiB, a DICOM series a few hundred.
+ */
+export const MAX_FILE_BYTES = 512 * 2 ** 20;
+
 /** Most pixels (width × height) of any decoded frame, and of the square the source normalisation pads it to. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
 

@@ -5,8 +5,6 @@
  * budget is the contract's (its DICOM reader keeps it per frame; training's sharp decoding and the
  * source normalisation keep it too).
  */
-export { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '@respidetect/contract';
-/** Files larger than this are refused outright (a CT slice is a few MiB; a DICOM series a few hundred). */
-export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+export { MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '@respidetect/contract';
 /** The lung window for DICOM is the contract's, so training's validate windows slices as the app does. */
 export { DEFAULT_LUNG_WINDOW } from '@respidetect/contract';
