@@ -5,13 +5,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { FileRefusal } from '@respidetect/contract';
-import { DecodeError } from '../../training/src/data/decode';
 import { TARGETS, type TargetName } from './targets';
 
 export type Outcome =
   | { kind: 'accepted' }
   | { kind: 'refusal'; code: string; message: string; details?: string }
-  /** training's own typed error (DecodeError, with a reason), which its reports group by. */
+  /** Kept for the report's shape; no reader throws a typed error of its own now (training's DecodeError is a FileRefusal). */
   | { kind: 'typed-other'; type: string; message: string }
   | { kind: 'error'; type: string; message: string; stack?: string };
 
@@ -24,7 +23,6 @@ export interface Job {
 
 function classify(e: unknown): Outcome {
   if (e instanceof FileRefusal) return { kind: 'refusal', code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) };
-  if (e instanceof DecodeError) return { kind: 'typed-other', type: 'DecodeError', message: e.message };
   const err = e instanceof Error ? e : new Error(String(e));
   return { kind: 'error', type: err.constructor.name, message: err.message, ...(err.stack ? { stack: err.stack.split('\n').slice(0, 6).join('\n') } : {}) };
 }

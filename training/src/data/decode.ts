@@ -22,8 +22,10 @@ export class DecodeError extends FileRefusal {
     readonly file: string,
     readonly reason: string,
     code: RefusalCode = 'malformed',
+    /** The decoder's own text (libvips), for whoever debugs it; never part of the reason. */
+    details?: string,
   ) {
-    super(`${file}: ${reason}`, code === 'malformed' || code === 'empty' ? 'error' : 'refused', { code });
+    super(`${file}: ${reason}`, code === 'malformed' || code === 'empty' ? 'error' : 'refused', { code, ...(details !== undefined ? { details } : {}) });
   }
 }
 
@@ -90,7 +92,7 @@ export async function decodeImage(input: string | Buffer, file = typeof input ==
       const { width = 0, height = 0 } = await sharp(input, { limitInputPixels: false }).metadata().catch(() => ({ width: 0, height: 0 }));
       throw (width > 0 && height > 0 ? sizeError(file, width, height) : null) ?? new DecodeError(file, `image too large: past the ${MAX_IMAGE_PIXELS / 1e6} MP limit`, 'too-many-pixels');
     }
-    throw new DecodeError(file, `cannot decode: ${msg}`);
+    throw new DecodeError(file, 'cannot decode: the image data is damaged or cut short', 'malformed', msg);
   }
   const { data, info } = decoded;
   const tooBig = sizeError(file, info.width, info.height);
