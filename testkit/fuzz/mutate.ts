@@ -8,6 +8,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import { bareDatasetSyntax, hasPreamble } from '@respidetect/contract';
 // The contract's own header walk (not part of its public surface): the mutators edit the elements it finds.
 import { readFileMeta, scanStructure, type ElementHeader } from '../../contract/src/dicom/structure';
+import { concat } from '../bytes';
 
 export type Rand = () => number;
 export type SeedKind = 'dicom' | 'png' | 'jpeg' | 'raster';
@@ -23,15 +24,6 @@ const be16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 const be32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 const splice = (b: Uint8Array, at: number, remove: number, insert: Uint8Array): Uint8Array => concat([b.subarray(0, at), insert, b.subarray(at + remove)]);
 
 const INTERESTING_BYTES = [0, 1, 0x7f, 0x80, 0xfe, 0xff];

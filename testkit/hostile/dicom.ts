@@ -9,25 +9,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, deflateRawSync } from 'node:zlib';
 import type { RefusalCode } from '@respidetect/contract';
-import { dataset, type El } from '../dicom/scanner-dicom';
+import { dataset, text, uid, us, type El } from '../dicom/scanner-dicom';
+import { concat } from '../bytes';
 
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 export const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
 
-const text = (s: string): Uint8Array => Uint8Array.from(s.length % 2 ? s + ' ' : s, (c) => c.charCodeAt(0));
-const uid = (s: string): Uint8Array => Uint8Array.from(s.length % 2 ? s + '\0' : s, (c) => c.charCodeAt(0));
-const us = (v: number): Uint8Array => new Uint8Array(new Uint16Array([v]).buffer);
 const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffer);
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** A Part 10 file: preamble, "DICM", the meta group (with its group length) naming `syntax`, then `body` as given. */
 export function part10(syntax: string, body: Uint8Array): Uint8Array {
