@@ -145,6 +145,11 @@ test.describe('Open from PACS', () => {
     expect(out.stdout).toContain(`"Decision threshold")="${Number(meta.decisionThreshold.toFixed(6))}"`);
     expect(out.stdout).toContain(`"Research use statement")="${RESEARCH_USE_STATEMENT}"`);
     expect(out.stdout.match(/<inferred from IMAGE:/g)).toHaveLength(CT_SLICES);
+    // A refusal afterwards (the MR series) is shown, and the report and its "stored" line stay.
+    await page.locator(`[data-testid="pacs-series"][data-series-uid="${mrSeries}"]`).getByTestId('pacs-classify').click();
+    await expect(error(page)).toHaveAttribute('data-kind', 'not-ct');
+    await expect(page.getByTestId('pacs-outcome')).toBeVisible();
+    await expect(page.getByTestId('pacs-sent')).toHaveAttribute('data-sop-uid', sop);
     // Every request the page made went to its own origin: the images came from the PACS under it and went nowhere else.
     expect([...hosts]).toEqual([site.url]);
   });
