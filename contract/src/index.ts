@@ -43,3 +43,6 @@ export * from './adapt/head';
 export * from './adapt/metadata';
 export * from './eval/class-weights';
 export * from './adapt/train-head';
+export * from './dicom/sr';
+export * from './dicomweb';
+export * from './dicom/instance-uid';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { NoModel } from '../features/classify/components/NoModel';
 import { ModelCard } from '../features/model-card/components/ModelCard';
 import { ClassifyPage } from './ClassifyPage';
@@ -17,6 +17,10 @@ import { BUSY_MESSAGE } from '../lib/worker-protocol/messages';
 import { adapting } from '../features/adapt/logic/run-adapt';
 import { ModelSwitcher } from '../features/model-switch/components/ModelSwitcher';
 import { useQueue } from '../features/classify/stores/queue';
+import { classifyAndWait } from './pacs-queue';
+
+/** Loaded when first opened: it writes DICOM (dcmjs), which the page's entry chunk does not carry (e2e/bundle.spec.ts). */
+const PacsPage = lazy(() => import('../features/pacs').then((m) => ({ default: m.PacsPage })));
 
 /** Why the model cannot change now (a batch or an adaptation is running), or null. */
 const busyReason = (): string | null =>
@@ -26,8 +30,8 @@ const isBusy = () => busyReason() !== null;
 /** The prompt's model side: model delivery's check and unpin for the deployed model's folder. */
 const MODEL_UPDATES: ModelUpdateSource = { check: () => checkForModelUpdate(MODEL_BASE_URL), release: () => releaseModelPin(MODEL_BASE_URL) };
 
-type Route = 'classify' | 'model-card' | 'check' | 'adapt';
-const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt' };
+type Route = 'classify' | 'model-card' | 'check' | 'adapt' | 'pacs';
+const ROUTES: Record<string, Route> = { '#/model-card': 'model-card', '#/check': 'check', '#/adapt': 'adapt', '#/pacs': 'pacs' };
 const routeFromHash = (): Route => ROUTES[location.hash] ?? 'classify';
 
 export function App() {
@@ -37,10 +41,16 @@ export function App() {
   const [download, setDownload] = useState<ModelProgressMessage | null>(null);
   useEffect(() => getClient().subscribe((m) => m.type === 'model-progress' && setDownload(m)), []);
   const [route, setRoute] = useState<Route>(routeFromHash);
+  // Once opened, the PACS page stays mounted (hidden elsewhere), so its search and report survive a visit to another page.
+  const [pacsOpened, setPacsOpened] = useState(() => routeFromHash() === 'pacs');
   const switcher = useModelSwitch(getClient(), busyReason);
   const loadLocalModel = useCallback((dropped: File[]) => switcher.switchTo({ kind: 'files', files: dropped }), [switcher]);
   useEffect(() => {
-    const on = () => setRoute(routeFromHash());
+    const on = () => {
+      const r = routeFromHash();
+      setRoute(r);
+      if (r === 'pacs') setPacsOpened(true);
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
@@ -55,6 +65,9 @@ export function App() {
         <nav aria-label="Pages">
           <a href="#/" aria-current={route === 'classify' ? 'page' : undefined}>
             Classify
+          </a>
+          <a href="#/pacs" aria-current={route === 'pacs' ? 'page' : undefined}>
+            Open from PACS
           </a>
           <a href="#/model-card" aria-current={route === 'model-card' ? 'page' : undefined}>
             Model card
@@ -115,6 +128,11 @@ export function App() {
         ) : null}
         {meta && route !== 'check' ? <ModelSwitcher meta={meta} switcher={switcher} disabled={inference.loading} /> : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} switching={switcher.switching} /> : null}
+        {meta && pacsOpened ? (
+          <Suspense fallback={<p>Loading…</p>}>
+            <PacsPage hidden={route !== 'pacs'} meta={meta} ready={inference.ready && !switcher.switching} classify={(f) => classifyAndWait(inference.enqueue, meta, f)} software="RespiDetect web app" />
+          </Suspense>
+        ) : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}
         {meta && route === 'check' ? <CheckPage meta={meta} client={getClient()} ready={inference.ready} window={DEFAULT_LUNG_WINDOW} /> : null}
         {meta && route === 'adapt' ? <AdaptPage meta={meta} client={getClient()} ready={inference.ready} switchTo={switcher.switchTo} onKept={switcher.refreshAdapted} /> : null}

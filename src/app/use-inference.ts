@@ -29,7 +29,8 @@ export interface InferenceState {
   loading: boolean;
   error: Error | null;
   ready: boolean;
-  enqueue(files: File[]): void;
+  /** Queues the files; returns their queue ids, in order. */
+  enqueue(files: File[]): string[];
   cancelAll(): void;
 }
 
@@ -71,6 +72,7 @@ export function useInference(meta: ModelMetadata | undefined, window = DEFAULT_L
     (files: File[]) => {
       const ids = useQueue.getState().add(files, meta?.modelId);
       ids.forEach((id, i) => getClient().classify(id, files[i]!, window));
+      return ids;
     },
     [window, meta?.modelId],
   );

@@ -19,6 +19,10 @@ export interface DicomSpec {
   /** SeriesInstanceUID (default: a new one) and InstanceNumber, for series split over files. */
   seriesUid?: string;
   instanceNumber?: number;
+  /** The study and patient (default: a new study of patient TEST), for series a PACS files together. */
+  study?: { uid: string; patientId?: string; patientName?: string; date?: string };
+  seriesNumber?: number;
+  seriesDescription?: string;
 }
 
 export const uid = (): string => dcmjs.data.DicomMetaDictionary.uid();
@@ -47,12 +51,15 @@ export function writeDicom(spec: DicomSpec): Buffer {
   const dataset = {
     SOPClassUID: sopClass,
     SOPInstanceUID: sop,
-    StudyInstanceUID: uid(),
+    StudyInstanceUID: spec.study?.uid ?? uid(),
+    ...(spec.study?.date ? { StudyDate: spec.study.date } : {}),
+    ...(spec.seriesNumber !== undefined ? { SeriesNumber: String(spec.seriesNumber) } : {}),
+    ...(spec.seriesDescription ? { SeriesDescription: spec.seriesDescription } : {}),
     SeriesInstanceUID: spec.seriesUid ?? uid(),
     ...(spec.instanceNumber !== undefined ? { InstanceNumber: String(spec.instanceNumber) } : {}),
     Modality: spec.modality ?? 'CT',
-    PatientName: 'Test^Synthetic',
-    PatientID: 'TEST',
+    PatientName: spec.study?.patientName ?? 'Test^Synthetic',
+    PatientID: spec.study?.patientId ?? 'TEST',
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
     Rows: height,

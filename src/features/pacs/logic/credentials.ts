@@ -1,0 +1,37 @@
+/**
+ * Where the PACS settings live. The base URL is remembered (localStorage): it is an address, not a
+ * secret. Credentials are kept in memory only, unless the user ticks "remember", and are then stored
+ * in this browser's localStorage for this site (the page says so).
+ */
+export type PacsAuth = { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+
+export const BASE_URL_KEY = 'respidetect.pacs.baseUrl';
+export const AUTH_KEY = 'respidetect.pacs.auth';
+
+/** The Authorization header for `auth`, or null. Basic credentials are UTF-8 (RFC 7617's charset). */
+export function authorizationHeader(auth: PacsAuth): string | null {
+  if (auth.kind === 'basic') {
+    const bytes = new TextEncoder().encode(`${auth.user}:${auth.password}`);
+    return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  }
+  if (auth.kind === 'bearer') return `Bearer ${auth.token.trim()}`;
+  return null;
+}
+
+export function readRemembered(storage: Storage): { baseUrl: string; auth: PacsAuth | null } {
+  let auth: PacsAuth | null = null;
+  try {
+    const raw = storage.getItem(AUTH_KEY);
+    const parsed = raw ? (JSON.parse(raw) as PacsAuth) : null;
+    if (parsed && (parsed.kind === 'basic' || parsed.kind === 'bearer')) auth = parsed;
+  } catch {
+    storage.removeItem(AUTH_KEY);
+  }
+  return { baseUrl: storage.getItem(BASE_URL_KEY) ?? '', auth };
+}
+
+export function remember(storage: Storage, baseUrl: string, auth: PacsAuth, keepAuth: boolean): void {
+  storage.setItem(BASE_URL_KEY, baseUrl);
+  if (keepAuth && auth.kind !== 'none') storage.setItem(AUTH_KEY, JSON.stringify(auth));
+  else storage.removeItem(AUTH_KEY);
+}
