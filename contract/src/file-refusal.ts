@@ -30,6 +30,8 @@ export type RefusalCode =
   | 'inflate-limit'
   /** Nested structures deeper than the parser's limit (DICOM sequences). */
   | 'nesting-limit'
+  /** More elements (DICOM data elements and items) than the parser's limit for one file. */
+  | 'element-limit'
   /** Reading the file took longer than its time limit. */
   | 'time-limit'
   /** Not a regular file (FIFO, device, socket, symlink loop). */

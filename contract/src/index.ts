@@ -23,6 +23,8 @@ export * from './refusal/not-ct';
 export * from './refusal/assess';
 export * from './series-decision';
 export * from './file-refusal';
+export * from './image-limits';
+export * from './dicom/limits';
 export * from './dicom/window';
 export * from './dicom/decode';
 export * from './dicom/part10';

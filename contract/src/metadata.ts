@@ -5,9 +5,11 @@
  */
 import { NO_PREPROCESS, parsePreprocessSpec, PreprocessSpecError, type PreprocessSpec } from './source-normalise';
 import { METADATA_SCHEMA_VERSION, type ModelMetadata } from './metadata-types';
+import { checkMetadataConsistency } from './metadata-consistency';
 import { arrayOf, bool, int, MetadataError, num, oneOf, optional, recordOf, required, sha256, shape, str, type Check } from './metadata-checks';
 
 export * from './metadata-types';
+export * from './metadata-consistency';
 export { MetadataError } from './metadata-checks';
 
 const classMetrics = shape({
@@ -159,7 +161,11 @@ const metadataCheck = shape({
   adaptation: optional(adaptationCheck),
 });
 
-/** Validates untrusted JSON (already parsed) and returns it typed, or throws MetadataError naming the field. */
+/**
+ * Validates untrusted JSON (already parsed) and returns it typed, or throws MetadataError naming the
+ * field (a wrong type or range), or a ModelFileError of kind 'inconsistent' naming the field when the
+ * fields contradict one another (metadata-consistency.ts; the graph-facing checks run where the graph loads).
+ */
 export function parseModelMetadata(json: unknown): ModelMetadata {
   metadataCheck(json, '');
   const m = json as ModelMetadata;
@@ -172,6 +178,7 @@ export function parseModelMetadata(json: unknown): ModelMetadata {
     throw new MetadataError('decisionThreshold', 'must be strictly between 0 and 1');
   if (m.temperature <= 0) throw new MetadataError('temperature', 'must be positive');
   if (Number.isNaN(Date.parse(m.createdAt))) throw new MetadataError('createdAt', 'must be an ISO 8601 date');
+  checkMetadataConsistency(m);
   return m;
 }
 

@@ -22,6 +22,7 @@
 
 import { bodyMask, greyOf, type BodyBox } from './body-mask';
 import type { PreprocessSpec } from './preprocess-spec';
+import { checkImageSize } from './image-limits';
 
 export * from './preprocess-spec';
 export * from './body-mask';
@@ -62,12 +63,17 @@ export interface NormalisedSource extends RgbImage {
 /**
  * Packed RGB → packed RGB as the model is to see it under `spec`. With NO_PREPROCESS it returns the
  * input unchanged (same array), so models exported before this step give the same outputs.
+ *
+ * Bounded: before it allocates anything it refuses (a FileRefusal naming `name`) a frame past the
+ * contract's pixel budget, or one whose longest side would pad to a square past it ('aspect-ratio'),
+ * so the padded square and every buffer here stay within MAX_IMAGE_PIXELS whoever calls it.
  */
-export function normaliseSource(img: RgbImage, spec: PreprocessSpec): NormalisedSource {
+export function normaliseSource(img: RgbImage, spec: PreprocessSpec, name = 'image'): NormalisedSource {
   const { width, height } = img;
   const n = width * height;
   if (img.rgb.length !== n * 3) throw new Error(`normaliseSource: ${img.rgb.length} bytes do not fit ${width}x${height}x3`);
   if (!spec.bodyCrop && spec.intensity === 'none') return { ...img, box: { found: false, x: 0, y: 0, width, height, threshold: 0 } };
+  checkImageSize(name, width, height);
   const grey = greyOf(img.rgb, n);
   const { mask, box } = bodyMask(grey, width, height);
   const levels = spec.intensity === 'body-equalize' ? equalise(grey, mask) : grey;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { checkReadiness } from './health.js';
-import { applySecurityHeaders, CACHE_NONE } from './headers.js';
+import { applySecurityHeaders, CACHE_NONE, securityHeadersFor } from './headers.js';
 import { createLogger } from './log.js';
 import { rawReply, statusForClientError } from './raw-reply.js';
 import { looksLikeFile, parseRequestPath } from './request-path.js';
@@ -61,10 +61,11 @@ export async function startServer(config, options = {}) {
   const roots = { root: config.root, realRoot };
 
   let shuttingDown = false;
+  const security = securityHeadersFor(config.pacsOrigins);
 
   /** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
   async function handle(req, res) {
-    applySecurityHeaders(req, res);
+    applySecurityHeaders(req, res, security);
     if (shuttingDown) res.setHeader('Connection', 'close');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -140,7 +141,7 @@ export async function startServer(config, options = {}) {
   // Without a listener Node drops CONNECT sockets without a word; say no properly.
   server.on('connect', (/** @type {http.IncomingMessage} */ req, /** @type {import('node:stream').Duplex} */ socket) => {
     logger.info('request', { method: req.method, path: req.url?.slice(0, 200), status: 405, bytes: 0, ms: 0 });
-    socket.end(rawReply(405, { Allow: 'GET, HEAD' }));
+    socket.end(rawReply(405, { Allow: 'GET, HEAD' }, security));
   });
   // Node's parser errors (bad syntax, headers too large, headers too slow) are answered here, with our
   // headers; Node's default answer has none. A socket that already has a response going is just closed.
@@ -150,7 +151,7 @@ export async function startServer(config, options = {}) {
     // As Node's own handler decides: answer unless the peer is gone or a response already started.
     const inFlight = /** @type {{ _httpMessage?: { headersSent?: boolean } }} */ (socket)._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy();
-    socket.end(rawReply(status));
+    socket.end(rawReply(status, {}, security));
   });
 
   await new Promise((resolve, reject) => {

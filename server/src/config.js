@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
  * @property {number} requestTimeoutMs
  * @property {number} keepAliveTimeoutMs
  * @property {number} shutdownTimeoutMs How long SIGTERM waits for in-flight responses before cutting them.
+ * @property {string[]} [pacsOrigins] DICOMweb servers on other origins the page may connect to (CSP connect-src).
  */
 
 /** The server package directory (server/). */
@@ -49,6 +50,28 @@ function intFrom(env, name, fallback, min, max) {
 }
 
 /**
+ * PACS_ORIGINS: the DICOMweb servers ("Open from PACS") on another origin than the app, space- or
+ * comma-separated origins (scheme, host, port; no path). Only these are added to connect-src: the page
+ * stays unable to send anything anywhere else.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string[]}
+ */
+function originsFrom(env) {
+  const raw = env.PACS_ORIGINS ?? '';
+  return raw.split(/[\s,]+/).filter(Boolean).map((o) => {
+    let url;
+    try {
+      url = new URL(o);
+    } catch {
+      throw new ConfigError('PACS_ORIGINS', `must list origins like https://pacs.example.org:8042, got ${JSON.stringify(o)}`);
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== o.replace(/\/$/, ''))
+      throw new ConfigError('PACS_ORIGINS', `must list origins (http or https, host, optional port, no path), got ${JSON.stringify(o)}`);
+    return url.origin;
+  });
+}
+
+/**
  * Reads the server's settings from the environment, failing with the variable's name on bad input.
  * @param {NodeJS.ProcessEnv} env
  * @returns {ServerConfig}
@@ -70,5 +93,6 @@ export function readConfig(env) {
     keepAliveTimeoutMs: intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     // Docker sends SIGKILL 10 s after SIGTERM; finish (or give up) before that.
     shutdownTimeoutMs: intFrom(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 600_000),
+    pacsOrigins: originsFrom(env),
   };
 }

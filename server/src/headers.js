@@ -10,12 +10,16 @@ import mime from 'mime-types';
  * (tfjs-backend-wasm's threaded build spawns them that way). style-src has no 'unsafe-inline':
  * React applies `style` props through CSSOM (element.style), which CSP does not restrict.
  */
-export const CONTENT_SECURITY_POLICY = [
+/**
+ * The policy, with `connectTo` (PACS_ORIGINS: DICOMweb servers on other origins) added to connect-src.
+ * @param {readonly string[]} [connectTo]
+ */
+export const contentSecurityPolicy = (connectTo = []) => [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "img-src 'self' blob: data:",
-  "connect-src 'self'",
+  ["connect-src 'self'", ...connectTo].join(' '),
   "style-src 'self'",
   "font-src 'self'",
   "manifest-src 'self'",
@@ -25,7 +29,10 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-/** Sent on every response, errors included. */
+/** The policy as shipped: the page connects to its own origin only. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+/** Sent on every response, errors included (with PACS_ORIGINS set: securityHeadersFor). */
 export const SECURITY_HEADERS = Object.freeze({
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   // Cross-origin isolation, so SharedArrayBuffer (WASM threads) is available.
@@ -37,6 +44,15 @@ export const SECURITY_HEADERS = Object.freeze({
   'Referrer-Policy': 'no-referrer',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 });
+
+/**
+ * The security headers for a server whose page may also connect to `pacsOrigins`.
+ * @param {readonly string[]} [pacsOrigins]
+ * @returns {Readonly<Record<string, string>>}
+ */
+export function securityHeadersFor(pacsOrigins = []) {
+  return pacsOrigins.length === 0 ? SECURITY_HEADERS : Object.freeze({ ...SECURITY_HEADERS, 'Content-Security-Policy': contentSecurityPolicy(pacsOrigins) });
+}
 
 /** Only over TLS: browsers ignore it on http, and sending it there would only mislead. */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000';
@@ -90,8 +106,9 @@ export function arrivedOverTls(req) {
 /**
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
+ * @param {Readonly<Record<string, string>>} [headers] securityHeadersFor(config.pacsOrigins)
  */
-export function applySecurityHeaders(req, res) {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+export function applySecurityHeaders(req, res, headers = SECURITY_HEADERS) {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (arrivedOverTls(req)) res.setHeader('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
 }

@@ -27,11 +27,12 @@ export function statusForClientError(err) {
  * No HSTS: nothing here knows whether the client came over TLS (behind nginx it did, and nginx adds it).
  * @param {number} status
  * @param {Record<string, string>} [extra] headers beyond the standard ones (e.g. Allow)
+ * @param {Readonly<Record<string, string>>} [security] securityHeadersFor(config.pacsOrigins)
  */
-export function rawReply(status, extra = {}) {
+export function rawReply(status, extra = {}, security = SECURITY_HEADERS) {
   const body = `${http.STATUS_CODES[status] ?? 'Error'}\n`;
   const headers = {
-    ...SECURITY_HEADERS,
+    ...security,
     'Cache-Control': CACHE_NONE,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),

@@ -138,6 +138,25 @@ describe('configuration', () => {
     expect(() => readConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/REQUEST_TIMEOUT_MS/);
   });
 
+  it('PACS_ORIGINS adds exactly those origins to connect-src, on handled and raw answers alike', async () => {
+    expect(readConfig({}).pacsOrigins).toEqual([]);
+    expect(readConfig({ PACS_ORIGINS: 'https://pacs.lab.example:8042, http://10.0.0.5/' }).pacsOrigins).toEqual(['https://pacs.lab.example:8042', 'http://10.0.0.5']);
+    for (const bad of ['pacs.lab.example', 'https://pacs.lab.example/dicom-web', 'ftp://pacs', "https://x.example 'unsafe-inline'"])
+      expect(() => readConfig({ PACS_ORIGINS: bad }), bad).toThrow(/PACS_ORIGINS must list origins/);
+    const withPacs = await startServer({ ...baseConfig(fx.root), pacsOrigins: ['https://pacs.lab.example:8042'] }, { logger: createLogger('silent') });
+    try {
+      const t: Target = { name: 'pacs', host: '127.0.0.1', port: withPacs.port };
+      const csp = (await request(t, '/index.html')).headers['content-security-policy'];
+      expect(csp).toContain("connect-src 'self' https://pacs.lab.example:8042;");
+      const raw = await rawRequest(t, 'GET / HTTP/1.1\r\nHost: x\r\nBroken\r\n\r\n');
+      expect(raw.status).toBe(400);
+      expect(raw.text).toContain("connect-src 'self' https://pacs.lab.example:8042;");
+    } finally {
+      await withPacs.shutdown('test done');
+    }
+    expect((await request(target, '/index.html')).headers['content-security-policy']).toContain("connect-src 'self';");
+  });
+
   it('refuses to start on a ROOT that does not exist', async () => {
     await expect(startServer({ ...baseConfig(path.join(fx.base, 'no-such-dist')) }, { logger: createLogger('silent') })).rejects.toThrow(
       /ROOT .*no-such-dist does not exist\. Build the app first/,

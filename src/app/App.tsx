@@ -41,10 +41,16 @@ export function App() {
   const [download, setDownload] = useState<ModelProgressMessage | null>(null);
   useEffect(() => getClient().subscribe((m) => m.type === 'model-progress' && setDownload(m)), []);
   const [route, setRoute] = useState<Route>(routeFromHash);
+  // Once opened, the PACS page stays mounted (hidden elsewhere), so its search and report survive a visit to another page.
+  const [pacsOpened, setPacsOpened] = useState(() => routeFromHash() === 'pacs');
   const switcher = useModelSwitch(getClient(), busyReason);
   const loadLocalModel = useCallback((dropped: File[]) => switcher.switchTo({ kind: 'files', files: dropped }), [switcher]);
   useEffect(() => {
-    const on = () => setRoute(routeFromHash());
+    const on = () => {
+      const r = routeFromHash();
+      setRoute(r);
+      if (r === 'pacs') setPacsOpened(true);
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
@@ -122,9 +128,9 @@ export function App() {
         ) : null}
         {meta && route !== 'check' ? <ModelSwitcher meta={meta} switcher={switcher} disabled={inference.loading} /> : null}
         {meta ? <ClassifyPage meta={meta} inference={inference} hidden={route !== 'classify'} onLoadModel={loadLocalModel} switching={switcher.switching} /> : null}
-        {meta && route === 'pacs' ? (
+        {meta && pacsOpened ? (
           <Suspense fallback={<p>Loading…</p>}>
-            <PacsPage meta={meta} ready={inference.ready && !switcher.switching} classify={(f) => classifyAndWait(inference.enqueue, meta, f)} software="RespiDetect web app" />
+            <PacsPage hidden={route !== 'pacs'} meta={meta} ready={inference.ready && !switcher.switching} classify={(f) => classifyAndWait(inference.enqueue, meta, f)} software="RespiDetect web app" />
           </Suspense>
         ) : null}
         {meta && route === 'model-card' ? <ModelCard meta={meta} deployedId={switcher.deployed?.modelId ?? null} /> : null}

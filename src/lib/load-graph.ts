@@ -5,9 +5,17 @@
  */
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { io } from '@tensorflow/tfjs-core';
+import { checkMetadataAgainstGraph } from '@respidetect/contract';
 import type { VerifiedModelFiles } from './verified-model-files';
 
-export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles): Promise<GraphModel> {
+/**
+ * The loaded graph is checked against metadata.json before anyone uses it: every output metadata.json
+ * names must be one of the graph's (the contract's checkMetadataAgainstGraph; a mismatch is a
+ * ModelFileError 'inconsistent' naming the field, and the graph is disposed). The outputs' widths
+ * (one probability per class name, an embedding as long as the OOD mean) need a run: the Classifier
+ * checks them on its first one (warm-up or self-test probe), adaptation with graphOutputFacts.
+ */
+export async function loadVerifiedGraph({ modelJson, weightData, metadata }: VerifiedModelFiles): Promise<GraphModel> {
   const artifacts: io.ModelArtifacts = {
     modelTopology: modelJson.modelTopology as io.ModelArtifacts['modelTopology'],
     weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights) as io.WeightsManifestEntry[],
@@ -18,5 +26,12 @@ export function loadVerifiedGraph({ modelJson, weightData }: VerifiedModelFiles)
     signature: modelJson.signature as object | undefined,
     userDefinedMetadata: modelJson.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
   };
-  return loadGraphModel(io.fromMemory(artifacts));
+  const model = await loadGraphModel(io.fromMemory(artifacts));
+  try {
+    checkMetadataAgainstGraph(metadata, { names: model.outputNodes, widths: {} });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
 }

@@ -3,10 +3,12 @@
  * tested against another writer): a bare data set — no preamble, no file meta — in implicit or
  * explicit VR little endian, with two Window Center/Width values and Rescale Slope/Intercept.
  */
+import { concat } from '../bytes';
 export type El = [group: number, element: number, vr: string, value: Uint8Array];
-const text = (s: string): Uint8Array => Uint8Array.from(s.length % 2 ? s + ' ' : s, (c) => c.charCodeAt(0));
-const uid = (s: string): Uint8Array => Uint8Array.from(s.length % 2 ? s + '\0' : s, (c) => c.charCodeAt(0));
-const us = (v: number): Uint8Array => new Uint8Array(new Uint16Array([v]).buffer);
+/** Value encodings (PS3.5 6.2: text padded with a space, UIDs with NUL, to even length; US little endian). */
+export const text = (s: string): Uint8Array => Uint8Array.from(s.length % 2 ? s + ' ' : s, (c) => c.charCodeAt(0));
+export const uid = (s: string): Uint8Array => Uint8Array.from(s.length % 2 ? s + '\0' : s, (c) => c.charCodeAt(0));
+export const us = (v: number): Uint8Array => new Uint8Array(new Uint16Array([v]).buffer);
 
 /** Little-endian elements, sorted by tag; implicit VR: tag + 32-bit length; explicit: tag + VR + 16/32-bit length. */
 export function dataset(elements: El[], explicit: boolean): Uint8Array {
@@ -26,13 +28,7 @@ export function dataset(elements: El[], explicit: boolean): Uint8Array {
     }
     parts.push(head, value);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** A CT slice (4×4 unless width/height are given): stored = (HU − intercept) / slope, signed 16-bit. */

@@ -17,6 +17,8 @@ declare module 'dcmjs' {
         naturalizeDataset(dict: Record<string, DicomElement>): Record<string, unknown>;
         denaturalizeDataset(dataset: Record<string, unknown>): Record<string, DicomElement>;
         uid(): string;
+        /** Keyed by "(GGGG,EEEE)". */
+        dictionary: Record<string, { vr?: string } | undefined>;
       };
       DicomDict: typeof DicomDict;
     };

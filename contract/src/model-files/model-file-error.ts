@@ -19,7 +19,11 @@ export type ModelFileProblem =
   /** The file's sha256 is not the one metadata.json records. */
   | 'hash-mismatch'
   /** The shards hold another number of bytes than the weights manifest describes. */
-  | 'size-mismatch';
+  | 'size-mismatch'
+  /** The file is larger than its byte limit (metadata.json: read before JSON.parse). */
+  | 'too-large'
+  /** metadata.json contradicts itself or the graph (class count vs the probability output, OOD vector lengths, an output the graph lacks). */
+  | 'inconsistent';
 
 export class ModelFileError extends Error {
   constructor(
@@ -30,7 +34,7 @@ export class ModelFileError extends Error {
     readonly problem: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}: ${problem}`, options);
+    super(kind === 'inconsistent' ? `This model's ${file} is inconsistent: ${problem}` : `${file}: ${problem}`, options);
     this.name = 'ModelFileError';
   }
 }

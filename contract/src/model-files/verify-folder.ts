@@ -10,7 +10,7 @@
  * between, through the same pieces: readMetadataJson, parseModelJson, checkShardsMatchMetadata and
  * joinShards.
  */
-import { MetadataError, parseModelMetadata, type ModelMetadata } from '../metadata';
+import { checkMetadataBytes, MetadataError, parseModelMetadata, type ModelMetadata } from '../metadata';
 import { utf8 } from '../util/utf8';
 import { ModelFileError } from './model-file-error';
 import { checkShardsMatchMetadata, joinShards, parseModelJson, shardPaths, type ModelJson } from './model-json';
@@ -37,8 +37,9 @@ export interface VerifiedModelFolder {
   weightData: Uint8Array<ArrayBuffer>;
 }
 
-/** metadata.json's bytes → the validated metadata, or a ModelFileError (bad-json | schema). */
+/** metadata.json's bytes → the validated metadata, or a ModelFileError (too-large | bad-json | schema | inconsistent). */
 export function readMetadataJson(bytes: Uint8Array): ModelMetadata {
+  checkMetadataBytes(bytes.byteLength);
   let json: unknown;
   try {
     json = JSON.parse(utf8(bytes));

@@ -3,7 +3,7 @@
  * contract's post-processed numbers per image. Every tensor is created and freed here.
  */
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
+import { checkMetadataAgainstGraph, prepareInput, preprocessOf, type DecodedPixels, type ModelMetadata } from '@respidetect/contract';
 import { raceContextLoss, tf } from './backends';
 import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 import { loadVerifiedGraph } from '../../lib/load-graph';
@@ -18,6 +18,8 @@ export class Classifier {
    * training/src/export writes it).
    */
   readonly maxBatch: number;
+  /** Whether a run's output widths were checked against metadata.json yet (once, on the first run). */
+  private widthsChecked = false;
 
   private constructor(
     private readonly model: GraphModel,
@@ -67,6 +69,12 @@ export class Classifier {
       return Array.isArray(out) ? out : [out];
     });
     try {
+      if (!this.widthsChecked) {
+        // The first run (warm-up or the self-test's probe) measures what the model.json signature does not say.
+        const widths = Object.fromEntries(this.outputNames.map((n, k) => [n, outputs[k]!.shape[outputs[k]!.shape.length - 1]!]));
+        checkMetadataAgainstGraph(meta, { names: this.model.outputNodes, widths });
+        this.widthsChecked = true;
+      }
       const values = await raceContextLoss(Promise.all(outputs.map((t) => t.data<'float32'>())));
       return splitBatchOutputs(
         outputs.map((t, k) => ({ values: values[k]!, shape: t.shape })),

@@ -10,7 +10,7 @@ import { sha256Hex } from '../../lib/sha256';
 import type { ClassifyRequest, ProgressMessage } from '../../lib/worker-protocol/messages';
 import { decodeRaster } from '../../lib/decode-raster';
 import { FileRefusal } from '../../lib/file-refusal';
-import { readHeadTail, sniffFile } from '../../lib/sniff';
+import { sniffBlob } from '../../lib/sniff';
 
 export interface PreparedFile {
   sha256: string;
@@ -27,10 +27,10 @@ export type StageReport = (stage: ProgressMessage['stage'], fraction: number) =>
 export async function prepareFile(req: ClassifyRequest, report: StageReport = () => undefined): Promise<PreparedFile> {
   const { file } = req;
   const name = file.name;
-  if (file.size > MAX_FILE_BYTES) throw new FileRefusal(`${name}: file too large (${(file.size / 2 ** 20).toFixed(0)} MiB)`, 'refused');
+  if (file.size > MAX_FILE_BYTES)
+    throw new FileRefusal(`${name}: file too large (${(file.size / 2 ** 20).toFixed(0)} MiB); the limit is ${MAX_FILE_BYTES / 2 ** 20} MiB`, 'refused', { code: 'file-too-large' });
   report('reading', 0.1);
-  const { head, tail } = await readHeadTail(file);
-  const sniffed = sniffFile(name, file.size, head, tail);
+  const sniffed = await sniffBlob(name, file);
   const bytes = await file.arrayBuffer();
   const sha256 = await sha256Hex(bytes);
   report('decoding', 0.3);

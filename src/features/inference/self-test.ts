@@ -14,6 +14,7 @@ import type { VerifiedModelFiles } from '../../lib/verified-model-files';
 import { activateBackend, retireWebgl, webglContext, webglRenderer } from './backends';
 import { Classifier, type RawPrediction } from './classifier';
 import type { BenchmarkEntry } from '../../lib/worker-protocol/messages';
+import { ModelFileError } from '@respidetect/contract';
 import { AGREEMENT_TOLERANCE, bestSoFar, CHALLENGER_DEADLINE, chooseBackend, maxAbsDiff, probeDeadlineMs, probeImage, PROBE_ORDER, saneProbabilities, shouldProbe, skipSoftwareWebgl } from './select-backend';
 
 export const NOT_AVAILABLE = 'not available in this browser';
@@ -96,6 +97,8 @@ export async function selfTest(model: VerifiedModelFiles): Promise<SelfTestResul
       passed.set(backend, c);
       c = null;
     } catch (e) {
+      // metadata.json contradicting the graph is the model's fault on every backend: say so, do not try the next.
+      if (e instanceof ModelFileError && e.kind === 'inconsistent') throw e;
       entries.push({ backend, ok: false, error: errorText(e) });
     } finally {
       c?.dispose();

@@ -3,8 +3,10 @@
  * import them and their messages quote them. README's limits table lists the same values.
  */
 
-/** One input file, checked from stat before it is read and from fstat of the open file: a CT slice is a few MiB, a DICOM series a few hundred (the app refuses past the same 512 MiB). */
-export const MAX_INPUT_FILE_BYTES = 512 * 2 ** 20;
+import { MAX_FILE_BYTES } from '@respidetect/contract';
+
+/** One input file, checked from stat before it is read and from fstat of the open file: the contract's limit, which the app keeps too. */
+export const MAX_INPUT_FILE_BYTES = MAX_FILE_BYTES;
 
 /** Folders below a class folder (a DICOM export is patient/study/series/file): deeper is refused, so a link farm cannot fan out without end. */
 export const MAX_FOLDER_DEPTH = 8;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { toRgb } from '@respidetect/contract';
 import { jpeg, png } from '../../../testkit/images/fixtures';
+import { lateSofJpeg, thinPng } from '../../../testkit/hostile/raster';
 import { checkDecodable, decodeImage, DecodeError, extensionMismatch, sniffFormat } from './decode';
 
 const ramp = (n: number, step: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * step) % 256));
@@ -70,4 +71,22 @@ describe('decodeImage', () => {
     expect(await reason('truncated.jpg', (await jpeg(3, 128)).subarray(0, 400))).toMatch(/^cannot decode: /);
     expect(await reason('fine.png', good)).toBe('decoded');
   });
+
+  it("keeps the contract's pixel budget, with typed refusals: too many pixels (wherever the JPEG header is) and too thin to pad", async () => {
+    const refused = async (name: string, bytes: Uint8Array) => {
+      try {
+        await decodeImage(Buffer.from(bytes), name);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DecodeError);
+        return { code: (err as DecodeError).code, reason: (err as DecodeError).reason };
+      }
+      return 'decoded';
+    };
+    // 49 MP: under sharp's own default limit (268 MP), so only the budget refuses it.
+    const big = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#333' } }).png({ compressionLevel: 1 }).toBuffer();
+    expect(await refused('big.png', big)).toEqual({ code: 'too-many-pixels', reason: expect.stringMatching(/7000×7000 pixels .*the limit is 40 MP/) as unknown });
+    expect(await refused('late.jpg', lateSofJpeg(7000))).toMatchObject({ code: 'too-many-pixels' });
+    expect(await refused('thin.png', await thinPng(20000, 600))).toMatchObject({ code: 'aspect-ratio', reason: expect.stringMatching(/^image too long for the model: 20000×600/) as unknown });
+    expect(await refused('empty.png', new Uint8Array(0))).toMatchObject({ code: 'empty' });
+  }, 30_000);
 });

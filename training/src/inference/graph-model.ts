@@ -3,7 +3,7 @@
  * same post-processing as the browser. `validate`, the export stage's checks, parity tests and benches use it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, classOutput, decide, oodScore, heatmapMaps, type Decision, type Heatmap } from '@respidetect/contract';
+import { verifyGraphAgainstMetadata, type ModelMetadata, prepareInput, preprocessOf, type DecodedPixels, classOutput, decide, oodScore, heatmapMaps, type Decision, type Heatmap } from '@respidetect/contract';
 import { readVerifiedModelDir } from './model-dir';
 
 export interface LoadedModel {
@@ -11,7 +11,7 @@ export interface LoadedModel {
   metadata: ModelMetadata;
 }
 
-/** Loads model.json + shards from disk, checking every sha256 in metadata.json first. */
+/** Loads model.json + shards from disk, checking every sha256 in metadata.json first and the graph against metadata.json after. */
 export async function loadGraphModelDir(dir: string): Promise<LoadedModel> {
   const { metadata, modelJson, weightData } = readVerifiedModelDir(dir);
   const model = await tf.loadGraphModel(
@@ -25,6 +25,12 @@ export async function loadGraphModelDir(dir: string): Promise<LoadedModel> {
       signature: modelJson.signature as object | undefined,
     }),
   );
+  try {
+    verifyGraphAgainstMetadata(tf, model, metadata);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return { model, metadata };
 }
 

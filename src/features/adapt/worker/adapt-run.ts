@@ -30,6 +30,7 @@ import {
   type GraphModelJson,
   type ModelMetadata,
   type Split,
+  verifyGraphAgainstMetadata,
 } from '@respidetect/contract';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadVerifiedGraph } from '../../../lib/load-graph';
@@ -76,6 +77,8 @@ export async function runAdaptation(req: AdaptRequest, files: VerifiedModelFiles
     const modelJson = files.modelJson as unknown as GraphModelJson;
     const head = locateHead(modelJson, parent.outputs);
     model = await loadVerifiedGraph(files);
+    // The head is re-trained on this graph's outputs: their widths must be what metadata.json says.
+    verifyGraphAgainstMetadata(tf, model, parent);
     const kernelInit = (model.weights[head.kernel]![0]!.dataSync() as Float32Array).slice();
     const biasInit = (model.weights[head.bias]![0]!.dataSync() as Float32Array).slice();
 

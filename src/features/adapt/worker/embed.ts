@@ -10,7 +10,7 @@ import { DEFAULT_LUNG_WINDOW, MAX_FILE_BYTES } from '../../../config/limits';
 import { decodeDicom } from '@respidetect/contract';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeRaster } from '../../../lib/decode-raster';
-import { readHeadTail, sniffFile } from '../../../lib/sniff';
+import { sniffBlob } from '../../../lib/sniff';
 import { sha256Hex } from '../../../lib/sha256';
 import { idbGet, idbPut, STORES } from './idb';
 
@@ -34,8 +34,7 @@ class RefusedError extends Error {}
 export const cacheKey = (modelId: string, sha256: string) => `${modelId}:${sha256}`;
 
 async function decode(file: File, bytes: ArrayBuffer): Promise<DecodedPixels> {
-  const { head, tail } = await readHeadTail(file);
-  const sniffed = sniffFile(file.name, file.size, head, tail);
+  const sniffed = await sniffBlob(file.name, file);
   if (sniffed.kind === 'dicom') {
     const d = decodeDicom(file.name, bytes, DEFAULT_LUNG_WINDOW);
     if (d.slices.length !== 1) throw new RefusedError(`a DICOM file with ${d.slices.length} slices; adaptation takes one labelled slice per file`);

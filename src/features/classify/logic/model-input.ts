@@ -17,7 +17,7 @@ export const preprocessActive = (spec: PreprocessSpec): boolean => spec.bodyCrop
 
 export async function modelInputImage(file: File, spec: PreprocessSpec): Promise<ModelInputImage> {
   const pixels = await decodeRaster(file.name, file, 'png');
-  const out = normaliseSource({ rgb: toRgb(pixels), width: pixels.width, height: pixels.height }, spec);
+  const out = normaliseSource({ rgb: toRgb(pixels), width: pixels.width, height: pixels.height }, spec, file.name);
   const rgba = new Uint8ClampedArray(out.width * out.height * 4);
   for (let i = 0; i < out.width * out.height; i++) {
     rgba[i * 4] = out.rgb[i * 3]!;

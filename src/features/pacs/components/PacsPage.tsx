@@ -23,6 +23,8 @@ import { cspBlocked, watchCsp } from '../logic/csp-watch';
 import { instanceFileName, seriesOutcome, type ClassifiedFile, type SeriesOutcome } from '../logic/report';
 
 export interface PacsPageProps {
+  /** Kept mounted while another page shows, so its state survives. */
+  hidden?: boolean;
   meta: ModelMetadata;
   /** The model is started and may take files. */
   ready: boolean;
@@ -44,7 +46,7 @@ type Done = { series: DicomWebSeries; study: DicomWebStudy; outcome: SeriesOutco
 const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
 const date = (d: string | null): string => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? '—'));
 
-export function PacsPage({ meta, ready, classify, software }: PacsPageProps) {
+export function PacsPage({ hidden = false, meta, ready, classify, software }: PacsPageProps) {
   const saved = useMemo(() => readRemembered(localStorage), []);
   const [baseUrl, setBaseUrl] = useState(saved.baseUrl);
   const [auth, setAuth] = useState<PacsAuth>(saved.auth ?? { kind: 'none' });
@@ -118,7 +120,7 @@ export function PacsPage({ meta, ready, classify, software }: PacsPageProps) {
     });
 
   return (
-    <section className="pacs" data-testid="pacs-page" aria-labelledby="pacs-title">
+    <section className="pacs" data-testid="pacs-page" aria-labelledby="pacs-title" hidden={hidden}>
       <h2 id="pacs-title">Open from PACS</h2>
       <p className="muted" data-testid="pacs-privacy">
         Images go from the PACS to this browser only: they are classified here and sent nowhere else. Only the report goes back, to the same PACS, when you

@@ -139,7 +139,7 @@ export class PacsClient {
     if (this.o.pageOrigin && (await this.o.cspBlocked?.(url, since)))
       return new DicomWebError(
         'csp',
-        `${what}: this site's security policy does not allow the page to connect to ${origin}. The site's operator must add ${origin} to connect-src in its Content-Security-Policy, or serve the PACS under this site's own address (see README, "Open from PACS").`,
+        `${what}: this site's security policy does not allow the page to connect to ${origin}. The site's operator must list ${origin} in the server's PACS_ORIGINS setting (it adds the origin to connect-src in the Content-Security-Policy), or serve the PACS under this site's own address (see README, "Open from PACS").`,
         { details },
       );
     if (!this.o.pageOrigin || this.o.pageOrigin === origin)
