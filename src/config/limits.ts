@@ -5,6 +5,8 @@
  * budget is the contract's (its DICOM reader keeps it per frame; training's sharp decoding and the
  * source normalisation keep it too).
  */
+import { MAX_FILE_BYTES } from '@respidetect/contract';
+
 export { MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '@respidetect/contract';
 /** The lung window for DICOM is the contract's, so training's validate windows slices as the app does. */
 export { DEFAULT_LUNG_WINDOW } from '@respidetect/contract';
