@@ -2,11 +2,11 @@
  * One valid ModelMetadata for the contract's tests: a fresh object per call (tests edit it), with
  * top-level fields replaced by `overrides`. Each test states only what it needs to differ.
  */
-import type { ModelMetadata } from '@respidetect/contract';
+import { METADATA_SCHEMA_VERSION, type ModelMetadata } from '../../contract/src/metadata';
 
 export function validMetadata(overrides: Partial<ModelMetadata> = {}): ModelMetadata {
   return {
-    schemaVersion: 1,
+    schemaVersion: METADATA_SCHEMA_VERSION,
     modelId: '0123456789abcdef',
     classNames: ['adenocarcinoma', 'normal'],
     positiveClass: 0,
