@@ -2,27 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { checkMetadataAgainstGraph, MAX_METADATA_BYTES, parseModelMetadata, type ModelMetadata } from './metadata';
 import { ModelFileError } from './model-files/model-file-error';
 import { readMetadataJson } from './model-files/verify-folder';
+import { validMetadata } from '../../testkit/models/metadata-fixture';
 
-const valid = (): ModelMetadata => ({
-  schemaVersion: 1,
-  modelId: '0123456789abcdef',
-  classNames: ['adenocarcinoma', 'normal'],
-  positiveClass: 0,
-  inputSize: 224,
-  pixelFormat: 'rgb-0-255',
-  weightDtype: 'float16',
-  hashes: { modelJson: 'a'.repeat(64), weights: { 'group1-shard1of1.aaaa.bin': 'b'.repeat(64) } },
-  datasetVersion: 'ds-1',
-  metrics: { accuracy: 0.9 },
-  decisionThreshold: 0.4,
-  temperature: 1.3,
-  createdAt: '2026-11-28T10:00:00.000Z',
-  trainingRunId: 'run-1',
-  outputs: { probabilities: 'probabilities', logits: 'logits', embedding: 'embedding' },
-  ood: { mean: [0, 0, 0], components: [[1, 0, 0], [0, 1, 0]], variances: [1, 2], residualVariance: 0.5, threshold: 3 },
-  architecture: 'vgg16',
-  versions: { tfjs: '4.22.0', training: '0.1.0' },
-});
+const valid = (): ModelMetadata =>
+  validMetadata({
+    outputs: { probabilities: 'probabilities', logits: 'logits', embedding: 'embedding' },
+    ood: { mean: [0, 0, 0], components: [[1, 0, 0], [0, 1, 0]], variances: [1, 2], residualVariance: 0.5, threshold: 3 },
+  });
 
 /** The refusal's sentence, or 'ok'. */
 const verdict = (f: () => unknown): string => {

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MetadataError, parseModelMetadata, type ModelMetadata } from './metadata';
+import { validMetadata } from '../../testkit/models/metadata-fixture';
 
-const valid = (): ModelMetadata => ({
-  schemaVersion: 1,
-  modelId: '0123456789abcdef',
-  classNames: ['adenocarcinoma', 'normal'],
-  positiveClass: 0,
-  inputSize: 224,
-  pixelFormat: 'rgb-0-255',
-  weightDtype: 'float16',
-  hashes: { modelJson: 'a'.repeat(64), weights: { 'group1-shard1of1.aaaa.bin': 'b'.repeat(64) } },
-  datasetVersion: 'ds-1',
-  metrics: { accuracy: 0.9, perClass: { normal: { precision: 1, recall: 0.5, f1: 0.66, support: 4 } } },
-  decisionThreshold: 0.4,
-  temperature: 1.3,
-  createdAt: '2026-11-28T10:00:00.000Z',
-  trainingRunId: 'run-1',
-  outputs: { probabilities: 'probabilities', logits: 'logits' },
-  architecture: 'vgg16',
-  versions: { tfjs: '4.22.0', training: '0.1.0' },
-});
+const valid = (): ModelMetadata => validMetadata({ metrics: { accuracy: 0.9, perClass: { normal: { precision: 1, recall: 0.5, f1: 0.66, support: 4 } } } });
 
 const without = (path: string): unknown => {
   const m = structuredClone(valid()) as unknown as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetadataError, parseModelMetadata } from './metadata';
 import { NO_PREPROCESS, bodyMask, greyOf, normaliseSource, parsePreprocessSpec, type PreprocessSpec, type RgbImage } from './source-normalise';
 import { rng } from './util/rng';
+import { validMetadata } from '../../testkit/models/metadata-fixture';
 
 const ON: PreprocessSpec = { bodyCrop: true, intensity: 'body-equalize' };
 
@@ -119,25 +120,7 @@ describe('source normalisation (body crop + body equalisation)', () => {
 });
 
 describe('metadata.json preprocess field', () => {
-  const base = {
-    schemaVersion: 1,
-    modelId: 'abc',
-    classNames: ['adenocarcinoma', 'normal'],
-    positiveClass: 0,
-    inputSize: 64,
-    pixelFormat: 'rgb-0-255',
-    weightDtype: 'float32',
-    hashes: { modelJson: 'a'.repeat(64), weights: {} },
-    datasetVersion: 'v',
-    metrics: { accuracy: 0.5 },
-    decisionThreshold: 0.5,
-    temperature: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    trainingRunId: 'r',
-    outputs: { probabilities: 'p' },
-    architecture: 'x',
-    versions: { tfjs: '4', training: '1' },
-  };
+  const base = validMetadata();
   it('is optional (older models) and validated when present', () => {
     expect(parseModelMetadata(base).preprocess).toBeUndefined();
     expect(parseModelMetadata({ ...base, preprocess: ON }).preprocess).toEqual(ON);

@@ -5,7 +5,8 @@
  * and training's tests load real models; these test the checks.
  */
 import { createHash } from 'node:crypto';
-import { METADATA_SCHEMA_VERSION, type ModelMetadata } from '../../contract/src/metadata';
+import type { ModelMetadata } from '../../contract/src/metadata';
+import { validMetadata } from './metadata-fixture';
 
 export const nodeSha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -30,25 +31,14 @@ export function modelFolder(): MemoryModelFolder {
       weightsManifest: [{ paths: shards, weights: [{ name: 'w1', shape: [300], dtype: 'float32' }, { name: 'w2', shape: [200], dtype: 'float32' }] }],
     }),
   );
-  const metadata: ModelMetadata = {
-    schemaVersion: METADATA_SCHEMA_VERSION,
-    modelId: '0123456789abcdef',
-    classNames: ['adenocarcinoma', 'normal'],
-    positiveClass: 0,
-    inputSize: 224,
-    pixelFormat: 'rgb-0-255',
+  const metadata = validMetadata({
     weightDtype: 'float32',
     hashes: { modelJson: nodeSha256(modelJson), weights: Object.fromEntries(shards.map((s, i) => [s, nodeSha256(parts[i]!)])) },
-    datasetVersion: 'ds-1',
     metrics: { accuracy: 0.5 },
     decisionThreshold: 0.5,
     temperature: 1,
-    createdAt: '2026-11-28T10:00:00.000Z',
-    trainingRunId: 'run-1',
-    outputs: { probabilities: 'probabilities', logits: 'logits' },
     architecture: 'test',
-    versions: { tfjs: '4.22.0', training: '0.1.0' },
-  };
+  });
   const files = new Map<string, Uint8Array>([
     ['metadata.json', text(JSON.stringify(metadata))],
     ['model.json', modelJson],

@@ -6,27 +6,9 @@ import { rng } from '../util/rng';
 import { sha256HexSync } from '../util/sha256';
 import { adaptedMetadata } from './metadata';
 import { splitForAdaptation } from './split';
+import { validMetadata } from '../../../testkit/models/metadata-fixture';
 
-const parent: ModelMetadata = parseModelMetadata({
-  schemaVersion: 1,
-  modelId: '0123456789abcdef',
-  classNames: ['adenocarcinoma', 'normal'],
-  positiveClass: 0,
-  inputSize: 32,
-  pixelFormat: 'rgb-0-255',
-  weightDtype: 'float16',
-  hashes: { modelJson: 'a'.repeat(64), weights: { 'group1-shard1of1.aaaa.bin': 'b'.repeat(64) } },
-  datasetVersion: 'ds-1',
-  metrics: { accuracy: 0.9 },
-  decisionThreshold: 0.4,
-  temperature: 1.3,
-  createdAt: '2026-11-28T10:00:00.000Z',
-  trainingRunId: 'run-1',
-  outputs: { probabilities: 'probabilities', logits: 'logits' },
-  architecture: 'vgg16',
-  versions: { tfjs: '4.22.0', training: '0.1.0' },
-  externalValidation: [],
-});
+const parent: ModelMetadata = parseModelMetadata(validMetadata({ inputSize: 32, externalValidation: [] }));
 
 /** Logits that rank the positives above the negatives most of the time. */
 function logitsFor(labels: number[], seed: number): number[][] {

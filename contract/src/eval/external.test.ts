@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { externalReport, externalValidationSummary, type ExternalItem, type ExternalReportInput } from './external';
 import { parseModelMetadata } from '../metadata';
+import { validMetadata } from '../../../testkit/models/metadata-fixture';
 
 const meta = {
   modelId: 'm1',
@@ -107,25 +108,7 @@ describe('externalReport (hand-computed)', () => {
   it('its summary validates as metadata.externalValidation', () => {
     const s = externalValidationSummary(r);
     expect(s).toMatchObject({ name: 'iq', nPerClass: { adenocarcinoma: 4, normal: 4 }, unmapped: { benign: 2 }, failed: 1, sensitivity: 0.75, refusalRate: 1 / 9, warningRate: 2 / 8 });
-    const md = {
-      schemaVersion: 1,
-      modelId: 'm1',
-      classNames: meta.classNames,
-      positiveClass: 0,
-      inputSize: 64,
-      pixelFormat: 'rgb-0-255',
-      weightDtype: 'float32',
-      hashes: { modelJson: 'a'.repeat(64), weights: { 'w.bin': 'b'.repeat(64) } },
-      datasetVersion: 'dv1',
-      metrics: { accuracy: 0.9 },
-      decisionThreshold: 0.5,
-      temperature: 1,
-      createdAt: '2026-12-02T08:00:00.000Z',
-      trainingRunId: 'r',
-      outputs: { probabilities: 'p' },
-      architecture: 'x',
-      versions: { tfjs: '4', training: '0' },
-    };
+    const md = validMetadata({ modelId: 'm1', classNames: meta.classNames, decisionThreshold: 0.5, temperature: 1, datasetVersion: 'dv1' });
     expect(parseModelMetadata(md).externalValidation).toBeUndefined();
     expect(parseModelMetadata({ ...md, externalValidation: [s] }).externalValidation).toHaveLength(1);
     expect(() => parseModelMetadata({ ...md, externalValidation: [{ ...s, sensitivity: 'high' }] })).toThrow(/externalValidation\[0\]\.sensitivity/);

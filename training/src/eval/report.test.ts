@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseModelMetadata, rocCurve } from '@respidetect/contract';
 import { confusionMatrixSvg, rocSvg, svgToPng } from './plots';
 import { evaluatePredictions, type Predictions } from './report';
+import { validMetadata } from '../../../testkit/models/metadata-fixture';
 import sharp from 'sharp';
 
 // Class 0 (adenocarcinoma) is positive. Logits are [z, 0], so p(positive) = sigmoid(z) at T = 1.
@@ -77,26 +78,13 @@ describe('evaluation report', () => {
   });
 
   it('its metrics object is valid ModelMetrics inside metadata', () => {
-    const meta = {
-      schemaVersion: 1,
-      modelId: 'm',
+    const meta = validMetadata({
       classNames: pred.classNames,
-      positiveClass: 0,
-      inputSize: 64,
-      pixelFormat: 'rgb-0-255',
-      weightDtype: 'float16',
-      hashes: { modelJson: 'a'.repeat(64), weights: {} },
-      datasetVersion: 'v1',
       metrics: r.metrics,
       decisionThreshold: r.calibration.decisionThreshold,
       thresholdPlacement: r.calibration.placement,
       temperature: r.calibration.temperature,
-      createdAt: new Date().toISOString(),
-      trainingRunId: 'run',
-      outputs: { probabilities: 'p' },
-      architecture: 'vgg16',
-      versions: { tfjs: '4', training: '0' },
-    };
+    });
     const parsed = parseModelMetadata(JSON.parse(JSON.stringify(meta)));
     expect(parsed.metrics.accuracy).toBe(r.accuracy);
     expect(parsed.thresholdPlacement?.placedBy).toBe('min-sensitivity');
