@@ -32,6 +32,7 @@ export * from './dicom/transfer-syntax';
 export * from './file-kind';
 export * from './model-files';
 export * from './util/sha256';
+export * from './util/bytes';
 export * from './data/dhash';
 export * from './data/dedupe';
 export * from './data/split';

@@ -11,6 +11,7 @@
 /// <reference path="./pako.d.ts" />
 import pako from 'pako';
 import { FileRefusal, thrownText } from '../file-refusal';
+import { concatBytes } from '../util/bytes';
 import { DICOM_HEADER_ALLOWANCE_BYTES, MAX_DICOM_ELEMENTS, MAX_DICOM_INFLATED_BYTES, MAX_DICOM_SEQUENCE_DEPTH } from './limits';
 import { scanStructure, type FileMeta } from './structure';
 
@@ -50,7 +51,7 @@ export function inflateBounded(name: string, deflated: Uint8Array, limit = MAX_D
         details: `stopped after ${total} inflated bytes from ${deflated.length} deflated; the header bounds the data set at ${tight} bytes`,
       });
     chunks.push(chunk);
-    if (bound && tight === null && total <= HEADER_SEARCH_BYTES) tight = bound(chunks.length === 1 ? chunk : join(chunks, total));
+    if (bound && tight === null && total <= HEADER_SEARCH_BYTES) tight = bound(chunks.length === 1 ? chunk : concatBytes(chunks));
   };
   try {
     for (let at = 0; at < deflated.length && !inflater.ended; at += CHUNK) inflater.push(deflated.subarray(at, at + CHUNK), at + CHUNK >= deflated.length);
@@ -64,17 +65,7 @@ export function inflateBounded(name: string, deflated: Uint8Array, limit = MAX_D
       code: 'malformed',
       details: inflater.err !== 0 ? `pako: ${inflater.msg} (${inflater.err})` : `the deflate stream has no final block after ${deflated.length} bytes`,
     });
-  return join(chunks, total);
-}
-
-function join(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 const ascii = (b: Uint8Array, at: number, n: number): string => String.fromCharCode(...b.subarray(at, at + Math.min(n, 16)));

@@ -9,6 +9,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./dcmjs.d.ts" />
 import dcmjs from 'dcmjs';
+import type { DicomWebStudy } from '../dicomweb/qido';
 
 export const COMPREHENSIVE_SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.33';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -40,16 +41,7 @@ export interface SeriesSrInput {
   classMeans: readonly number[];
   slices: readonly SrSlice[];
   /** The classified series and its study and patient, copied so the report files beside it. */
-  source: {
-    studyInstanceUid: string;
-    seriesInstanceUid: string;
-    patientId: string | null;
-    patientName: string | null;
-    studyDate: string | null;
-    studyTime: string | null;
-    studyId: string | null;
-    accessionNumber: string | null;
-  };
+  source: Omit<DicomWebStudy, 'description' | 'modalities' | 'seriesCount'> & { seriesInstanceUid: string };
   /** New UIDs for the report's series and instance. */
   seriesInstanceUid: string;
   sopInstanceUid: string;

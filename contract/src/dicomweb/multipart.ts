@@ -4,6 +4,7 @@
  * Bytes in, bytes out; no part is decoded as text, since DICOM parts are binary.
  */
 import { DicomWebError } from './errors';
+import { concatBytes } from '../util/bytes';
 
 export interface MultipartPart {
   /** Header names lower-cased. */
@@ -101,11 +102,5 @@ export function buildMultipart(parts: readonly { contentType: string; body: Uint
   const chunks: Uint8Array[] = [];
   for (const p of parts) chunks.push(enc.encode(`--${boundary}\r\nContent-Type: ${p.contentType}\r\n\r\n`), p.body, enc.encode('\r\n'));
   chunks.push(enc.encode(`--${boundary}--\r\n`));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

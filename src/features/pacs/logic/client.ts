@@ -6,6 +6,7 @@
  * to this page only; nothing here sends them anywhere else.
  */
 import {
+  concatBytes,
   DicomWebError,
   httpError,
   instanceSearchUrl,
@@ -175,12 +176,6 @@ export class PacsClient {
       if (signal.aborted) throw this.timeout(what, url, this.o.retrieveTimeoutMs);
       throw new DicomWebError('malformed', `${what}: the transfer broke off after ${n} bytes.`, { details: `${url}: ${e instanceof Error ? e.message : String(e)}` });
     }
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const c of chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return concatBytes(chunks);
   }
 }
