@@ -1,7 +1,7 @@
 /**
  * DICOMweb credentials and the Authorization header they become, for every runtime that talks to a
- * PACS (the page's client keeps its own copy in src/features/pacs/logic/credentials.ts for now; the
- * CLI's retriever uses this one). Basic credentials are UTF-8 (RFC 7617's charset).
+ * PACS: the page's client (src/features/pacs/logic/credentials.ts) and the CLI's retriever. Basic
+ * credentials are UTF-8 (RFC 7617's charset).
  */
 /** TextEncoder and btoa exist in every runtime the contract runs in; their types come from libraries the contract may not see (as in util/utf8.ts). */
 const g = globalThis as unknown as { TextEncoder: new () => { encode(s: string): Uint8Array }; btoa(s: string): string };

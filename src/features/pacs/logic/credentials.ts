@@ -3,20 +3,16 @@
  * secret. Credentials are kept in memory only, unless the user ticks "remember", and are then stored
  * in this browser's localStorage for this site (the page says so).
  */
-export type PacsAuth = { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+import { dicomWebAuthorization, type DicomWebAuth } from '@respidetect/contract';
+
+/** The credentials the page takes: the contract's, so the page and the CLI build one Authorization header. */
+export type PacsAuth = DicomWebAuth;
 
 export const BASE_URL_KEY = 'respidetect.pacs.baseUrl';
 export const AUTH_KEY = 'respidetect.pacs.auth';
 
-/** The Authorization header for `auth`, or null. Basic credentials are UTF-8 (RFC 7617's charset). */
-export function authorizationHeader(auth: PacsAuth): string | null {
-  if (auth.kind === 'basic') {
-    const bytes = new TextEncoder().encode(`${auth.user}:${auth.password}`);
-    return `Basic ${btoa(String.fromCharCode(...bytes))}`;
-  }
-  if (auth.kind === 'bearer') return `Bearer ${auth.token.trim()}`;
-  return null;
-}
+/** The Authorization header for `auth`, or null (the contract's; basic credentials are UTF-8, RFC 7617). */
+export const authorizationHeader = dicomWebAuthorization;
 
 export function readRemembered(storage: Storage): { baseUrl: string; auth: PacsAuth | null } {
   let auth: PacsAuth | null = null;
